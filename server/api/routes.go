@@ -1,0 +1,130 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+)
+
+// Route describes one HTTP operation. The table below is the single source of
+// the API: the server registers exactly these routes, the client calls them
+// by name, and the OpenAPI document is generated from them.
+type Route struct {
+	ID       string // OpenAPI operationId
+	Method   string
+	Path     string // OpenAPI template, e.g. /api/v1/projects/{projectId}
+	Summary  string
+	Tag      string
+	Public   bool // no bearer token required
+	Body     any  // zero value of the JSON request body, nil for none
+	Query    any  // zero value of a struct with `query` tags, nil for none
+	Response any  // zero value of the JSON response body, nil for 204
+	Status   int  // success status
+	Raw      string
+}
+
+// EchoPath is Path with {name} turned into Echo's :name.
+func (r *Route) EchoPath() string {
+	return strings.NewReplacer("{", ":", "}", "").Replace(r.Path)
+}
+
+func route(id, method, path, tag, summary string, body, res any) *Route {
+	status := http.StatusOK
+	switch {
+	case res == nil:
+		status = http.StatusNoContent
+	case method == http.MethodPost && !strings.Contains(path, "/auth/"):
+		status = http.StatusCreated
+	}
+	return &Route{ID: id, Method: method, Path: path, Tag: tag, Summary: summary, Body: body, Response: res, Status: status}
+}
+
+func public(r *Route) *Route { r.Public = true; return r }
+
+func raw(r *Route, contentType string) *Route { r.Raw = contentType; return r }
+
+func withQuery(r *Route, q any) *Route { r.Query = q; return r }
+
+const (
+	pProject      = "/api/v1/projects/{projectId}"
+	pIdentity     = "/api/v1/identities/{identityId}"
+	pUniversal    = pIdentity + "/universal-auth"
+	pClientSecret = pUniversal + "/client-secrets"
+	pMembership   = pProject + "/identity-memberships"
+)
+
+// The API.
+var (
+	RouteHealthz = public(route("healthz", "GET", "/healthz", "system", "Liveness", nil, Health{}))
+	RouteReadyz  = public(route("readyz", "GET", "/readyz", "system", "Readiness: the database answers", nil, Health{}))
+	RouteMetrics = raw(public(route("metrics", "GET", "/metrics", "system", "Prometheus metrics", nil, "")), "text/plain")
+	RouteJWKS    = raw(public(route("jwks", "GET", "/.well-known/jwks.json", "system", "Public keys that sign access tokens", nil, "")), "application/json")
+	RouteOpenAPI = raw(public(route("openapi", "GET", "/api/openapi.json", "system", "This document", nil, "")), "application/json")
+
+	RouteUniversalAuthLogin = public(route("universalAuthLogin", "POST", "/api/v1/auth/universal-auth/login", "auth", "Log in with a client ID and secret", UniversalAuthLoginRequest{}, LoginResponse{}))
+	RouteRenewToken         = public(route("renewAccessToken", "POST", "/api/v1/auth/token/renew", "auth", "Renew an access token up to its max TTL", AccessTokenRequest{}, LoginResponse{}))
+	RouteRevokeToken        = public(route("revokeAccessToken", "POST", "/api/v1/auth/token/revoke", "auth", "Revoke an access token", AccessTokenRequest{}, RevokeResponse{}))
+	RouteTokenSelf          = route("tokenSelf", "GET", "/api/v1/auth/token/self", "auth", "Describe the caller's token", nil, TokenSelf{})
+
+	RouteListProjects  = route("listProjects", "GET", "/api/v1/projects", "projects", "List projects", nil, ProjectList{})
+	RouteCreateProject = route("createProject", "POST", "/api/v1/projects", "projects", "Create a project", ProjectInput{}, Project{})
+	RouteGetProject    = route("getProject", "GET", pProject, "projects", "Get a project", nil, Project{})
+	RouteUpdateProject = route("updateProject", "PUT", pProject, "projects", "Replace a project's settings", ProjectInput{}, Project{})
+	RouteDeleteProject = route("deleteProject", "DELETE", pProject, "projects", "Delete a project", nil, nil)
+
+	RouteListEnvironments  = route("listEnvironments", "GET", pProject+"/environments", "projects", "List environments", nil, EnvironmentList{})
+	RouteCreateEnvironment = route("createEnvironment", "POST", pProject+"/environments", "projects", "Create an environment", EnvironmentInput{}, Environment{})
+	RouteGetEnvironment    = route("getEnvironment", "GET", pProject+"/environments/{slug}", "projects", "Get an environment", nil, Environment{})
+	RouteUpdateEnvironment = route("updateEnvironment", "PUT", pProject+"/environments/{slug}", "projects", "Replace an environment", EnvironmentInput{}, Environment{})
+	RouteDeleteEnvironment = route("deleteEnvironment", "DELETE", pProject+"/environments/{slug}", "projects", "Delete an environment", nil, nil)
+
+	RouteListIdentities  = route("listIdentities", "GET", "/api/v1/identities", "identities", "List identities", nil, IdentityList{})
+	RouteCreateIdentity  = route("createIdentity", "POST", "/api/v1/identities", "identities", "Create an identity", IdentityInput{}, Identity{})
+	RouteGetIdentity     = route("getIdentity", "GET", pIdentity, "identities", "Get an identity", nil, Identity{})
+	RouteUpdateIdentity  = route("updateIdentity", "PUT", pIdentity, "identities", "Replace an identity's settings", IdentityInput{}, Identity{})
+	RouteDeleteIdentity  = route("deleteIdentity", "DELETE", pIdentity, "identities", "Delete an identity and revoke its tokens", nil, nil)
+	RouteEffectivePerms  = route("getEffectivePermissions", "GET", pIdentity+"/effective-permissions", "identities", "What the identity may do now", nil, EffectivePermissions{})
+	RouteGetUniversal    = route("getUniversalAuth", "GET", pUniversal, "universal-auth", "Get universal auth", nil, UniversalAuth{})
+	RoutePutUniversal    = route("putUniversalAuth", "PUT", pUniversal, "universal-auth", "Attach or replace universal auth", UniversalAuthInput{}, UniversalAuth{})
+	RoutePatchUniversal  = route("patchUniversalAuth", "PATCH", pUniversal, "universal-auth", "Change universal auth settings", UniversalAuthInput{}, UniversalAuth{})
+	RouteDeleteUniversal = route("deleteUniversalAuth", "DELETE", pUniversal, "universal-auth", "Detach universal auth, revoking its secrets and tokens", nil, nil)
+
+	RouteListClientSecrets  = route("listClientSecrets", "GET", pClientSecret, "universal-auth", "List client secrets (prefixes only)", nil, ClientSecretList{})
+	RouteCreateClientSecret = route("createClientSecret", "POST", pClientSecret, "universal-auth", "Create a client secret; the value is returned once", ClientSecretInput{}, ClientSecretCreated{})
+	RouteGetClientSecret    = route("getClientSecret", "GET", pClientSecret+"/{clientSecretId}", "universal-auth", "Get a client secret's details", nil, ClientSecret{})
+	RouteRevokeClientSecret = route("revokeClientSecret", "DELETE", pClientSecret+"/{clientSecretId}", "universal-auth", "Revoke a client secret and its tokens", nil, nil)
+
+	RouteListOrgRoles  = route("listOrgRoles", "GET", "/api/v1/org-roles", "roles", "List organization roles, built-ins first", nil, RoleList{})
+	RouteCreateOrgRole = route("createOrgRole", "POST", "/api/v1/org-roles", "roles", "Create an organization role", RoleInput{}, Role{})
+	RouteGetOrgRole    = route("getOrgRole", "GET", "/api/v1/org-roles/{roleId}", "roles", "Get an organization role by ID or slug", nil, Role{})
+	RouteUpdateOrgRole = route("updateOrgRole", "PUT", "/api/v1/org-roles/{roleId}", "roles", "Replace an organization role", RoleInput{}, Role{})
+	RouteDeleteOrgRole = route("deleteOrgRole", "DELETE", "/api/v1/org-roles/{roleId}", "roles", "Delete an organization role", nil, nil)
+
+	RouteListProjectRoles  = route("listProjectRoles", "GET", pProject+"/roles", "roles", "List project roles, built-ins first", nil, RoleList{})
+	RouteCreateProjectRole = route("createProjectRole", "POST", pProject+"/roles", "roles", "Create a project role", RoleInput{}, Role{})
+	RouteGetProjectRole    = route("getProjectRole", "GET", pProject+"/roles/{roleId}", "roles", "Get a project role by ID or slug", nil, Role{})
+	RouteUpdateProjectRole = route("updateProjectRole", "PUT", pProject+"/roles/{roleId}", "roles", "Replace a project role", RoleInput{}, Role{})
+	RouteDeleteProjectRole = route("deleteProjectRole", "DELETE", pProject+"/roles/{roleId}", "roles", "Delete a project role", nil, nil)
+
+	RouteListMemberships  = route("listProjectMemberships", "GET", pMembership, "memberships", "List the project's identity memberships", nil, ProjectMembershipList{})
+	RouteGetMembership    = route("getProjectMembership", "GET", pMembership+"/{identityId}", "memberships", "Get an identity's membership", nil, ProjectMembership{})
+	RouteCreateMembership = route("createProjectMembership", "POST", pMembership+"/{identityId}", "memberships", "Add an identity to the project", ProjectMembershipInput{}, ProjectMembership{})
+	RouteUpdateMembership = route("updateProjectMembership", "PUT", pMembership+"/{identityId}", "memberships", "Replace an identity's project roles", ProjectMembershipInput{}, ProjectMembership{})
+	RouteDeleteMembership = route("deleteProjectMembership", "DELETE", pMembership+"/{identityId}", "memberships", "Remove an identity from the project", nil, nil)
+
+	RouteListAuditEvents = withQuery(route("listAuditEvents", "GET", "/api/v1/audit-events", "audit", "List audit events, newest first", nil, AuditEventList{}), AuditEventFilter{})
+)
+
+// Routes lists every operation of the API.
+var Routes = []*Route{
+	RouteHealthz, RouteReadyz, RouteMetrics, RouteJWKS, RouteOpenAPI,
+	RouteUniversalAuthLogin, RouteRenewToken, RouteRevokeToken, RouteTokenSelf,
+	RouteListProjects, RouteCreateProject, RouteGetProject, RouteUpdateProject, RouteDeleteProject,
+	RouteListEnvironments, RouteCreateEnvironment, RouteGetEnvironment, RouteUpdateEnvironment, RouteDeleteEnvironment,
+	RouteListIdentities, RouteCreateIdentity, RouteGetIdentity, RouteUpdateIdentity, RouteDeleteIdentity, RouteEffectivePerms,
+	RouteGetUniversal, RoutePutUniversal, RoutePatchUniversal, RouteDeleteUniversal,
+	RouteListClientSecrets, RouteCreateClientSecret, RouteGetClientSecret, RouteRevokeClientSecret,
+	RouteListOrgRoles, RouteCreateOrgRole, RouteGetOrgRole, RouteUpdateOrgRole, RouteDeleteOrgRole,
+	RouteListProjectRoles, RouteCreateProjectRole, RouteGetProjectRole, RouteUpdateProjectRole, RouteDeleteProjectRole,
+	RouteListMemberships, RouteGetMembership, RouteCreateMembership, RouteUpdateMembership, RouteDeleteMembership,
+	RouteListAuditEvents,
+}

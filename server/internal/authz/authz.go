@@ -1,0 +1,116 @@
+package authz
+
+import (
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/idplane/idplane/server/api"
+)
+
+// Permissions are a caller's effective rules: Org holds the rules of its
+// organization role, Projects maps a project ID to the union of the rules of
+// the caller's active project roles there.
+//
+// An OrgRole of the built-in "admin" implies the built-in project admin role
+// in every project of the organization: it is unioned with the rules in
+// Projects, so an explicit deny rule there still wins. Callers resolve the
+// project within the caller's organization first; Permissions knows nothing
+// of tenancy.
+//
+// In every decision a matching deny (inverted) rule wins over any allow.
+type Permissions struct {
+	OrgRole  string
+	Org      []api.PermissionRule
+	Projects map[string][]api.PermissionRule
+}
+
+// Can reports whether the caller may perform action on an organization
+// subject.
+func (p *Permissions) Can(subject, action string) bool {
+	if p == nil {
+		return false
+	}
+	return decideAnywhere(p.Org, subject, action, false)
+}
+
+// CanProject reports whether the caller may perform action on subject
+// somewhere in the project: a rule with conditions grants it, while a deny
+// rule with conditions does not refuse it, since it denies only some places.
+// Use CanSecret or CanPath once environment and path are known.
+func (p *Permissions) CanProject(projectID, subject, action string) bool {
+	if p == nil {
+		return false
+	}
+	return decideAnywhere(p.Projects[projectID], subject, action, p.impliedProjectAdmin(subject, action))
+}
+
+// CanSecret reports whether the caller may perform action on the secrets
+// under secretPath in environment of the project.
+func (p *Permissions) CanSecret(projectID, action, environment, secretPath string) bool {
+	return p.CanPath(projectID, api.SubjectSecrets, action, environment, secretPath)
+}
+
+// CanPath is CanSecret for any project subject, e.g. secret folders. A rule
+// matches when it names subject and action and its conditions, if any, match
+// environment and secretPath. secretPath must be absolute and clean
+// ("/app/db", not "/app/../db" or "/app/"); any other path is refused.
+func (p *Permissions) CanPath(projectID, subject, action, environment, secretPath string) bool {
+	if p == nil || !strings.HasPrefix(secretPath, "/") || path.Clean(secretPath) != secretPath {
+		return false
+	}
+	allowed := p.impliedProjectAdmin(subject, action)
+	for _, r := range p.Projects[projectID] {
+		if r.Subject != subject || !slices.Contains(r.Actions, action) || !conditionsMatch(r.Conditions, environment, secretPath) {
+			continue
+		}
+		if r.Inverted {
+			return false
+		}
+		allowed = true
+	}
+	return allowed
+}
+
+func (p *Permissions) impliedProjectAdmin(subject, action string) bool {
+	return p.OrgRole == RoleAdmin && api.HasAction(api.ScopeProject, subject, action)
+}
+
+// decideAnywhere evaluates rules ignoring conditions: a conditional allow
+// grants, only an unconditional deny refuses.
+func decideAnywhere(rules []api.PermissionRule, subject, action string, allowed bool) bool {
+	for _, r := range rules {
+		if r.Subject != subject || !slices.Contains(r.Actions, action) {
+			continue
+		}
+		if r.Inverted {
+			if r.Conditions.IsEmpty() {
+				return false
+			}
+			continue
+		}
+		allowed = true
+	}
+	return allowed
+}
+
+func conditionsMatch(c *api.PermissionConditions, environment, secretPath string) bool {
+	if c == nil {
+		return true
+	}
+	return matchAny(c.Environments, environment) && matchAny(c.SecretPaths, secretPath)
+}
+
+// matchAny reports whether s matches one of patterns; an empty list places
+// no restriction.
+func matchAny(patterns []string, s string) bool {
+	if len(patterns) == 0 {
+		return true
+	}
+	for _, pat := range patterns {
+		if matchGlob(pat, s) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,192 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"gorm.io/gorm"
+
+	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/authz"
+	"github.com/idplane/idplane/server/internal/revocation"
+	"github.com/idplane/idplane/server/internal/store"
+	"github.com/idplane/idplane/server/internal/token"
+)
+
+// Caller is an authenticated request: its verified token and, once
+// authorized, its effective permissions.
+type Caller struct {
+	Meta
+	Claims token.Claims
+	perms  *authz.Permissions
+}
+
+// OrgID is the caller's organization: every object it touches must be in it.
+func (c *Caller) OrgID() string { return c.Claims.OrganizationID }
+
+// Authenticate verifies a bearer token: signature and expiry, revocation
+// (in memory), trusted IPs, and, only for use-limited tokens, consumes one
+// use in the database.
+func (s *Service) Authenticate(ctx context.Context, raw string, meta Meta) (*Caller, error) {
+	now := s.now()
+	claims, err := s.signer.Verify(raw, now)
+	if err != nil {
+		return nil, fmt.Errorf("access token: %w: %w", ErrUnauthenticated, err)
+	}
+	if s.revocations.Revoked(claims.IssuedAt,
+		revocation.Ref{Kind: store.RevokeToken, ID: claims.TokenID},
+		revocation.Ref{Kind: store.RevokeIdentity, ID: claims.IdentityID},
+		revocation.Ref{Kind: store.RevokeAuthMethod, ID: claims.AuthMethodID},
+		revocation.Ref{Kind: store.RevokeCredential, ID: claims.CredentialID},
+	) {
+		return nil, fmt.Errorf("access token revoked: %w", ErrUnauthenticated)
+	}
+	if len(claims.TrustedIPs) > 0 && !ipAllowed(claims.TrustedIPs, meta.IP) {
+		return nil, fmt.Errorf("access token not valid from %s: %w", meta.IP, ErrUnauthenticated)
+	}
+	if claims.NumUsesLimit > 0 {
+		res := s.db.WithContext(ctx).Exec(`UPDATE access_tokens SET num_uses = num_uses + 1
+			WHERE id = ? AND num_uses < num_uses_limit AND revoked_at IS NULL`, claims.TokenID)
+		if res.Error != nil {
+			return nil, fmt.Errorf("count token use: %w", res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return nil, fmt.Errorf("access token use limit reached: %w", ErrUnauthenticated)
+		}
+	}
+	return &Caller{Meta: meta, Claims: claims}, nil
+}
+
+// authorize loads the caller's effective permissions once per request.
+func (s *Service) authorize(ctx context.Context, c *Caller) (*authz.Permissions, error) {
+	if c.perms != nil {
+		return c.perms, nil
+	}
+	p, err := s.permissionsOf(s.db.WithContext(ctx), c.OrgID(), c.Claims.IdentityID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("the token's identity no longer exists: %w", ErrUnauthenticated)
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.perms = p
+	return p, nil
+}
+
+// require checks an organization-scope permission.
+func (s *Service) require(ctx context.Context, c *Caller, subject, action string) error {
+	p, err := s.authorize(ctx, c)
+	if err != nil {
+		return err
+	}
+	if !p.Can(subject, action) {
+		return forbidden("the caller's organization role does not allow %s on %s", action, subject)
+	}
+	return nil
+}
+
+// requireProject loads a project of the caller's organization (404 for any
+// other) and checks a project-scope permission on it. The organization-scope
+// "projects" subject governs the project object itself everywhere.
+func (s *Service) requireProject(ctx context.Context, c *Caller, projectID, subject, action string) (store.Project, error) {
+	p, err := s.authorize(ctx, c)
+	if err != nil {
+		return store.Project{}, err
+	}
+	var proj store.Project
+	if err := s.db.WithContext(ctx).Where("id = ? AND organization_id = ?", projectID, c.OrgID()).Take(&proj).Error; err != nil {
+		return proj, store.Translate(err, "project "+projectID)
+	}
+	orgWide := subject == api.SubjectProject && p.Can(api.SubjectProjects, action)
+	if !orgWide && !p.CanProject(projectID, subject, action) {
+		return proj, forbidden("the caller's roles do not allow %s on %s in project %s", action, subject, projectID)
+	}
+	return proj, nil
+}
+
+// permissionsOf computes an identity's effective rules from its organization
+// role and its active project role grants.
+func (s *Service) permissionsOf(db *gorm.DB, orgID, identityID string) (*authz.Permissions, error) {
+	var ident store.Identity
+	if err := db.Where("id = ? AND organization_id = ?", identityID, orgID).Take(&ident).Error; err != nil {
+		return nil, store.Translate(err, "identity "+identityID)
+	}
+	orgRules, err := s.roleRules(db, orgID, "", ident.Role)
+	if err != nil {
+		return nil, err
+	}
+	var ms []store.Membership
+	if err := db.Where("identity_id = ? AND organization_id = ?", identityID, orgID).Find(&ms).Error; err != nil {
+		return nil, fmt.Errorf("load memberships: %w", err)
+	}
+	now := s.now()
+	p := &authz.Permissions{OrgRole: ident.Role, Org: orgRules, Projects: map[string][]api.PermissionRule{}}
+	for _, m := range ms {
+		rules := []api.PermissionRule{}
+		for _, r := range m.Roles.V {
+			if !r.Active(now) {
+				continue
+			}
+			rr, err := s.roleRules(db, orgID, m.ProjectID, r.RoleSlug)
+			if err != nil {
+				return nil, err
+			}
+			rules = append(rules, rr...)
+		}
+		p.Projects[m.ProjectID] = rules
+	}
+	return p, nil
+}
+
+// roleRules resolves a role slug to its rules: built-in first, then custom.
+// A custom role that was deleted grants nothing.
+func (s *Service) roleRules(db *gorm.DB, orgID, projectID, slug string) ([]api.PermissionRule, error) {
+	builtin := authz.BuiltinOrgRole
+	if projectID != "" {
+		builtin = authz.BuiltinProjectRole
+	}
+	if r, ok := builtin(slug); ok {
+		return r.Rules, nil
+	}
+	var role store.Role
+	err := db.Where("organization_id = ? AND project_id = ? AND slug = ?", orgID, projectID, slug).Take(&role).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load role %s: %w", slug, err)
+	}
+	return role.Permissions.V, nil
+}
+
+// EffectivePermissions answers GET /identities/{id}/effective-permissions.
+func (s *Service) EffectivePermissions(ctx context.Context, c *Caller, identityID string) (*api.EffectivePermissions, error) {
+	if err := s.require(ctx, c, api.SubjectIdentities, api.ActionRead); err != nil {
+		return nil, err
+	}
+	db := s.db.WithContext(ctx)
+	p, err := s.permissionsOf(db, c.OrgID(), identityID)
+	if err != nil {
+		return nil, err
+	}
+	var ms []store.Membership
+	if err := db.Where("identity_id = ?", identityID).Order("project_id").Find(&ms).Error; err != nil {
+		return nil, fmt.Errorf("load memberships: %w", err)
+	}
+	out := &api.EffectivePermissions{IdentityID: identityID, OrganizationRole: p.OrgRole,
+		Organization: api.NormalizeRules(p.Org), Projects: []api.ProjectPermissions{}}
+	now := s.now()
+	for _, m := range ms {
+		pp := api.ProjectPermissions{ProjectID: m.ProjectID, Roles: []string{}, Permissions: api.NormalizeRules(p.Projects[m.ProjectID])}
+		for _, r := range m.Roles.V {
+			if r.Active(now) && !slices.Contains(pp.Roles, r.RoleSlug) {
+				pp.Roles = append(pp.Roles, r.RoleSlug)
+			}
+		}
+		slices.Sort(pp.Roles)
+		out.Projects = append(out.Projects, pp)
+	}
+	return out, nil
+}

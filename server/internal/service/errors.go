@@ -1,0 +1,59 @@
+package service
+
+import (
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/idplane/idplane/server/internal/store"
+)
+
+// Domain errors; the HTTP layer maps each to one status in one place.
+var (
+	ErrUnauthenticated     = errors.New("unauthenticated")
+	ErrForbidden           = errors.New("forbidden")
+	ErrDeleteProtected     = errors.New("delete protected")
+	ErrLoginFailed         = errors.New("login failed")
+	ErrAlreadyBootstrapped = errors.New("already bootstrapped")
+)
+
+// LoginError is a failed login: Reason goes to the audit log, the caller
+// only learns that the login failed.
+type LoginError struct {
+	Reason string
+}
+
+func (e *LoginError) Error() string { return "login failed: " + e.Reason }
+
+// Unwrap makes errors.Is(err, ErrLoginFailed) true.
+func (e *LoginError) Unwrap() error { return ErrLoginFailed }
+
+func loginFailed(reason string) error { return &LoginError{Reason: reason} }
+
+func notFound(what string) error { return fmt.Errorf("%s %w", what, store.ErrNotFound) }
+
+func conflict(format string, args ...any) error {
+	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), store.ErrConflict)
+}
+
+func forbidden(format string, args ...any) error {
+	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), ErrForbidden)
+}
+
+func staleError(want, current int64) error {
+	return fmt.Errorf("the object changed since version %d (it is now at version %d); read it again: %w", want, current, store.ErrStale)
+}
+
+// conflictOr rewrites a unique violation into a conflict that says what
+// collided; other errors pass through.
+func conflictOr(err error, format string, args ...any) error {
+	if errors.Is(err, store.ErrConflict) {
+		return conflict(format, args...)
+	}
+	return err
+}
+
+func isNotFound(err error) bool {
+	return errors.Is(err, store.ErrNotFound) || errors.Is(err, gorm.ErrRecordNotFound)
+}

@@ -1,0 +1,168 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/secret"
+	"github.com/idplane/idplane/server/internal/store"
+)
+
+// uaLoginRow is everything a universal-auth login reads, in one query.
+type uaLoginRow struct {
+	UaID                    string
+	OrganizationID          string
+	IdentityID              string
+	AccessTokenTTL          int
+	AccessTokenMaxTTL       int
+	AccessTokenNumUsesLimit int
+	AccessTokenTrustedIPs   store.JSON[[]string]
+	ClientSecretTrustedIPs  store.JSON[[]string]
+	LockoutEnabled          bool
+	LockoutThreshold        int
+	LockoutDuration         int
+	LockoutCounterReset     int
+	CsID                    *string
+	CsHash                  []byte
+	CsNumUsesLimit          *int
+	CsExpiresAt             *time.Time
+	LoLockedUntil           *time.Time
+	LoFailures              *int
+}
+
+const uaLoginQuery = `SELECT ua.id AS ua_id, ua.organization_id, ua.identity_id, ua.access_token_ttl, ua.access_token_max_ttl,
+	ua.access_token_num_uses_limit, ua.access_token_trusted_ips, ua.client_secret_trusted_ips,
+	ua.lockout_enabled, ua.lockout_threshold, ua.lockout_duration, ua.lockout_counter_reset,
+	cs.id AS cs_id, cs.hash AS cs_hash, cs.num_uses_limit AS cs_num_uses_limit, cs.expires_at AS cs_expires_at,
+	lo.locked_until AS lo_locked_until, lo.failures AS lo_failures
+FROM universal_auths ua
+LEFT JOIN client_secrets cs ON cs.universal_auth_id = ua.id AND cs.prefix = ? AND cs.revoked_at IS NULL
+LEFT JOIN lockouts lo ON lo.universal_auth_id = ua.id AND lo.source_key = ?
+WHERE ua.client_id = ?`
+
+// lockoutSource is what failures are counted against: the caller's address
+// (its /64 for IPv6). Someone who merely knows a client ID, elsewhere, can
+// only ever lock out themselves.
+func lockoutSource(ip netip.Addr) string {
+	ip = ip.Unmap()
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
+	}
+	return ip.String()
+}
+
+// UniversalAuthLogin exchanges a client ID and secret for an access token.
+// Every outcome is audited; no failure tells the caller more than "failed".
+func (s *Service) UniversalAuthLogin(ctx context.Context, meta Meta, in *api.UniversalAuthLoginRequest) (*api.LoginResponse, error) {
+	var errs api.FieldErrors
+	if in.ClientID == "" {
+		errs.Add("clientId", "is required")
+	}
+	if in.ClientSecret == "" {
+		errs.Add("clientSecret", "is required")
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	res, row, err := s.universalLogin(ctx, meta, in)
+	if err != nil {
+		var le *LoginError
+		if errors.As(err, &le) {
+			ev := s.newEvent(meta, row.OrganizationID, ActorAnonymous, "", "login."+MethodUniversal, "identity", row.IdentityID,
+				api.OutcomeFailure, le.Reason, map[string]string{"clientId": truncate(in.ClientID, 64)})
+			s.observer.Login(MethodUniversal, api.OutcomeFailure)
+			if werr := s.writes.Write(ctx, store.Writes{Events: []store.AuditEvent{ev}}); werr != nil {
+				return nil, fmt.Errorf("audit failed login: %w", werr)
+			}
+		}
+		return nil, err
+	}
+	return res, nil
+}
+
+func (s *Service) universalLogin(ctx context.Context, meta Meta, in *api.UniversalAuthLoginRequest) (*api.LoginResponse, uaLoginRow, error) {
+	db := s.db.WithContext(ctx)
+	source := lockoutSource(meta.IP)
+	var rows []uaLoginRow
+	prefix := secret.LookupPrefix(in.ClientSecret)
+	if err := db.Raw(uaLoginQuery, prefix, source, in.ClientID).Scan(&rows).Error; err != nil {
+		return nil, uaLoginRow{}, fmt.Errorf("load universal auth: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, uaLoginRow{}, loginFailed("unknown client ID")
+	}
+	ua := rows[0]
+	now := s.now()
+	if !ipAllowed(ua.ClientSecretTrustedIPs.V, meta.IP) {
+		return nil, ua, loginFailed("source IP is not in clientSecretTrustedIps")
+	}
+	if ua.LockoutEnabled && ua.LoLockedUntil != nil && now.Before(*ua.LoLockedUntil) {
+		return nil, ua, loginFailed("locked out after repeated failures from this source")
+	}
+	var match *uaLoginRow
+	for i := range rows {
+		// Every candidate is compared, so timing does not depend on which matched.
+		if rows[i].CsID != nil && s.keys.Equal(in.ClientSecret, rows[i].CsHash) {
+			match = &rows[i]
+		}
+	}
+	if match == nil {
+		if ua.LockoutEnabled {
+			if err := s.countFailure(ctx, ua, source, now); err != nil {
+				return nil, ua, err
+			}
+		}
+		return nil, ua, loginFailed("wrong client secret")
+	}
+	if match.CsExpiresAt != nil && !now.Before(*match.CsExpiresAt) {
+		return nil, ua, loginFailed("client secret expired")
+	}
+	var writes store.Writes
+	if *match.CsNumUsesLimit > 0 {
+		r := db.Exec(`UPDATE client_secrets SET num_uses = num_uses + 1 WHERE id = ? AND num_uses < num_uses_limit AND revoked_at IS NULL`, *match.CsID)
+		if r.Error != nil {
+			return nil, ua, fmt.Errorf("consume client secret use: %w", r.Error)
+		}
+		if r.RowsAffected != 1 {
+			return nil, ua, loginFailed("client secret use limit reached")
+		}
+	} else {
+		writes.SecretUses = []string{*match.CsID}
+	}
+	if ua.LoFailures != nil {
+		if err := db.Exec(`DELETE FROM lockouts WHERE universal_auth_id = ? AND source_key = ?`, ua.UaID, source).Error; err != nil {
+			return nil, ua, fmt.Errorf("reset lockout: %w", err)
+		}
+	}
+	settings := api.TokenSettings{AccessTokenTTL: ua.AccessTokenTTL, AccessTokenMaxTTL: ua.AccessTokenMaxTTL,
+		AccessTokenNumUsesLimit: ua.AccessTokenNumUsesLimit, AccessTokenTrustedIPs: ua.AccessTokenTrustedIPs.V}
+	res, err := s.issue(ctx, meta, issue{orgID: ua.OrganizationID, identityID: ua.IdentityID, method: MethodUniversal,
+		methodID: ua.UaID, credentialID: *match.CsID, settings: settings}, writes)
+	return res, ua, err
+}
+
+// countFailure records a wrong secret from source and locks the source out
+// once the threshold is reached within the counter-reset window.
+func (s *Service) countFailure(ctx context.Context, ua uaLoginRow, source string, now time.Time) error {
+	windowStart := now.Add(-time.Duration(ua.LockoutCounterReset) * time.Second)
+	lockedUntil := now.Add(time.Duration(ua.LockoutDuration) * time.Second)
+	err := s.db.WithContext(ctx).Exec(`INSERT INTO lockouts (universal_auth_id, source_key, failures, window_start, locked_until)
+		VALUES (?, ?, 1, ?, CASE WHEN 1 >= ? THEN ? ELSE NULL END)
+		ON CONFLICT (universal_auth_id, source_key) DO UPDATE SET
+			failures = CASE WHEN lockouts.window_start < ? THEN 1 ELSE lockouts.failures + 1 END,
+			locked_until = CASE WHEN (CASE WHEN lockouts.window_start < ? THEN 1 ELSE lockouts.failures + 1 END) >= ? THEN ? ELSE lockouts.locked_until END,
+			window_start = CASE WHEN lockouts.window_start < ? THEN ? ELSE lockouts.window_start END`,
+		ua.UaID, source, now, ua.LockoutThreshold, lockedUntil,
+		windowStart,
+		windowStart, ua.LockoutThreshold, lockedUntil,
+		windowStart, now).Error
+	if err != nil {
+		return fmt.Errorf("count failed login: %w", err)
+	}
+	return nil
+}

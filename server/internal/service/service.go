@@ -1,0 +1,99 @@
+// Package service holds the domain: validation, authorization and business
+// rules between the HTTP handlers and the store.
+package service
+
+import (
+	"context"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/idplane/idplane/server/internal/revocation"
+	"github.com/idplane/idplane/server/internal/secret"
+	"github.com/idplane/idplane/server/internal/store"
+	"github.com/idplane/idplane/server/internal/token"
+)
+
+// Service is the control plane's domain logic. It is safe for concurrent use
+// and keeps no per-request state, so replicas can share one database.
+type Service struct {
+	store       *store.Store
+	db          *gorm.DB
+	keys        *secret.Keys
+	signer      *token.Signer
+	writes      *store.GroupCommit
+	revocations *revocation.Cache
+	observer    Observer
+	now         func() time.Time
+}
+
+// Observer is told about logins and issued tokens (for metrics).
+type Observer interface {
+	Login(method, outcome string)
+	TokenIssued(method string)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) Login(string, string) {}
+func (nopObserver) TokenIssued(string)   {}
+
+// Deps are what a Service is built from.
+type Deps struct {
+	Store       *store.Store
+	Keys        *secret.Keys
+	Signer      *token.Signer
+	Writes      *store.GroupCommit
+	Revocations *revocation.Cache
+	Observer    Observer
+	Now         func() time.Time
+}
+
+// New returns a Service.
+func New(d Deps) *Service {
+	s := &Service{store: d.Store, db: d.Store.DB, keys: d.Keys, signer: d.Signer, writes: d.Writes,
+		revocations: d.Revocations, observer: d.Observer, now: d.Now}
+	if s.observer == nil {
+		s.observer = nopObserver{}
+	}
+	if s.now == nil {
+		s.now = func() time.Time { return time.Now().UTC() }
+	}
+	return s
+}
+
+// Meta describes where a request came from, for audit events.
+type Meta struct {
+	IP        netip.Addr
+	UserAgent string
+	RequestID string
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+func (s *Service) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.db.WithContext(ctx).Transaction(fn)
+}
+
+// updateVersioned writes values to the row id of model's table when its
+// version is still want (want 0 skips the check) and bumps the version.
+func updateVersioned(tx *gorm.DB, model any, id string, want, current int64, values map[string]any, now time.Time) (int64, error) {
+	if want != 0 && want != current {
+		return 0, staleError(want, current)
+	}
+	values["version"] = current + 1
+	values["updated_at"] = now
+	res := tx.Model(model).Where("id = ? AND version = ?", id, current).Updates(values)
+	if res.Error != nil {
+		return 0, store.Translate(res.Error, "update")
+	}
+	if res.RowsAffected != 1 {
+		return 0, staleError(want, current+1)
+	}
+	return current + 1, nil
+}
+
+func trimmed(s string) string { return strings.TrimSpace(s) }

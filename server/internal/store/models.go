@@ -1,0 +1,194 @@
+package store
+
+import (
+	"time"
+
+	"github.com/idplane/idplane/server/api"
+)
+
+// Organization is a tenant; nothing crosses organizations.
+type Organization struct {
+	ID        string `gorm:"primaryKey"`
+	Name      string
+	CreatedAt time.Time
+}
+
+// Identity is a machine identity.
+type Identity struct {
+	ID               string `gorm:"primaryKey"`
+	OrganizationID   string
+	Name             string
+	Role             string
+	Description      string
+	Metadata         JSON[map[string]string]
+	DeleteProtection bool
+	Version          int64
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// Project groups environments.
+type Project struct {
+	ID             string `gorm:"primaryKey"`
+	OrganizationID string
+	Name           string
+	Slug           string
+	Description    string
+	Version        int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Environment is a stage of a project.
+type Environment struct {
+	ID             string `gorm:"primaryKey"`
+	OrganizationID string
+	ProjectID      string
+	Name           string
+	Slug           string
+	Position       int
+	Version        int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Role is a custom role; ProjectID is empty for organization roles.
+type Role struct {
+	ID             string `gorm:"primaryKey"`
+	OrganizationID string
+	ProjectID      string
+	Slug           string
+	Name           string
+	Description    string
+	Permissions    JSON[[]api.PermissionRule]
+	Version        int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Membership places an identity in a project.
+type Membership struct {
+	ID             string `gorm:"primaryKey"`
+	OrganizationID string
+	ProjectID      string
+	IdentityID     string
+	Roles          JSON[[]api.MembershipRole]
+	Version        int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// UniversalAuth is the client-ID/secret method of an identity.
+type UniversalAuth struct {
+	ID                      string `gorm:"primaryKey"`
+	OrganizationID          string
+	IdentityID              string
+	ClientID                string
+	AccessTokenTTL          int `gorm:"column:access_token_ttl"`
+	AccessTokenMaxTTL       int `gorm:"column:access_token_max_ttl"`
+	AccessTokenNumUsesLimit int
+	AccessTokenTrustedIPs   JSON[[]string] `gorm:"column:access_token_trusted_ips"`
+	ClientSecretTrustedIPs  JSON[[]string] `gorm:"column:client_secret_trusted_ips"`
+	LockoutEnabled          bool
+	LockoutThreshold        int
+	LockoutDuration         int
+	LockoutCounterReset     int
+	Version                 int64
+	CreatedAt               time.Time
+	UpdatedAt               time.Time
+}
+
+// ClientSecret is stored only as a keyed hash; Prefix is public.
+type ClientSecret struct {
+	ID              string `gorm:"primaryKey"`
+	OrganizationID  string
+	IdentityID      string
+	UniversalAuthID string
+	Description     string
+	Prefix          string
+	Hash            []byte
+	TTL             int `gorm:"column:ttl"`
+	NumUsesLimit    int
+	NumUses         int
+	ExpiresAt       *time.Time
+	RevokedAt       *time.Time
+	CreatedAt       time.Time
+}
+
+// Lockout counts failed logins of one universal auth from one source.
+type Lockout struct {
+	UniversalAuthID string `gorm:"primaryKey"`
+	SourceKey       string `gorm:"primaryKey"`
+	Failures        int
+	WindowStart     time.Time
+	LockedUntil     *time.Time
+}
+
+// AccessToken records an issued token, for use limits, renewal and revocation.
+type AccessToken struct {
+	ID             string `gorm:"primaryKey"`
+	OrganizationID string
+	IdentityID     string
+	AuthMethod     string
+	AuthMethodID   string
+	CredentialID   string
+	TTL            int `gorm:"column:ttl"`
+	NumUsesLimit   int
+	NumUses        int
+	CreatedAt      time.Time
+	ExpiresAt      time.Time
+	MaxExpiresAt   time.Time
+	RevokedAt      *time.Time
+}
+
+// Revocation kinds: what RefID names.
+const (
+	RevokeToken      = "token"
+	RevokeIdentity   = "identity"
+	RevokeAuthMethod = "auth_method"
+	RevokeCredential = "credential"
+)
+
+// Revocation is appended whenever tokens stop being valid, so that every
+// replica learns it by polling: tokens issued at or before RevokedAt whose
+// Kind matches RefID are invalid.
+type Revocation struct {
+	ID        int64 `gorm:"primaryKey;autoIncrement"`
+	Kind      string
+	RefID     string
+	RevokedAt time.Time
+}
+
+// SigningKey is an Ed25519 private key, encrypted with the master key.
+type SigningKey struct {
+	ID         string `gorm:"primaryKey"`
+	PrivateKey []byte
+	CreatedAt  time.Time
+}
+
+// AuditEvent records one login or change.
+type AuditEvent struct {
+	ID             int64 `gorm:"primaryKey;autoIncrement"`
+	OrganizationID string
+	Time           time.Time
+	ActorType      string
+	ActorID        string
+	Action         string
+	TargetType     string
+	TargetID       string
+	SourceIP       string `gorm:"column:source_ip"`
+	UserAgent      string
+	Outcome        string
+	Reason         string
+	RequestID      string
+	Metadata       JSON[map[string]string]
+}
+
+// Models lists every table's model, for the schema test.
+func Models() []any {
+	return []any{
+		&Organization{}, &Identity{}, &Project{}, &Environment{}, &Role{}, &Membership{},
+		&UniversalAuth{}, &ClientSecret{}, &Lockout{}, &AccessToken{}, &Revocation{},
+		&SigningKey{}, &AuditEvent{},
+	}
+}
