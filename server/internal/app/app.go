@@ -1,0 +1,148 @@
+// Package app wires the server together from its configuration; the
+// `idplane serve` command and the in-process test servers both use it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/idplane/idplane/server/internal/httpapi"
+	"github.com/idplane/idplane/server/internal/revocation"
+	"github.com/idplane/idplane/server/internal/secret"
+	"github.com/idplane/idplane/server/internal/service"
+	"github.com/idplane/idplane/server/internal/store"
+)
+
+// Config is everything `idplane serve` can be told.
+type Config struct {
+	DatabaseURL    string
+	MasterKey      string // base64; wins over MasterKeyFile
+	MasterKeyFile  string
+	Issuer         string
+	TrustedProxies []netip.Prefix
+	LoginRate      float64
+	LoginBurst     int
+	// Migrate applies pending migrations at start-up; without it the server
+	// refuses to start on an out-of-date schema.
+	Migrate        bool
+	RevocationPoll time.Duration
+}
+
+// App is a running control plane minus its listener.
+type App struct {
+	Store   *store.Store
+	Service *service.Service
+	Keys    *secret.Keys
+	HTTP    *httpapi.Server
+	writes  *store.GroupCommit
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+// MasterKeys loads the master key from cfg and derives the server's keys.
+func MasterKeys(cfg Config) (*secret.Keys, error) {
+	var (
+		master []byte
+		err    error
+	)
+	if cfg.MasterKey != "" {
+		master, err = secret.ParseMasterKey(cfg.MasterKey)
+	} else {
+		master, err = secret.LoadOrCreateMasterKey(cfg.MasterKeyFile)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("master key: %w", err)
+	}
+	return secret.NewKeys(master)
+}
+
+// Open connects to the database, checks or applies migrations, loads the
+// signing keys and revocations, and builds the HTTP server.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Issuer == "" {
+		cfg.Issuer = "idplane"
+	}
+	if cfg.RevocationPoll <= 0 {
+		cfg.RevocationPoll = 250 * time.Millisecond
+	}
+	keys, err := MasterKeys(cfg)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	a, err := build(ctx, cfg, st, keys)
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func build(ctx context.Context, cfg Config, st *store.Store, keys *secret.Keys) (*App, error) {
+	if err := CheckSchema(ctx, st, cfg.Migrate); err != nil {
+		return nil, err
+	}
+	signer, err := service.LoadSigner(ctx, st, keys, cfg.Issuer)
+	if err != nil {
+		return nil, err
+	}
+	revs := revocation.New(st.DB, func() time.Time { return time.Now().UTC() })
+	if err := revs.Load(ctx); err != nil {
+		return nil, fmt.Errorf("load revocations: %w", err)
+	}
+	workers, rows := 2, 512
+	if st.Dialect == store.SQLite {
+		workers = 1
+	}
+	writes := store.NewGroupCommit(st.DB, workers, rows)
+	metrics := httpapi.NewMetrics()
+	svc := service.New(service.Deps{Store: st, Keys: keys, Signer: signer, Writes: writes, Revocations: revs, Observer: metrics})
+	h, err := httpapi.New(httpapi.Config{TrustedProxies: cfg.TrustedProxies, LoginRate: cfg.LoginRate, LoginBurst: cfg.LoginBurst}, svc, st, signer, metrics)
+	if err != nil {
+		writes.Close()
+		return nil, err
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	a := &App{Store: st, Service: svc, Keys: keys, HTTP: h, writes: writes, cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(a.done)
+		revs.Run(runCtx, cfg.RevocationPoll)
+	}()
+	return a, nil
+}
+
+// CheckSchema applies pending migrations when migrate is set, and otherwise
+// fails unless the schema is current.
+func CheckSchema(ctx context.Context, st *store.Store, migrate bool) error {
+	if migrate {
+		_, err := st.Migrate(ctx)
+		return err
+	}
+	ms, err := store.Migrations(st.Dialect)
+	if err != nil {
+		return err
+	}
+	v, err := st.SchemaVersion(ctx)
+	if err != nil || v < ms[len(ms)-1].Version {
+		return errors.New("the database schema is not up to date: run `idplane migrate` (or serve with --migrate)")
+	}
+	return nil
+}
+
+// Handler is the HTTP API.
+func (a *App) Handler() http.Handler { return a.HTTP }
+
+// Close stops background work, flushes pending writes and closes the database.
+func (a *App) Close() error {
+	a.cancel()
+	<-a.done
+	a.writes.Close()
+	return a.Store.Close()
+}

@@ -1,0 +1,75 @@
+package httpapi
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/service"
+	"github.com/idplane/idplane/server/internal/store"
+)
+
+// toProblem is the one place where errors become HTTP statuses.
+func toProblem(err error) *api.Problem {
+	var (
+		p    *api.Problem
+		he   *echo.HTTPError
+		code = api.CodeInternal
+	)
+	status := http.StatusInternalServerError
+	switch {
+	case errors.As(err, &p):
+		return p
+	case errors.As(err, &he):
+		status = he.Code
+		switch he.Code {
+		case http.StatusNotFound:
+			return api.NewProblem(status, api.CodeNotFound, "no such route")
+		case http.StatusMethodNotAllowed:
+			return api.NewProblem(status, "method_not_allowed", "method not allowed on this route")
+		case http.StatusRequestEntityTooLarge:
+			return api.NewProblem(status, api.CodeValidation, "request body is too large")
+		}
+		return api.NewProblem(status, "http_error", "%v", he.Message)
+	case errors.Is(err, service.ErrLoginFailed):
+		// The reason is in the audit log; the caller learns nothing more.
+		return api.NewProblem(http.StatusUnauthorized, api.CodeLoginFailed, "login failed")
+	case errors.Is(err, service.ErrUnauthenticated):
+		return api.NewProblem(http.StatusUnauthorized, api.CodeUnauthenticated, "%s", err)
+	case errors.Is(err, service.ErrForbidden):
+		return api.NewProblem(http.StatusForbidden, api.CodeForbidden, "%s", err)
+	case errors.Is(err, store.ErrNotFound):
+		return api.NewProblem(http.StatusNotFound, api.CodeNotFound, "%s", err)
+	case errors.Is(err, service.ErrDeleteProtected):
+		return api.NewProblem(http.StatusConflict, api.CodeDeleteProtected, "%s", err)
+	case errors.Is(err, store.ErrConflict):
+		return api.NewProblem(http.StatusConflict, api.CodeConflict, "%s", err)
+	case errors.Is(err, store.ErrStale):
+		return api.NewProblem(http.StatusPreconditionFailed, api.CodeVersionMismatch, "%s", err)
+	}
+	return api.NewProblem(status, code, "internal error; see the server log for this request ID")
+}
+
+// errorHandler renders every error as application/problem+json and logs
+// server errors with the request ID (never request bodies).
+func errorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	p := toProblem(err)
+	if p.Status >= 500 {
+		slog.ErrorContext(c.Request().Context(), "request failed", "request_id", requestID(c), "route", c.Path(), "error", err)
+	}
+	if p.Status == http.StatusUnauthorized {
+		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="idplane"`)
+	}
+	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+	c.Response().WriteHeader(p.Status)
+	if c.Request().Method == http.MethodHead {
+		return
+	}
+	_ = writeJSON(c.Response(), p)
+}

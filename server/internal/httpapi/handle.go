@@ -1,0 +1,162 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/service"
+)
+
+// Ctx is what every handler gets: the Echo context, where the request came
+// from and, on authenticated routes, the caller.
+type Ctx struct {
+	echo.Context
+	Meta   service.Meta
+	Caller *service.Caller
+}
+
+// IfMatch returns the version the client expects, 0 when it sent none.
+func (c *Ctx) IfMatch() (int64, error) {
+	h := c.Request().Header.Get("If-Match")
+	if h == "" || h == "*" {
+		return 0, nil
+	}
+	v, err := api.ParseETag(h)
+	if err != nil {
+		return 0, (&api.FieldErrors{{Field: "If-Match", Message: err.Error()}}).Err()
+	}
+	return v, nil
+}
+
+// none is the request or response type of routes without a body.
+type none struct{}
+
+type validator interface{ Validate(*api.FieldErrors) }
+
+// handle registers fn for route r. It refuses (panics at start-up) when the
+// handler's types differ from the route table's, so the OpenAPI document
+// generated from the table always describes what is served.
+func handle[Req, Res any](s *Server, r *api.Route, fn func(c *Ctx, in *Req) (*Res, error)) {
+	checkType(r, "request", r.Body, reflect.TypeFor[Req]())
+	checkType(r, "response", r.Response, reflect.TypeFor[Res]())
+	s.registered[r.ID] = true
+	h := func(ec echo.Context) error {
+		c := &Ctx{Context: ec, Meta: s.meta(ec)}
+		if !r.Public {
+			caller, err := s.authenticate(c)
+			if err != nil {
+				return err
+			}
+			c.Caller = caller
+		}
+		in := new(Req)
+		if r.Body != nil {
+			if err := decodeBody(ec.Request(), in, !r.Public); err != nil {
+				return err
+			}
+			if v, ok := any(in).(validator); ok {
+				var errs api.FieldErrors
+				v.Validate(&errs)
+				if err := errs.Err(); err != nil {
+					return err
+				}
+			}
+		}
+		out, err := fn(c, in)
+		if err != nil {
+			return err
+		}
+		if r.Response == nil {
+			return ec.NoContent(r.Status)
+		}
+		if v := reflect.ValueOf(out).Elem().FieldByName("Version"); v.IsValid() && v.Kind() == reflect.Int64 {
+			ec.Response().Header().Set("ETag", api.ETag(v.Int()))
+		}
+		return ec.JSON(r.Status, out)
+	}
+	s.echo.Add(r.Method, r.EchoPath(), h).Name = r.ID
+}
+
+func checkType(r *api.Route, what string, want any, got reflect.Type) {
+	w := reflect.TypeFor[none]()
+	if want != nil {
+		w = reflect.TypeOf(want)
+	}
+	if w != got {
+		panic(fmt.Sprintf("route %s: handler %s type %s, route table says %s", r.ID, what, got, w))
+	}
+}
+
+// decodeBody reads JSON into v. Management routes reject unknown fields so a
+// typo never silently does nothing; login routes accept them, as Infisical's
+// clients may send more than we read.
+func decodeBody(r *http.Request, v any, strict bool) error {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return api.NewProblem(http.StatusBadRequest, api.CodeValidation, "request body could not be read")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return (&api.FieldErrors{{Field: "body", Message: "a JSON object is required"}}).Err()
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if strict {
+		dec.DisallowUnknownFields()
+	}
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if dec.More() {
+		return (&api.FieldErrors{{Field: "body", Message: "must hold exactly one JSON object"}}).Err()
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var (
+		typeErr   *json.UnmarshalTypeError
+		syntaxErr *json.SyntaxError
+	)
+	switch {
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			field = "body"
+		}
+		return (&api.FieldErrors{{Field: field, Message: fmt.Sprintf("must be a JSON %s, got %s", jsonKind(typeErr.Type), typeErr.Value)}}).Err()
+	case errors.As(err, &syntaxErr):
+		return (&api.FieldErrors{{Field: "body", Message: fmt.Sprintf("invalid JSON at byte %d", syntaxErr.Offset)}}).Err()
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return (&api.FieldErrors{{Field: name, Message: "is not a field of this request"}}).Err()
+	case errors.As(err, new(*time.ParseError)):
+		return (&api.FieldErrors{{Field: "body", Message: "times must be RFC 3339, e.g. 2026-01-02T15:04:05Z"}}).Err()
+	default:
+		return (&api.FieldErrors{{Field: "body", Message: "invalid JSON: " + err.Error()}}).Err()
+	}
+}
+
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Float64:
+		return "number"
+	case reflect.Slice:
+		return "array"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	}
+	return t.String()
+}

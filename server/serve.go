@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/idplane/idplane/server/internal/app"
+)
+
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	var (
+		cfg                              app.Config
+		listen, tlsCert, tlsKey, proxies string
+		logFormat, logLevel              string
+		shutdownSeconds                  int
+	)
+	f := newFlagSet("serve", stderr)
+	f.String(&listen, "listen", "127.0.0.1:8080", "address to listen on")
+	databaseFlags(f, &cfg)
+	f.String(&tlsCert, "tls-cert", "", "TLS certificate file (PEM); serves HTTPS with --tls-key")
+	f.String(&tlsKey, "tls-key", "", "TLS private key file (PEM)")
+	f.String(&proxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For is believed")
+	f.String(&logFormat, "log-format", "json", "log format: json or text")
+	f.String(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	f.String(&cfg.Issuer, "issuer", "idplane", "issuer (iss) of access tokens")
+	f.Float(&cfg.LoginRate, "login-rate", 50, "login requests per second allowed per client IP (0: unlimited)")
+	f.Int(&cfg.LoginBurst, "login-burst", 100, "login requests a client IP may send in a burst")
+	f.Bool(&cfg.Migrate, "migrate", true, "apply pending migrations at start-up")
+	f.Int(&shutdownSeconds, "shutdown-timeout", 30, "seconds in-flight requests get to finish on SIGTERM")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	if (tlsCert == "") != (tlsKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	logger, err := newLogger(stderr, logFormat, logLevel)
+	if err != nil {
+		return err
+	}
+	slog.SetDefault(logger)
+	if cfg.TrustedProxies, err = parsePrefixes(proxies); err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", listen, err)
+	}
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	errc := make(chan error, 1)
+	go func() {
+		if tlsCert != "" {
+			errc <- srv.ServeTLS(ln, tlsCert, tlsKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	slog.Info("idplane serving", "address", ln.Addr().String(), "database", a.Store.Dialect, "tls", tlsCert != "")
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	slog.Info("shutting down; waiting for in-flight requests", "timeout_seconds", shutdownSeconds)
+	sctx, cancel := context.WithTimeout(context.Background(), time.Duration(shutdownSeconds)*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	slog.Info("stopped")
+	return nil
+}
+
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level must be debug, info, warn or error, got %q", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch strings.ToLower(format) {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be json or text, got %q", format)
+}
