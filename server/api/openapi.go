@@ -1,3 +1,5 @@
+//go:generate go run ../internal/openapi/gen openapi.json
+
 package api
 
 import _ "embed"

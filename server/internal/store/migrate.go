@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -9,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"gorm.io/gorm"
 )
 
 //go:embed migrations
@@ -56,41 +55,55 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := s.DB.WithContext(ctx)
-	if err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)`).Error; err != nil {
+	// Plain database/sql: a migration file holds many statements, which
+	// only the simple query protocol (no prepared statement) accepts.
+	db, err := s.DB.DB()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)`); err != nil {
 		return nil, fmt.Errorf("create schema_migrations: %w", err)
 	}
 	var applied []int
 	for _, m := range ms {
-		done := false
-		err := db.Transaction(func(tx *gorm.DB) error {
-			if s.Dialect == Postgres {
-				if err := tx.Exec(`SELECT pg_advisory_xact_lock(7291001)`).Error; err != nil {
-					return err
-				}
-			}
-			var n int64
-			if err := tx.Table("schema_migrations").Where("version = ?", m.Version).Count(&n).Error; err != nil {
-				return err
-			}
-			if n > 0 {
-				done = true
-				return nil
-			}
-			if err := tx.Exec(m.SQL).Error; err != nil {
-				return err
-			}
-			return tx.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-				m.Version, m.Name, time.Now().UTC().Format(time.RFC3339)).Error
-		})
+		done, err := s.apply(ctx, db, m)
 		if err != nil {
 			return applied, fmt.Errorf("migration %s: %w", m.Name, err)
 		}
-		if !done {
+		if done {
 			applied = append(applied, m.Version)
 		}
 	}
 	return applied, nil
+}
+
+func (s *Store) apply(ctx context.Context, db *sql.DB, m Migration) (bool, error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer func() { _ = tx.Rollback() }()
+	if s.Dialect == Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7291001)`); err != nil {
+			return false, err
+		}
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = `+strconv.Itoa(m.Version)).Scan(&n); err != nil {
+		return false, err
+	}
+	if n > 0 {
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		return false, err
+	}
+	ins := fmt.Sprintf(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (%d, '%s', '%s')`,
+		m.Version, strings.ReplaceAll(m.Name, "'", ""), time.Now().UTC().Format(time.RFC3339))
+	if _, err := tx.ExecContext(ctx, ins); err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
 }
 
 // SchemaVersion is the newest applied migration, 0 for an empty database.
