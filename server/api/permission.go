@@ -162,7 +162,7 @@ func ValidateGlob(pattern string) error {
 
 // checkBraces requires every unescaped { outside a [class] to be closed and
 // to hold something. The glob library silently accepts "/{a,b" as "/{a,b}",
-// which hides typos, and mismatches or panics on groups like "a{}b".
+// which hides typos, and its own matcher panics on patterns like "0{}".
 func checkBraces(pattern string) error {
 	var groups []bool // per open group: whether it holds anything yet
 	inClass := false

@@ -2,7 +2,9 @@ package authz
 
 import (
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/idplane/idplane/server/api"
 )
@@ -194,5 +196,18 @@ func TestMerge(t *testing.T) {
 	}
 	if Merge() != nil || Merge(mustProject(t, RoleNoAccess)) != nil {
 		t.Error("Merge of nothing is not empty")
+	}
+}
+
+// gobwas/glob's matcher takes minutes on this pair; evaluation must not
+// depend on it.
+func TestGlobMatchIsLinear(t *testing.T) {
+	pattern, path := "/*x*a*a*a*a*a*a*a", "/"+strings.Repeat("a", 10000)
+	start := time.Now()
+	if matchGlob(pattern, path) {
+		t.Fatal("matched")
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("matching took %v", d)
 	}
 }
