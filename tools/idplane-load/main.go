@@ -1,0 +1,155 @@
+// Command idplane-load measures a running idplane server: universal-auth
+// logins per second and authenticated GET /api/v1/auth/token/self per
+// second, at a fixed number of concurrent keep-alive clients, with p50/p99.
+// It only ever targets the --host it is given (a loopback server in make bench).
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/idplane/idplane/server/api"
+)
+
+func main() {
+	host := flag.String("host", "http://127.0.0.1:8080", "idplane server URL (loopback only)")
+	clientID := flag.String("client-id", os.Getenv("IDPLANE_CLIENT_ID"), "client ID with an unlimited client secret")
+	clientSecret := flag.String("client-secret", os.Getenv("IDPLANE_CLIENT_SECRET"), "client secret")
+	concurrency := flag.Int("c", 32, "concurrent keep-alive clients")
+	duration := flag.Duration("d", 10*time.Second, "duration of each phase")
+	flag.Parse()
+	if !strings.HasPrefix(*host, "http://127.") && !strings.HasPrefix(*host, "http://localhost") && !strings.HasPrefix(*host, "https://127.") {
+		fmt.Fprintln(os.Stderr, "idplane-load only targets loopback servers")
+		os.Exit(2)
+	}
+	tr := &http.Transport{MaxIdleConns: *concurrency * 2, MaxIdleConnsPerHost: *concurrency * 2, IdleConnTimeout: time.Minute}
+	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	login, _ := json.Marshal(api.UniversalAuthLoginRequest{ClientID: *clientID, ClientSecret: *clientSecret})
+
+	var token string
+	loginReq := func(ctx context.Context) error {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, *host+api.RouteUniversalAuthLogin.Path, bytes.NewReader(login))
+		req.Header.Set("Content-Type", "application/json")
+		res, err := hc.Do(req)
+		if err != nil {
+			return err
+		}
+		defer res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			b, _ := io.ReadAll(res.Body)
+			return fmt.Errorf("login: HTTP %d: %s", res.StatusCode, b)
+		}
+		var lr api.LoginResponse
+		if err := json.NewDecoder(res.Body).Decode(&lr); err != nil {
+			return err
+		}
+		token = lr.AccessToken
+		return nil
+	}
+	if err := loginReq(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	bearer := "Bearer " + token
+	selfReq := func(ctx context.Context) error {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, *host+api.RouteTokenSelf.Path, nil)
+		req.Header.Set("Authorization", bearer)
+		res, err := hc.Do(req)
+		if err != nil {
+			return err
+		}
+		defer res.Body.Close()
+		_, _ = io.Copy(io.Discard, res.Body)
+		if res.StatusCode != http.StatusOK {
+			return fmt.Errorf("token/self: HTTP %d", res.StatusCode)
+		}
+		return nil
+	}
+	failed := false
+	for _, phase := range []struct {
+		name string
+		fn   func(context.Context) error
+	}{{"universal-auth login", loginReq}, {"GET /api/v1/auth/token/self", selfReq}} {
+		r := run(phase.fn, *concurrency, *duration)
+		fmt.Printf("%-30s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  requests %d  errors %d\n",
+			phase.name, r.rate, ms(r.p50), ms(r.p99), r.n, r.errors)
+		if r.errors > 0 {
+			fmt.Fprintf(os.Stderr, "  first error: %v\n", r.firstErr)
+			failed = true
+		}
+	}
+	if failed {
+		os.Exit(1)
+	}
+}
+
+type result struct {
+	n, errors int
+	rate      float64
+	p50, p99  time.Duration
+	firstErr  error
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func run(fn func(context.Context) error, workers int, d time.Duration) result {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	var (
+		mu        sync.Mutex
+		latencies []time.Duration
+		res       result
+		wg        sync.WaitGroup
+	)
+	start := time.Now()
+	for range workers {
+		wg.Go(func() {
+			var local []time.Duration
+			var errs int
+			var first error
+			for ctx.Err() == nil {
+				t := time.Now()
+				err := fn(ctx)
+				if err != nil {
+					if ctx.Err() != nil && errors.Is(err, context.DeadlineExceeded) {
+						break
+					}
+					errs++
+					if first == nil {
+						first = err
+					}
+					continue
+				}
+				local = append(local, time.Since(t))
+			}
+			mu.Lock()
+			latencies = append(latencies, local...)
+			res.errors += errs
+			if res.firstErr == nil {
+				res.firstErr = first
+			}
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	slices.Sort(latencies)
+	res.n = len(latencies)
+	res.rate = float64(res.n) / elapsed.Seconds()
+	if res.n > 0 {
+		res.p50 = latencies[res.n/2]
+		res.p99 = latencies[min(res.n-1, res.n*99/100)]
+	}
+	return res
+}
