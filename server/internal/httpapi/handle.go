@@ -113,7 +113,7 @@ func decodeBody(r *http.Request, v any, strict bool) error {
 		dec.DisallowUnknownFields()
 	}
 	if err := dec.Decode(v); err != nil {
-		return jsonError(err)
+		return jsonError(err, reflect.TypeOf(v))
 	}
 	if dec.More() {
 		return (&api.FieldErrors{{Field: "body", Message: "must hold exactly one JSON object"}}).Err()
@@ -121,14 +121,14 @@ func decodeBody(r *http.Request, v any, strict bool) error {
 	return nil
 }
 
-func jsonError(err error) error {
+func jsonError(err error, into reflect.Type) error {
 	var (
 		typeErr   *json.UnmarshalTypeError
 		syntaxErr *json.SyntaxError
 	)
 	switch {
 	case errors.As(err, &typeErr):
-		field := typeErr.Field
+		field := wireField(into, typeErr.Field)
 		if field == "" {
 			field = "body"
 		}
@@ -137,12 +137,44 @@ func jsonError(err error) error {
 		return (&api.FieldErrors{{Field: "body", Message: fmt.Sprintf("invalid JSON at byte %d", syntaxErr.Offset)}}).Err()
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		if name == "" {
+			return (&api.FieldErrors{{Field: "body", Message: "has a field with an empty name"}}).Err()
+		}
 		return (&api.FieldErrors{{Field: name, Message: "is not a field of this request"}}).Err()
 	case errors.As(err, new(*time.ParseError)):
 		return (&api.FieldErrors{{Field: "body", Message: "times must be RFC 3339, e.g. 2026-01-02T15:04:05Z"}}).Err()
 	default:
 		return (&api.FieldErrors{{Field: "body", Message: "invalid JSON: " + err.Error()}}).Err()
 	}
+}
+
+// wireField turns the Go path of a decoding error, which names embedded
+// structs ("TokenSettingsInput.accessTokenTTL"), into the JSON path the
+// client sent ("accessTokenTTL").
+func wireField(t reflect.Type, goPath string) string {
+	if goPath == "" {
+		return ""
+	}
+	var out []string
+	for _, seg := range strings.Split(goPath, ".") {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() == reflect.Struct {
+			if f, ok := t.FieldByName(seg); ok && f.Anonymous {
+				t = f.Type
+				continue
+			}
+			for _, f := range reflect.VisibleFields(t) {
+				if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name == seg {
+					t = f.Type
+					break
+				}
+			}
+		}
+		out = append(out, seg)
+	}
+	return strings.Join(out, ".")
 }
 
 func jsonKind(t reflect.Type) string {
