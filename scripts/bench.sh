@@ -44,3 +44,5 @@ hwm="$(awk '/VmHWM/ {print $2}' /proc/$server_pid/status)"
 printf 'server RSS now %d MiB, peak %d MiB\n' $((rss / 1024)) $((hwm / 1024))
 audited="$(as_pg "$pgbin/psql" -h "$work/pg" -p "$pgport" -U postgres -tAc "SELECT count(*) FROM audit_events WHERE action = 'login.universal-auth'")"
 echo "login audit events durably written: $audited"
+
+"$repo/scripts/bench-plan.sh" "http://127.0.0.1:$port" "$id" "$secret" "${BENCH_IDENTITIES:-1000}"

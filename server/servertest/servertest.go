@@ -7,8 +7,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"log/slog"
 	"net/http/httptest"
 	"net/netip"
+	"os"
 	"testing"
 	"time"
 
@@ -53,7 +55,11 @@ type Server struct {
 
 // Main must wrap the tests of a package that starts PostgreSQL servers:
 // func TestMain(m *testing.M) { servertest.Main(m) }.
-func Main(m *testing.M) { dbtest.Main(m) }
+// Request logs are kept to warnings so test output stays readable.
+func Main(m *testing.M) {
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	dbtest.Main(m)
+}
 
 func migrateTemplate(ctx context.Context, dsn string) error {
 	st, err := store.Open(ctx, dsn)
