@@ -77,7 +77,52 @@ func (s *Service) identity(ctx context.Context, c *Caller, id, action string) (s
 		return i, err
 	}
 	err := s.db.WithContext(ctx).Where("id = ? AND organization_id = ?", id, c.OrgID()).Take(&i).Error
-	return i, store.Translate(err, "identity "+id)
+	if err != nil {
+		return i, store.Translate(err, "identity "+id)
+	}
+	if action != api.ActionRead {
+		if err := s.checkAtLeastAsPrivileged(ctx, c, i); err != nil {
+			return i, err
+		}
+	}
+	return i, nil
+}
+
+// checkAtLeastAsPrivileged refuses to let the caller change, delete or mint
+// credentials for an identity that may do more than the caller: whoever
+// controls an identity's auth methods can act as it (Infisical's "more
+// privileged identity" rule). Like checkOrgRole and checkGrants it compares
+// rules by subject and action.
+func (s *Service) checkAtLeastAsPrivileged(ctx context.Context, c *Caller, target store.Identity) error {
+	p, err := s.authorize(ctx, c)
+	if err != nil {
+		return err
+	}
+	tp, err := s.permissionsOf(s.db.WithContext(ctx), c.OrgID(), target.ID)
+	if err != nil {
+		return err
+	}
+	denied := forbidden("identity %q holds permissions the caller does not; only an identity at least as privileged may change it", target.Name)
+	if tp.OrgRole == authz.RoleAdmin && p.OrgRole != authz.RoleAdmin {
+		return denied
+	}
+	for _, r := range tp.Org {
+		for _, a := range r.Actions {
+			if !r.Inverted && !p.Can(r.Subject, a) {
+				return denied
+			}
+		}
+	}
+	for projectID, rules := range tp.Projects {
+		for _, r := range rules {
+			for _, a := range r.Actions {
+				if !r.Inverted && !p.CanProject(projectID, r.Subject, a) {
+					return denied
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // checkOrgRole makes sure role exists and that the caller holds every
