@@ -151,13 +151,19 @@ func (s *Service) universalLogin(ctx context.Context, meta Meta, in *api.Univers
 func (s *Service) countFailure(ctx context.Context, ua uaLoginRow, source string, now time.Time) error {
 	windowStart := now.Add(-time.Duration(ua.LockoutCounterReset) * time.Second)
 	lockedUntil := now.Add(time.Duration(ua.LockoutDuration) * time.Second)
+	// The first failure's lock is decided here: a parameter in both branches
+	// of a CASE has no type PostgreSQL can infer.
+	var firstLock *time.Time
+	if ua.LockoutThreshold <= 1 {
+		firstLock = &lockedUntil
+	}
 	err := s.db.WithContext(ctx).Exec(`INSERT INTO lockouts (universal_auth_id, source_key, failures, window_start, locked_until)
-		VALUES (?, ?, 1, ?, CASE WHEN 1 >= ? THEN ? ELSE NULL END)
+		VALUES (?, ?, 1, ?, ?)
 		ON CONFLICT (universal_auth_id, source_key) DO UPDATE SET
 			failures = CASE WHEN lockouts.window_start < ? THEN 1 ELSE lockouts.failures + 1 END,
 			locked_until = CASE WHEN (CASE WHEN lockouts.window_start < ? THEN 1 ELSE lockouts.failures + 1 END) >= ? THEN ? ELSE lockouts.locked_until END,
 			window_start = CASE WHEN lockouts.window_start < ? THEN ? ELSE lockouts.window_start END`,
-		ua.UaID, source, now, ua.LockoutThreshold, lockedUntil,
+		ua.UaID, source, now, firstLock,
 		windowStart,
 		windowStart, ua.LockoutThreshold, lockedUntil,
 		windowStart, now).Error
