@@ -4,6 +4,7 @@ package token
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -65,7 +66,7 @@ func NewKeyPair() (KeyPair, error) {
 // It is safe for concurrent use. Its keys are fixed; rotate by building a new Signer.
 type Signer struct {
 	issuer string
-	signer jose.Signer
+	header string // base64url of the newest key's JOSE header
 	keys   []KeyPair // newest first
 	public map[string]ed25519.PublicKey
 	cache  verifiedCache
@@ -100,15 +101,15 @@ func NewSigner(issuer string, keys ...KeyPair) (*Signer, error) {
 	}
 	slices.SortStableFunc(s.keys, func(a, b KeyPair) int { return b.CreatedAt.Compare(a.CreatedAt) })
 
-	newest := s.keys[0]
-	signer, err := jose.NewSigner(
-		jose.SigningKey{Algorithm: jose.EdDSA, Key: jose.JSONWebKey{Key: newest.Private, KeyID: newest.ID}},
-		(&jose.SignerOptions{}).WithType("JWT"),
-	)
+	h, err := json.Marshal(struct {
+		Alg string `json:"alg"`
+		Kid string `json:"kid"`
+		Typ string `json:"typ"`
+	}{"EdDSA", s.keys[0].ID, "JWT"})
 	if err != nil {
-		return nil, fmt.Errorf("token: create signer: %w", err)
+		return nil, fmt.Errorf("token: encode header: %w", err)
 	}
-	s.signer = signer
+	s.header = base64.RawURLEncoding.EncodeToString(h)
 	return s, nil
 }
 
@@ -141,11 +142,17 @@ func (s *Signer) Sign(c Claims) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("token: encode claims: %w", err)
 	}
-	jws, err := s.signer.Sign(payload)
-	if err != nil {
-		return "", fmt.Errorf("token: sign: %w", err)
-	}
-	return jws.CompactSerialize()
+	// Compact JWS by hand: go-jose's generic signer costs twice the time
+	// of the Ed25519 signature itself, on every login.
+	enc := base64.RawURLEncoding
+	buf := make([]byte, 0, len(s.header)+2+enc.EncodedLen(len(payload))+enc.EncodedLen(ed25519.SignatureSize))
+	buf = append(buf, s.header...)
+	buf = append(buf, '.')
+	buf = enc.AppendEncode(buf, payload)
+	sig := ed25519.Sign(s.keys[0].Private, buf)
+	buf = append(buf, '.')
+	buf = enc.AppendEncode(buf, sig)
+	return string(buf), nil
 }
 
 // JWKS returns the public keys as a JSON Web Key Set, newest first.
