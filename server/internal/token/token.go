@@ -66,7 +66,7 @@ func NewKeyPair() (KeyPair, error) {
 // It is safe for concurrent use. Its keys are fixed; rotate by building a new Signer.
 type Signer struct {
 	issuer string
-	header string // base64url of the newest key's JOSE header
+	header string    // base64url of the newest key's JOSE header
 	keys   []KeyPair // newest first
 	public map[string]ed25519.PublicKey
 	cache  verifiedCache
