@@ -297,9 +297,6 @@ func validateSecretPathPattern(p string) error {
 // sorted by subject, inverted, actions and conditions. The server stores and
 // returns this form so that a Terraform plan sees no spurious diff.
 func NormalizeRules(rules []PermissionRule) []PermissionRule {
-	if rules == nil {
-		return nil
-	}
 	out := make([]PermissionRule, len(rules))
 	for i, r := range rules {
 		n := PermissionRule{Subject: r.Subject, Actions: sortedCopy(r.Actions), Inverted: r.Inverted}

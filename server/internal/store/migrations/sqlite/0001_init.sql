@@ -1,11 +1,11 @@
 CREATE TABLE organizations (
-    id         text PRIMARY KEY,
+    id         text NOT NULL PRIMARY KEY,
     name       text NOT NULL UNIQUE,
     created_at DATETIME NOT NULL
 );
 
 CREATE TABLE identities (
-    id                text PRIMARY KEY,
+    id                text NOT NULL PRIMARY KEY,
     organization_id   text NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
     name              text NOT NULL,
     role              text NOT NULL,
@@ -19,7 +19,7 @@ CREATE TABLE identities (
 );
 
 CREATE TABLE projects (
-    id              text PRIMARY KEY,
+    id              text NOT NULL PRIMARY KEY,
     organization_id text NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
     name            text NOT NULL,
     slug            text NOT NULL,
@@ -31,7 +31,7 @@ CREATE TABLE projects (
 );
 
 CREATE TABLE environments (
-    id              text PRIMARY KEY,
+    id              text NOT NULL PRIMARY KEY,
     organization_id text NOT NULL,
     project_id      text NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
     name            text NOT NULL,
@@ -44,7 +44,7 @@ CREATE TABLE environments (
 );
 
 CREATE TABLE roles (
-    id              text PRIMARY KEY,
+    id              text NOT NULL PRIMARY KEY,
     organization_id text NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
     project_id      text NOT NULL DEFAULT '',
     slug            text NOT NULL,
@@ -58,7 +58,7 @@ CREATE TABLE roles (
 );
 
 CREATE TABLE memberships (
-    id              text PRIMARY KEY,
+    id              text NOT NULL PRIMARY KEY,
     organization_id text NOT NULL,
     project_id      text NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
     identity_id     text NOT NULL REFERENCES identities(id) ON DELETE CASCADE,
@@ -71,7 +71,7 @@ CREATE TABLE memberships (
 CREATE INDEX memberships_identity ON memberships (identity_id);
 
 CREATE TABLE universal_auths (
-    id                          text PRIMARY KEY,
+    id                          text NOT NULL PRIMARY KEY,
     organization_id             text NOT NULL,
     identity_id                 text NOT NULL UNIQUE REFERENCES identities(id) ON DELETE CASCADE,
     client_id                   text NOT NULL UNIQUE,
@@ -90,7 +90,7 @@ CREATE TABLE universal_auths (
 );
 
 CREATE TABLE client_secrets (
-    id                text PRIMARY KEY,
+    id                text NOT NULL PRIMARY KEY,
     organization_id   text NOT NULL,
     identity_id       text NOT NULL,
     universal_auth_id text NOT NULL REFERENCES universal_auths(id) ON DELETE CASCADE,
@@ -116,7 +116,7 @@ CREATE TABLE lockouts (
 );
 
 CREATE TABLE access_tokens (
-    id              text PRIMARY KEY,
+    id              text NOT NULL PRIMARY KEY,
     organization_id text NOT NULL,
     identity_id     text NOT NULL,
     auth_method     text NOT NULL,
@@ -142,7 +142,7 @@ CREATE TABLE revocations (
 CREATE INDEX revocations_revoked_at ON revocations (revoked_at);
 
 CREATE TABLE signing_keys (
-    id          text PRIMARY KEY,
+    id          text NOT NULL PRIMARY KEY,
     private_key BLOB NOT NULL,
     created_at  DATETIME NOT NULL
 );
