@@ -1,14 +1,16 @@
 package acctest_test
 
 import (
+	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-exec/tfexec"
 
 	"github.com/idplane/idplane/provider/internal/acctest"
 )
@@ -19,43 +21,133 @@ func TestMain(m *testing.M) { acctest.Main(m) }
 // docs/: applying every one of them keeps the documentation honest.
 const examplesDir = "../../../examples"
 
-func readTF(t *testing.T, dir string) string {
+var (
+	buildOnce   sync.Once
+	providerDir string
+	buildErr    error
+)
+
+// cliConfig builds the provider binary once and returns a Terraform CLI
+// configuration that uses it through dev_overrides, as `make demo` does:
+// the examples run exactly as a user runs them, for_each and all.
+func cliConfig(t *testing.T) string {
 	t.Helper()
+	buildOnce.Do(func() {
+		providerDir, buildErr = os.MkdirTemp("", "idplane-provider-*")
+		if buildErr != nil {
+			return
+		}
+		out, err := exec.Command("go", "build", "-o", filepath.Join(providerDir, "terraform-provider-idplane"), "../../").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("build provider: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	rc := filepath.Join(t.TempDir(), "terraformrc")
+	body := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"idplane/idplane\" = %q\n  }\n  direct {}\n}\n", providerDir)
+	if err := os.WriteFile(rc, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return rc
+}
+
+const requiredProviders = `terraform {
+  required_providers {
+    idplane = { source = "idplane/idplane" }
+  }
+}
+`
+
+// applyExample copies the .tf files of dir, applies them against a fresh
+// server with the credentials in the environment (as a user sets them),
+// insists that the next plan is empty, and destroys everything.
+func applyExample(t *testing.T, dir string, extra string) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.tf"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no .tf files in %s", dir)
 	}
-	var b strings.Builder
+	env := acctest.New(t)
+	work := t.TempDir()
+	all := extra
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b.Write(data)
-		b.WriteString("\n")
+		all += string(data)
+		if err := os.WriteFile(filepath.Join(work, filepath.Base(f)), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
-	return b.String()
-}
-
-// applyExample applies config against a fresh server with credentials in the
-// environment (as a user would set them), then insists the next plan is empty.
-func applyExample(t *testing.T, env *acctest.Env, config string) {
-	t.Setenv("IDPLANE_HOST", env.Server.URL)
-	t.Setenv("IDPLANE_CLIENT_ID", env.Server.Bootstrap.ClientID)
-	t.Setenv("IDPLANE_CLIENT_SECRET", env.Server.Bootstrap.ClientSecret)
-	t.Setenv("TF_VAR_idplane_host", env.Server.URL)
-	t.Setenv("TF_VAR_idplane_client_id", env.Server.Bootstrap.ClientID)
-	t.Setenv("TF_VAR_idplane_client_secret", env.Server.Bootstrap.ClientSecret)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.Factories,
-		Steps: []resource.TestStep{
-			{Config: config},
-			{Config: config, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
-		},
+	if !strings.Contains(all, "required_providers") {
+		extra = requiredProviders + extra
+	}
+	if !strings.Contains(all, `provider "idplane"`) {
+		extra += "provider \"idplane\" {}\n"
+	}
+	if err := os.WriteFile(filepath.Join(work, "zz_test.tf"), []byte(extra), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tf, err := tfexec.NewTerraform(work, os.Getenv("TF_ACC_TERRAFORM_PATH"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = tf.SetEnv(map[string]string{
+		"TF_CLI_CONFIG_FILE":    cliConfig(t),
+		"CHECKPOINT_DISABLE":    "1",
+		"IDPLANE_HOST":          env.Server.URL,
+		"IDPLANE_CLIENT_ID":     env.Server.Bootstrap.ClientID,
+		"IDPLANE_CLIENT_SECRET": env.Server.Bootstrap.ClientSecret,
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var applyOpts []tfexec.ApplyOption
+	var planOpts []tfexec.PlanOption
+	var destroyOpts []tfexec.DestroyOption
+	if strings.Contains(all, `variable "idplane_client_secret"`) {
+		for _, v := range []string{"idplane_host=" + env.Server.URL, "idplane_client_id=" + env.Server.Bootstrap.ClientID,
+			"idplane_client_secret=" + env.Server.Bootstrap.ClientSecret} {
+			applyOpts = append(applyOpts, tfexec.Var(v))
+			planOpts = append(planOpts, tfexec.Var(v))
+			destroyOpts = append(destroyOpts, tfexec.Var(v))
+		}
+	}
+	ctx := context.Background()
+	if err := tf.Apply(ctx, applyOpts...); err != nil {
+		t.Fatalf("apply %s: %v", dir, err)
+	}
+	changes, err := tf.Plan(ctx, planOpts...)
+	if err != nil {
+		t.Fatalf("plan %s: %v", dir, err)
+	}
+	if changes {
+		t.Errorf("plan after apply of %s is not empty", dir)
+	}
+	// Delete protection works as documented: lift it, then destroy.
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		lifted := strings.ReplaceAll(string(data), "delete_protection = true", "delete_protection = false")
+		if err := os.WriteFile(filepath.Join(work, filepath.Base(f)), []byte(lifted), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tf.Apply(ctx, applyOpts...); err != nil {
+		t.Fatalf("apply %s without delete protection: %v", dir, err)
+	}
+	if err := tf.Destroy(ctx, destroyOpts...); err != nil {
+		t.Fatalf("destroy %s: %v", dir, err)
+	}
+	ids, err := env.API.ListIdentities(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids.Identities) != 1 {
+		t.Errorf("destroy of %s left %d identities besides the admin", dir, len(ids.Identities)-1)
+	}
 }
-
-var providerBlock = regexp.MustCompile(`(?m)^provider "idplane"`)
 
 func TestExamples(t *testing.T) {
 	var dirs []string
@@ -71,29 +163,29 @@ func TestExamples(t *testing.T) {
 	}
 	for _, dir := range dirs {
 		t.Run(filepath.Base(filepath.Dir(dir))+"/"+filepath.Base(dir), func(t *testing.T) {
-			config := readTF(t, dir)
-			if !providerBlock.MatchString(config) {
-				config = "provider \"idplane\" {}\n" + config
-			}
-			applyExample(t, acctest.New(t), config)
+			applyExample(t, dir, "")
 		})
 	}
 }
 
+// The provider examples configure the provider only; a data source gives
+// Terraform something to do with it.
 func TestProviderExamples(t *testing.T) {
 	for _, f := range []string{"provider.tf", "provider-explicit.tf"} {
 		t.Run(f, func(t *testing.T) {
+			dir := t.TempDir()
 			data, err := os.ReadFile(filepath.Join(examplesDir, "provider", f))
 			if err != nil {
 				t.Fatal(err)
 			}
-			applyExample(t, acctest.New(t), string(data)+"\ndata \"idplane_identities\" \"all\" {}\n")
+			if err := os.WriteFile(filepath.Join(dir, f), data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			applyExample(t, dir, "data \"idplane_identities\" \"all\" {}\n")
 		})
 	}
 }
 
 func TestQuickstart(t *testing.T) {
-	// The quickstart names its provider source as users do: idplane/idplane.
-	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "idplane")
-	applyExample(t, acctest.New(t), readTF(t, filepath.Join(examplesDir, "quickstart")))
+	applyExample(t, filepath.Join(examplesDir, "quickstart"), "")
 }

@@ -82,7 +82,7 @@ func (r *binding) Schema(_ context.Context, _ resource.SchemaRequest, resp *reso
 	s := &r.scope
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: fmt.Sprintf("Places a %s in a %s with a set of %s roles, each granted permanently or for a window of time. "+
+		MarkdownDescription: fmt.Sprintf("Places the %s in the %s with a set of %s roles, each granted permanently or for a window of time. "+
 			"Import with `<%s>/<%s>`.", s.Member, s.Scope, s.Scope, s.scopeAttr(), s.memberAttr()),
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: fmt.Sprintf("`<%s>/<%s>`; also the import ID.", s.scopeAttr(), s.memberAttr()),
