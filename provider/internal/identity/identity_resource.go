@@ -110,70 +110,57 @@ func (r *identityResource) Configure(_ context.Context, req resource.ConfigureRe
 	r.client = tfutil.ClientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
+// crud is the resource's client calls; every one maps through identityFromAPI.
+func (r *identityResource) crud() tfutil.CRUD[identityModel] {
+	return tfutil.CRUD[identityModel]{
+		Noun: "identity",
+		Create: func(ctx context.Context, plan identityModel, diags *diag.Diagnostics) (identityModel, error) {
+			in := plan.input(ctx, diags)
+			if diags.HasError() {
+				return plan, nil
+			}
+			i, err := r.client.API.CreateIdentity(ctx, in)
+			return tfutil.Mapped(i, err, identityFromAPI)
+		},
+		Read: func(ctx context.Context, state identityModel, _ *diag.Diagnostics) (identityModel, error) {
+			i, err := r.client.API.GetIdentity(ctx, state.ID.ValueString())
+			return tfutil.Mapped(i, err, identityFromAPI)
+		},
+		Update: func(ctx context.Context, plan, state identityModel, diags *diag.Diagnostics) (identityModel, error) {
+			in := plan.input(ctx, diags)
+			if diags.HasError() {
+				return plan, nil
+			}
+			i, err := r.client.API.UpdateIdentity(ctx, state.ID.ValueString(), tfutil.Version(state.Version), in)
+			return tfutil.Mapped(i, err, identityFromAPI)
+		},
+		Delete: func(ctx context.Context, state identityModel, diags *diag.Diagnostics) error {
+			err := r.client.API.DeleteIdentity(ctx, state.ID.ValueString(), tfutil.Version(state.Version))
+			var p *api.Problem
+			if errors.As(err, &p) && p.Code == api.CodeDeleteProtected {
+				diags.AddError("Identity is delete-protected",
+					fmt.Sprintf("Could not delete identity %s: set delete_protection = false and apply before destroying it.\n\nServer: %s", state.ID.ValueString(), p.Detail))
+				return nil
+			}
+			return err
+		},
+	}
+}
+
 func (r *identityResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan identityModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	in := plan.input(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	i, err := r.client.API.CreateIdentity(ctx, in)
-	if err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "create identity", err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, identityFromAPI(i))...)
+	r.crud().DoCreate(ctx, req, resp)
 }
 
 func (r *identityResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state identityModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	i, err := r.client.API.GetIdentity(ctx, state.ID.ValueString())
-	if tfutil.RemoveIfGone(ctx, err, &resp.State) {
-		return
-	}
-	if err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "read identity", err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, identityFromAPI(i))...)
+	r.crud().DoRead(ctx, req, resp)
 }
 
 func (r *identityResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state identityModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	in := plan.input(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	i, err := r.client.API.UpdateIdentity(ctx, state.ID.ValueString(), tfutil.Version(state.Version), in)
-	if err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "update identity", err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, identityFromAPI(i))...)
+	r.crud().DoUpdate(ctx, req, resp)
 }
 
 func (r *identityResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state identityModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	err := r.client.API.DeleteIdentity(ctx, state.ID.ValueString(), tfutil.Version(state.Version))
-	var p *api.Problem
-	switch {
-	case err == nil || api.IsNotFound(err):
-	case errors.As(err, &p) && p.Code == api.CodeDeleteProtected:
-		resp.Diagnostics.AddError("Identity is delete-protected",
-			fmt.Sprintf("Could not delete identity %s: set delete_protection = false and apply before destroying it.\n\nServer: %s", state.ID.ValueString(), p.Detail))
-	default:
-		tfutil.AddAPIError(&resp.Diagnostics, "delete identity", err)
-	}
+	r.crud().DoDelete(ctx, req, resp)
 }
 
 func (r *identityResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

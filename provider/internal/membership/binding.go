@@ -18,7 +18,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/idplane/idplane/provider/internal/tfutil"
@@ -116,85 +115,65 @@ func (r *binding) Configure(_ context.Context, req resource.ConfigureRequest, re
 	r.client = tfutil.ClientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// load reads the resource's attributes from a plan or a state.
-func (r *binding) load(ctx context.Context, src interface {
-	GetAttribute(context.Context, path.Path, any) diag.Diagnostics
-}, diags *diag.Diagnostics) bindingModel {
-	var m bindingModel
-	for name, ptr := range m.fields(&r.scope) {
-		diags.Append(src.GetAttribute(ctx, path.Root(name), ptr)...)
-	}
-	return m
-}
-
-// store sets the state to the server's binding, with grants spelled as in prior.
-func (r *binding) store(ctx context.Context, dst *tfsdk.State, b *api.ProjectMembership, scopeID, memberID string, prior types.Set, diags *diag.Diagnostics) {
-	m := bindingFromAPI(ctx, b, scopeID, memberID, prior, diags)
-	if diags.HasError() {
-		return
-	}
-	for name, ptr := range m.fields(&r.scope) {
-		diags.Append(dst.SetAttribute(ctx, path.Root(name), ptr)...)
+// crud is the scope's client calls; every one maps through bindingFromAPI,
+// with grants spelled as in the plan (create, update) or the state (read).
+func (r *binding) crud() tfutil.CRUD[bindingModel] {
+	s := &r.scope
+	return tfutil.CRUD[bindingModel]{
+		Noun:   s.noun(),
+		Fields: func(m *bindingModel) map[string]any { return m.fields(s) },
+		Create: func(ctx context.Context, plan bindingModel, diags *diag.Diagnostics) (bindingModel, error) {
+			in := api.ProjectMembershipInput{Roles: grantsFromSet(ctx, plan.Roles, diags)}
+			if diags.HasError() {
+				return plan, nil
+			}
+			scopeID, memberID := plan.ScopeID.ValueString(), plan.MemberID.ValueString()
+			b, err := s.Create(r.client.API, ctx, scopeID, memberID, in)
+			if err != nil {
+				return plan, err
+			}
+			return bindingFromAPI(ctx, b, scopeID, memberID, plan.Roles, diags), nil
+		},
+		Read: func(ctx context.Context, state bindingModel, diags *diag.Diagnostics) (bindingModel, error) {
+			scopeID, memberID := state.ScopeID.ValueString(), state.MemberID.ValueString()
+			b, err := s.Get(r.client.API, ctx, scopeID, memberID)
+			if err != nil {
+				return state, err
+			}
+			return bindingFromAPI(ctx, b, scopeID, memberID, state.Roles, diags), nil
+		},
+		Update: func(ctx context.Context, plan, state bindingModel, diags *diag.Diagnostics) (bindingModel, error) {
+			in := api.ProjectMembershipInput{Roles: grantsFromSet(ctx, plan.Roles, diags)}
+			if diags.HasError() {
+				return plan, nil
+			}
+			scopeID, memberID := state.ScopeID.ValueString(), state.MemberID.ValueString()
+			b, err := s.Update(r.client.API, ctx, scopeID, memberID, tfutil.Version(state.Version), in)
+			if err != nil {
+				return plan, err
+			}
+			return bindingFromAPI(ctx, b, scopeID, memberID, plan.Roles, diags), nil
+		},
+		Delete: func(ctx context.Context, state bindingModel, _ *diag.Diagnostics) error {
+			return s.Delete(r.client.API, ctx, state.ScopeID.ValueString(), state.MemberID.ValueString(), tfutil.Version(state.Version))
+		},
 	}
 }
 
 func (r *binding) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	plan := r.load(ctx, req.Plan, &resp.Diagnostics)
-	in := api.ProjectMembershipInput{Roles: grantsFromSet(ctx, plan.Roles, &resp.Diagnostics)}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	scopeID, memberID := plan.ScopeID.ValueString(), plan.MemberID.ValueString()
-	b, err := r.scope.Create(r.client.API, ctx, scopeID, memberID, in)
-	if err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "create "+r.scope.noun(), err)
-		return
-	}
-	r.store(ctx, &resp.State, b, scopeID, memberID, plan.Roles, &resp.Diagnostics)
+	r.crud().DoCreate(ctx, req, resp)
 }
 
 func (r *binding) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	state := r.load(ctx, req.State, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	scopeID, memberID := state.ScopeID.ValueString(), state.MemberID.ValueString()
-	b, err := r.scope.Get(r.client.API, ctx, scopeID, memberID)
-	if tfutil.RemoveIfGone(ctx, err, &resp.State) {
-		return
-	}
-	if err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "read "+r.scope.noun(), err)
-		return
-	}
-	r.store(ctx, &resp.State, b, scopeID, memberID, state.Roles, &resp.Diagnostics)
+	r.crud().DoRead(ctx, req, resp)
 }
 
 func (r *binding) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	plan := r.load(ctx, req.Plan, &resp.Diagnostics)
-	state := r.load(ctx, req.State, &resp.Diagnostics)
-	in := api.ProjectMembershipInput{Roles: grantsFromSet(ctx, plan.Roles, &resp.Diagnostics)}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	scopeID, memberID := state.ScopeID.ValueString(), state.MemberID.ValueString()
-	b, err := r.scope.Update(r.client.API, ctx, scopeID, memberID, tfutil.Version(state.Version), in)
-	if err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "update "+r.scope.noun(), err)
-		return
-	}
-	r.store(ctx, &resp.State, b, scopeID, memberID, plan.Roles, &resp.Diagnostics)
+	r.crud().DoUpdate(ctx, req, resp)
 }
 
 func (r *binding) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	state := r.load(ctx, req.State, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	err := r.scope.Delete(r.client.API, ctx, state.ScopeID.ValueString(), state.MemberID.ValueString(), tfutil.Version(state.Version))
-	if err != nil && !api.IsNotFound(err) {
-		tfutil.AddAPIError(&resp.Diagnostics, "delete "+r.scope.noun(), err)
-	}
+	r.crud().DoDelete(ctx, req, resp)
 }
 
 // ImportState takes `<scope_id>/<member_id>`, the resource's id.

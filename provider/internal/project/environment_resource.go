@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -98,18 +99,29 @@ func (r *environmentResource) Configure(_ context.Context, req resource.Configur
 	r.client = tfutil.ClientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-func (r *environmentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan environmentModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
+// crud is the resource's client calls; every one maps through
+// environmentFromAPI. The API addresses an environment by its slug: Read
+// follows a slug changed outside Terraform (lookup); Update and Delete use
+// the slug in state, the one the environment has now.
+func (r *environmentResource) crud() tfutil.CRUD[environmentModel] {
+	return tfutil.CRUD[environmentModel]{
+		Noun: "environment",
+		Create: func(ctx context.Context, plan environmentModel, _ *diag.Diagnostics) (environmentModel, error) {
+			e, err := r.client.API.CreateEnvironment(ctx, plan.ProjectID.ValueString(), plan.input())
+			return tfutil.Mapped(e, err, environmentFromAPI)
+		},
+		Read: func(ctx context.Context, state environmentModel, _ *diag.Diagnostics) (environmentModel, error) {
+			e, err := r.lookup(ctx, state.ProjectID.ValueString(), state.Slug.ValueString(), state.ID.ValueString())
+			return tfutil.Mapped(e, err, environmentFromAPI)
+		},
+		Update: func(ctx context.Context, plan, state environmentModel, _ *diag.Diagnostics) (environmentModel, error) {
+			e, err := r.client.API.UpdateEnvironment(ctx, state.ProjectID.ValueString(), state.Slug.ValueString(), tfutil.Version(state.Version), plan.input())
+			return tfutil.Mapped(e, err, environmentFromAPI)
+		},
+		Delete: func(ctx context.Context, state environmentModel, _ *diag.Diagnostics) error {
+			return r.client.API.DeleteEnvironment(ctx, state.ProjectID.ValueString(), state.Slug.ValueString(), tfutil.Version(state.Version))
+		},
 	}
-	e, err := r.client.API.CreateEnvironment(ctx, plan.ProjectID.ValueString(), plan.input())
-	if err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "create environment", err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, environmentFromAPI(e))...)
 }
 
 // lookup finds the environment kept in state. The API addresses
@@ -139,50 +151,20 @@ func (r *environmentResource) lookup(ctx context.Context, projectID, slug, id st
 	return nil, api.NewProblem(http.StatusNotFound, api.CodeNotFound, "environment %s no longer exists in project %s", id, projectID)
 }
 
+func (r *environmentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.crud().DoCreate(ctx, req, resp)
+}
+
 func (r *environmentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state environmentModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	e, err := r.lookup(ctx, state.ProjectID.ValueString(), state.Slug.ValueString(), state.ID.ValueString())
-	if tfutil.RemoveIfGone(ctx, err, &resp.State) {
-		return
-	}
-	if err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "read environment", err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, environmentFromAPI(e))...)
+	r.crud().DoRead(ctx, req, resp)
 }
 
 func (r *environmentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state environmentModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	// The environment is addressed by the slug it has now (from state); the
-	// plan may carry a new one.
-	e, err := r.client.API.UpdateEnvironment(ctx, state.ProjectID.ValueString(), state.Slug.ValueString(), tfutil.Version(state.Version), plan.input())
-	if err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "update environment", err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, environmentFromAPI(e))...)
+	r.crud().DoUpdate(ctx, req, resp)
 }
 
 func (r *environmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state environmentModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	err := r.client.API.DeleteEnvironment(ctx, state.ProjectID.ValueString(), state.Slug.ValueString(), tfutil.Version(state.Version))
-	if err != nil && !api.IsNotFound(err) {
-		tfutil.AddAPIError(&resp.Diagnostics, "delete environment", err)
-	}
+	r.crud().DoDelete(ctx, req, resp)
 }
 
 // ImportState takes "<project_id>/<slug>"; Read then fills in the rest.

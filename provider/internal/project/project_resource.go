@@ -5,6 +5,7 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -72,62 +73,42 @@ func (r *projectResource) Configure(_ context.Context, req resource.ConfigureReq
 	r.client = tfutil.ClientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
+// crud is the resource's client calls; every one maps through projectFromAPI.
+func (r *projectResource) crud() tfutil.CRUD[projectModel] {
+	return tfutil.CRUD[projectModel]{
+		Noun: "project",
+		Create: func(ctx context.Context, plan projectModel, _ *diag.Diagnostics) (projectModel, error) {
+			p, err := r.client.API.CreateProject(ctx, plan.input())
+			return tfutil.Mapped(p, err, projectFromAPI)
+		},
+		Read: func(ctx context.Context, state projectModel, _ *diag.Diagnostics) (projectModel, error) {
+			p, err := r.client.API.GetProject(ctx, state.ID.ValueString())
+			return tfutil.Mapped(p, err, projectFromAPI)
+		},
+		Update: func(ctx context.Context, plan, state projectModel, _ *diag.Diagnostics) (projectModel, error) {
+			p, err := r.client.API.UpdateProject(ctx, state.ID.ValueString(), tfutil.Version(state.Version), plan.input())
+			return tfutil.Mapped(p, err, projectFromAPI)
+		},
+		Delete: func(ctx context.Context, state projectModel, _ *diag.Diagnostics) error {
+			return r.client.API.DeleteProject(ctx, state.ID.ValueString(), tfutil.Version(state.Version))
+		},
+	}
+}
+
 func (r *projectResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan projectModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	p, err := r.client.API.CreateProject(ctx, plan.input())
-	if err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "create project", err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, projectFromAPI(p))...)
+	r.crud().DoCreate(ctx, req, resp)
 }
 
 func (r *projectResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state projectModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	p, err := r.client.API.GetProject(ctx, state.ID.ValueString())
-	if tfutil.RemoveIfGone(ctx, err, &resp.State) {
-		return
-	}
-	if err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "read project", err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, projectFromAPI(p))...)
+	r.crud().DoRead(ctx, req, resp)
 }
 
 func (r *projectResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state projectModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	p, err := r.client.API.UpdateProject(ctx, state.ID.ValueString(), tfutil.Version(state.Version), plan.input())
-	if err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "update project", err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, projectFromAPI(p))...)
+	r.crud().DoUpdate(ctx, req, resp)
 }
 
 func (r *projectResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state projectModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	err := r.client.API.DeleteProject(ctx, state.ID.ValueString(), tfutil.Version(state.Version))
-	if err != nil && !api.IsNotFound(err) {
-		tfutil.AddAPIError(&resp.Diagnostics, "delete project", err)
-	}
+	r.crud().DoDelete(ctx, req, resp)
 }
 
 func (r *projectResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

@@ -87,7 +87,7 @@ func (d *roleDataSource) Configure(_ context.Context, req datasource.ConfigureRe
 
 func (d *roleDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m roleDataModel
-	resp.Diagnostics.Append(getAttrs(ctx, req.Config, m.fields(d.scope))...)
+	resp.Diagnostics.Append(tfutil.GetAttrs(ctx, req.Config, m.fields(d.scope))...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -113,5 +113,5 @@ func (d *roleDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(setAttrs(ctx, &resp.State, m.fields(d.scope))...)
+	resp.Diagnostics.Append(tfutil.SetAttrs(ctx, &resp.State, m.fields(d.scope))...)
 }

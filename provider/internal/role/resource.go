@@ -16,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/idplane/idplane/provider/internal/tfutil"
@@ -143,76 +142,62 @@ func (r *roleResource) ValidateConfig(ctx context.Context, req resource.Validate
 	validatePermissions(ctx, r.scope.kind, req.Config, &resp.Diagnostics)
 }
 
-// load reads the resource's attributes from a plan or a state.
-func (r *roleResource) load(ctx context.Context, src attrGetter, diags *diag.Diagnostics) roleModel {
-	var m roleModel
-	diags.Append(getAttrs(ctx, src, m.fields(r.scope))...)
-	return m
-}
-
-// store sets the state to the server's role, with rules spelled as in prior.
-func (r *roleResource) store(ctx context.Context, dst *tfsdk.State, role *api.Role, parent types.String, prior types.Set, diags *diag.Diagnostics) {
-	m := modelFromAPI(ctx, role, parent, prior, diags)
-	if diags.HasError() {
-		return
+// crud is the scope's client calls; every one maps through modelFromAPI,
+// with rules spelled as in the plan (create, update) or the state (read).
+func (r *roleResource) crud() tfutil.CRUD[roleModel] {
+	s := r.scope
+	return tfutil.CRUD[roleModel]{
+		Noun:   s.noun,
+		Fields: func(m *roleModel) map[string]any { return m.fields(s) },
+		Create: func(ctx context.Context, plan roleModel, diags *diag.Diagnostics) (roleModel, error) {
+			in := plan.input(ctx, diags)
+			if diags.HasError() {
+				return plan, nil
+			}
+			role, err := s.create(r.client.API, ctx, plan.ProjectID.ValueString(), in)
+			if err != nil {
+				return plan, err
+			}
+			return modelFromAPI(ctx, role, plan.ProjectID, plan.Permissions, diags), nil
+		},
+		Read: func(ctx context.Context, state roleModel, diags *diag.Diagnostics) (roleModel, error) {
+			role, err := s.get(r.client.API, ctx, state.ProjectID.ValueString(), state.ID.ValueString())
+			if err != nil {
+				return state, err
+			}
+			return modelFromAPI(ctx, role, state.ProjectID, state.Permissions, diags), nil
+		},
+		Update: func(ctx context.Context, plan, state roleModel, diags *diag.Diagnostics) (roleModel, error) {
+			in := plan.input(ctx, diags)
+			if diags.HasError() {
+				return plan, nil
+			}
+			role, err := s.update(r.client.API, ctx, state.ProjectID.ValueString(), state.ID.ValueString(), tfutil.Version(state.Version), in)
+			if err != nil {
+				return plan, err
+			}
+			return modelFromAPI(ctx, role, plan.ProjectID, plan.Permissions, diags), nil
+		},
+		Delete: func(ctx context.Context, state roleModel, _ *diag.Diagnostics) error {
+			return s.remove(r.client.API, ctx, state.ProjectID.ValueString(), state.ID.ValueString(), tfutil.Version(state.Version))
+		},
 	}
-	diags.Append(setAttrs(ctx, dst, m.fields(r.scope))...)
 }
 
 func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	plan := r.load(ctx, req.Plan, &resp.Diagnostics)
-	in := plan.input(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	role, err := r.scope.create(r.client.API, ctx, plan.ProjectID.ValueString(), in)
-	if err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "create "+r.scope.noun, err)
-		return
-	}
-	r.store(ctx, &resp.State, role, plan.ProjectID, plan.Permissions, &resp.Diagnostics)
+	r.crud().DoCreate(ctx, req, resp)
 }
 
 func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	state := r.load(ctx, req.State, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	role, err := r.scope.get(r.client.API, ctx, state.ProjectID.ValueString(), state.ID.ValueString())
-	if tfutil.RemoveIfGone(ctx, err, &resp.State) {
-		return
-	}
-	if err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "read "+r.scope.noun, err)
-		return
-	}
-	r.store(ctx, &resp.State, role, state.ProjectID, state.Permissions, &resp.Diagnostics)
+	r.crud().DoRead(ctx, req, resp)
 }
 
 func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	plan := r.load(ctx, req.Plan, &resp.Diagnostics)
-	state := r.load(ctx, req.State, &resp.Diagnostics)
-	in := plan.input(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	role, err := r.scope.update(r.client.API, ctx, state.ProjectID.ValueString(), state.ID.ValueString(), tfutil.Version(state.Version), in)
-	if err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "update "+r.scope.noun, err)
-		return
-	}
-	r.store(ctx, &resp.State, role, plan.ProjectID, plan.Permissions, &resp.Diagnostics)
+	r.crud().DoUpdate(ctx, req, resp)
 }
 
 func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	state := r.load(ctx, req.State, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	err := r.scope.remove(r.client.API, ctx, state.ProjectID.ValueString(), state.ID.ValueString(), tfutil.Version(state.Version))
-	if err != nil && !api.IsNotFound(err) {
-		tfutil.AddAPIError(&resp.Diagnostics, "delete "+r.scope.noun, err)
-	}
+	r.crud().DoDelete(ctx, req, resp)
 }
 
 // ImportState takes the role ID, or `<project_id>/<role_id>` for project roles.

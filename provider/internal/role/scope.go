@@ -8,10 +8,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 
 	"github.com/idplane/idplane/server/api"
 )
@@ -69,29 +66,6 @@ func NewOrgRoleDataSource() datasource.DataSource { return &roleDataSource{scope
 
 // NewProjectRoleDataSource is the idplane_project_role data source.
 func NewProjectRoleDataSource() datasource.DataSource { return &roleDataSource{scope: projectScope} }
-
-// attrGetter is a plan, a state or a configuration.
-type attrGetter interface {
-	GetAttribute(ctx context.Context, p path.Path, target any) diag.Diagnostics
-}
-
-// getAttrs reads the named attributes into the pointers.
-func getAttrs(ctx context.Context, src attrGetter, fields map[string]any) diag.Diagnostics {
-	var diags diag.Diagnostics
-	for name, ptr := range fields {
-		diags.Append(src.GetAttribute(ctx, path.Root(name), ptr)...)
-	}
-	return diags
-}
-
-// setAttrs writes the pointed-to values into the named attributes.
-func setAttrs(ctx context.Context, dst *tfsdk.State, fields map[string]any) diag.Diagnostics {
-	var diags diag.Diagnostics
-	for name, ptr := range fields {
-		diags.Append(dst.SetAttribute(ctx, path.Root(name), ptr)...)
-	}
-	return diags
-}
 
 // importID splits an import ID: the role ID alone in organization scope,
 // `<project_id>/<role_id>` in project scope.

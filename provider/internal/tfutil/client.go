@@ -1,5 +1,6 @@
 // Package tfutil holds what every resource and data source shares: the
-// configured client, error-to-diagnostic translation and value conversions.
+// configured client, the CRUD bodies of resources, error-to-diagnostic
+// translation and value conversions.
 package tfutil
 
 import (

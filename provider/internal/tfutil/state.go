@@ -2,6 +2,7 @@ package tfutil
 
 import (
 	"context"
+	"errors"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -10,14 +11,18 @@ import (
 	"github.com/idplane/idplane/server/api"
 )
 
-// RemoveIfGone removes the resource from state when err is a 404, so the
-// next plan re-creates what was deleted outside Terraform. It reports
-// whether it did.
+// ErrGone, wrapped in an error, says that an object the server still has
+// is no use any more (an expired client secret): Read treats it like a 404.
+var ErrGone = errors.New("no longer usable")
+
+// RemoveIfGone removes the resource from state when err is a 404 or wraps
+// ErrGone, so the next plan re-creates what was deleted outside Terraform.
+// It reports whether it did.
 func RemoveIfGone(ctx context.Context, err error, state *tfsdk.State) bool {
-	if err == nil || !api.IsNotFound(err) {
+	if !api.IsNotFound(err) && !errors.Is(err, ErrGone) {
 		return false
 	}
-	tflog.Warn(ctx, "object no longer exists on the server; removing it from state", map[string]any{"error": err.Error()})
+	tflog.Warn(ctx, "object no longer exists on the server, or is no longer usable; removing it from state", map[string]any{"error": err.Error()})
 	state.RemoveResource(ctx)
 	return true
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -18,7 +19,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/idplane/idplane/provider/internal/tfutil"
 	"github.com/idplane/idplane/server/api"
@@ -110,65 +110,57 @@ func (r *clientSecretResource) Configure(_ context.Context, req resource.Configu
 	r.client = tfutil.ClientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
+// crud is the resource's client calls; every one maps through
+// clientSecretFromAPI. There is no Update: every argument requires
+// replacement.
+func (r *clientSecretResource) crud() tfutil.CRUD[clientSecretModel] {
+	return tfutil.CRUD[clientSecretModel]{
+		Noun: "client secret", DeleteVerb: "revoke",
+		Create: func(ctx context.Context, plan clientSecretModel, _ *diag.Diagnostics) (clientSecretModel, error) {
+			created, err := r.client.API.CreateClientSecret(ctx, plan.IdentityID.ValueString(), api.ClientSecretInput{
+				Description:  plan.Description.ValueString(),
+				TTL:          int(plan.TTL.ValueInt64()),
+				NumUsesLimit: int(plan.NumUsesLimit.ValueInt64()),
+			})
+			if err != nil {
+				return plan, err
+			}
+			return clientSecretFromAPI(&created.ClientSecretData, types.StringValue(created.ClientSecret)), nil
+		},
+		Read: func(ctx context.Context, state clientSecretModel, _ *diag.Diagnostics) (clientSecretModel, error) {
+			cs, err := r.client.API.GetClientSecret(ctx, state.IdentityID.ValueString(), state.ID.ValueString())
+			if err != nil {
+				return state, err
+			}
+			if !cs.Usable(time.Now()) {
+				// Expired or used up: it can never log in again, so the
+				// next apply issues a new one.
+				return state, fmt.Errorf("client secret %s expired or reached its use limit (num_uses %d, num_uses_limit %d): %w",
+					cs.ID, cs.NumUses, cs.NumUsesLimit, tfutil.ErrGone)
+			}
+			return clientSecretFromAPI(cs, state.ClientSecret), nil
+		},
+		Delete: func(ctx context.Context, state clientSecretModel, _ *diag.Diagnostics) error {
+			return r.client.API.RevokeClientSecret(ctx, state.IdentityID.ValueString(), state.ID.ValueString())
+		},
+	}
+}
+
 func (r *clientSecretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan clientSecretModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	created, err := r.client.API.CreateClientSecret(ctx, plan.IdentityID.ValueString(), api.ClientSecretInput{
-		Description:  plan.Description.ValueString(),
-		TTL:          int(plan.TTL.ValueInt64()),
-		NumUsesLimit: int(plan.NumUsesLimit.ValueInt64()),
-	})
-	if err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "create client secret", err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, clientSecretFromAPI(&created.ClientSecretData, types.StringValue(created.ClientSecret)))...)
+	r.crud().DoCreate(ctx, req, resp)
 }
 
 func (r *clientSecretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state clientSecretModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	cs, err := r.client.API.GetClientSecret(ctx, state.IdentityID.ValueString(), state.ID.ValueString())
-	if tfutil.RemoveIfGone(ctx, err, &resp.State) {
-		return
-	}
-	if err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "read client secret", err)
-		return
-	}
-	if !cs.Usable(time.Now()) {
-		// Expired or used up: it can never log in again, so the next apply
-		// issues a new one.
-		tflog.Warn(ctx, "client secret expired or reached its use limit; removing it from state", map[string]any{
-			"client_secret_id": cs.ID, "num_uses": cs.NumUses, "num_uses_limit": cs.NumUsesLimit})
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, clientSecretFromAPI(cs, state.ClientSecret))...)
+	r.crud().DoRead(ctx, req, resp)
 }
 
 // Update is unreachable: every argument requires replacement.
-func (r *clientSecretResource) Update(_ context.Context, _ resource.UpdateRequest, resp *resource.UpdateResponse) {
-	resp.Diagnostics.AddError("Client secrets cannot be updated",
-		"Every argument of idplane_identity_universal_auth_client_secret requires replacement, so an in-place update should never be planned. This is a bug in the provider.")
+func (r *clientSecretResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.crud().DoUpdate(ctx, req, resp)
 }
 
 func (r *clientSecretResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state clientSecretModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	err := r.client.API.RevokeClientSecret(ctx, state.IdentityID.ValueString(), state.ID.ValueString())
-	if err != nil && !api.IsNotFound(err) {
-		tfutil.AddAPIError(&resp.Diagnostics, "revoke client secret", err)
-	}
+	r.crud().DoDelete(ctx, req, resp)
 }
 
 // ImportState takes `<identity_id>/<client_secret_id>`.

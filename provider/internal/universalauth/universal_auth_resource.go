@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -105,83 +106,67 @@ func (r *universalAuthResource) Configure(_ context.Context, req resource.Config
 	r.client = tfutil.ClientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-func (r *universalAuthResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan universalAuthModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
+// crud is the resource's client calls; every one maps through
+// universalAuthFromAPI.
+func (r *universalAuthResource) crud() tfutil.CRUD[universalAuthModel] {
+	return tfutil.CRUD[universalAuthModel]{
+		Noun: "universal auth", CreateVerb: "attach", DeleteVerb: "detach",
+		Create: r.create,
+		Read: func(ctx context.Context, state universalAuthModel, _ *diag.Diagnostics) (universalAuthModel, error) {
+			ua, err := r.client.API.GetUniversalAuth(ctx, state.IdentityID.ValueString())
+			return tfutil.Mapped(ua, err, universalAuthFromAPI)
+		},
+		Update: func(ctx context.Context, plan, state universalAuthModel, diags *diag.Diagnostics) (universalAuthModel, error) {
+			in := plan.input(ctx, diags)
+			if diags.HasError() {
+				return plan, nil
+			}
+			ua, err := r.client.API.PutUniversalAuth(ctx, state.IdentityID.ValueString(), tfutil.Version(state.Version), in)
+			return tfutil.Mapped(ua, err, universalAuthFromAPI)
+		},
+		Delete: func(ctx context.Context, state universalAuthModel, _ *diag.Diagnostics) error {
+			return r.client.API.DeleteUniversalAuth(ctx, state.IdentityID.ValueString(), tfutil.Version(state.Version))
+		},
 	}
+}
+
+// create attaches universal auth to an identity that has none. PUT would
+// silently take over universal auth attached outside Terraform; adopting
+// it must be a deliberate import.
+func (r *universalAuthResource) create(ctx context.Context, plan universalAuthModel, diags *diag.Diagnostics) (universalAuthModel, error) {
 	identityID := plan.IdentityID.ValueString()
-	// PUT would silently take over universal auth attached outside
-	// Terraform; adopting it must be a deliberate import.
 	_, err := r.client.API.GetUniversalAuth(ctx, identityID)
 	if err == nil {
-		resp.Diagnostics.AddAttributeError(path.Root("identity_id"), "Universal auth already attached",
+		diags.AddAttributeError(path.Root("identity_id"), "Universal auth already attached",
 			fmt.Sprintf("Identity %s already has universal auth; import it with `terraform import idplane_identity_universal_auth.<name> %s` instead of creating it.", identityID, identityID))
-		return
+		return plan, nil
 	}
 	if !api.IsNotFound(err) {
-		tfutil.AddAPIError(&resp.Diagnostics, "check for existing universal auth", err)
-		return
+		tfutil.AddAPIError(diags, "check for existing universal auth", err)
+		return plan, nil
 	}
-	in := plan.input(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
+	in := plan.input(ctx, diags)
+	if diags.HasError() {
+		return plan, nil
 	}
 	ua, err := r.client.API.PutUniversalAuth(ctx, identityID, 0, in)
-	if err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "attach universal auth", err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, universalAuthFromAPI(ua))...)
+	return tfutil.Mapped(ua, err, universalAuthFromAPI)
+}
+
+func (r *universalAuthResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.crud().DoCreate(ctx, req, resp)
 }
 
 func (r *universalAuthResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state universalAuthModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ua, err := r.client.API.GetUniversalAuth(ctx, state.IdentityID.ValueString())
-	if tfutil.RemoveIfGone(ctx, err, &resp.State) {
-		return
-	}
-	if err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "read universal auth", err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, universalAuthFromAPI(ua))...)
+	r.crud().DoRead(ctx, req, resp)
 }
 
 func (r *universalAuthResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state universalAuthModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	in := plan.input(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ua, err := r.client.API.PutUniversalAuth(ctx, state.IdentityID.ValueString(), tfutil.Version(state.Version), in)
-	if err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "update universal auth", err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, universalAuthFromAPI(ua))...)
+	r.crud().DoUpdate(ctx, req, resp)
 }
 
 func (r *universalAuthResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state universalAuthModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	err := r.client.API.DeleteUniversalAuth(ctx, state.IdentityID.ValueString(), tfutil.Version(state.Version))
-	if err != nil && !api.IsNotFound(err) {
-		tfutil.AddAPIError(&resp.Diagnostics, "detach universal auth", err)
-	}
+	r.crud().DoDelete(ctx, req, resp)
 }
 
 // ImportState takes the identity ID.
