@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,9 @@ import (
 	"github.com/idplane/idplane/server/internal/service"
 	"github.com/idplane/idplane/server/internal/store"
 )
+
+// statusClientClosed is nginx's 499: the client closed the connection first.
+const statusClientClosed = 499
 
 // toProblem is the one place where errors become HTTP statuses.
 func toProblem(err error) *api.Problem {
@@ -23,6 +27,10 @@ func toProblem(err error) *api.Problem {
 	switch {
 	case errors.As(err, &p):
 		return p
+	case errors.Is(err, context.Canceled):
+		// The client went away mid-request; nobody reads this answer, and it
+		// is not a server error.
+		return api.NewProblem(statusClientClosed, "client_closed_request", "the client closed the request")
 	case errors.As(err, &he):
 		status = he.Code
 		switch he.Code {
