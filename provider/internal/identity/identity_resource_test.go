@@ -63,6 +63,7 @@ resource "idplane_identity" "ci" {
 				),
 			},
 			{ResourceName: identityAddr, ImportState: true, ImportStateVerify: true},
+			{ResourceName: identityAddr, ImportState: true, ImportStateKind: resource.ImportBlockWithID},
 			{
 				Config: full("runs CI"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{

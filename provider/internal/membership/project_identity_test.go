@@ -105,6 +105,7 @@ resource "idplane_project_identity" "ci" {
 				),
 			},
 			{ResourceName: addr, ImportState: true, ImportStateVerify: true},
+			{ResourceName: addr, ImportState: true, ImportStateKind: resource.ImportBlockWithID},
 			{
 				Config: config("a", rolesV2), ConfigPlanChecks: planned(plancheck.ResourceActionUpdate),
 				Check: resource.ComposeAggregateTestCheckFunc(

@@ -41,6 +41,8 @@ resource "idplane_project" "app" {
 				),
 			},
 			{ResourceName: "idplane_project.app", ImportState: true, ImportStateVerify: true},
+			// An import block: the plan that imports must change nothing.
+			{ResourceName: "idplane_project.app", ImportState: true, ImportStateKind: resource.ImportBlockWithID},
 			{
 				Config: config("App renamed", "second"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{

@@ -111,6 +111,10 @@ resource "idplane_project_role" "deployer" {
 				ResourceName: addr, ImportState: true, ImportStateVerify: true,
 				ImportStateIdFunc: func(s *terraform.State) (string, error) { return projectID + "/" + id, nil },
 			},
+			{
+				ResourceName: addr, ImportState: true, ImportStateKind: resource.ImportBlockWithID,
+				ImportStateIdFunc: func(s *terraform.State) (string, error) { return projectID + "/" + id, nil },
+			},
 			{Config: config("a", rulesV2), ConfigPlanChecks: planned(plancheck.ResourceActionUpdate),
 				Check: resource.TestCheckTypeSetElemNestedAttrs(addr, "permissions.*", map[string]string{
 					"subject": "secrets", "inverted": "false", "actions.#": "3"})},

@@ -96,6 +96,10 @@ func TestUniversalAuthResource(t *testing.T) {
 				ImportStateIdFunc: func(*terraform.State) (string, error) { return identityID, nil },
 			},
 			{
+				ResourceName: uaAddr, ImportState: true, ImportStateKind: resource.ImportBlockWithID,
+				ImportStateIdFunc: func(*terraform.State) (string, error) { return identityID, nil },
+			},
+			{
 				Config:           cfgA(`"192.168.0.0/16", "10.0.0.0/8"`),
 				ConfigPlanChecks: update,
 				Check: resource.ComposeAggregateTestCheckFunc(

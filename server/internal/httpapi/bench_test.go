@@ -20,6 +20,7 @@ func BenchmarkLogin(b *testing.B) {
 	srv := servertest.Start(b, servertest.Options{Backend: servertest.Postgres})
 	c := benchClient(b, srv)
 	in := api.UniversalAuthLoginRequest{ClientID: srv.Bootstrap.ClientID, ClientSecret: srv.Bootstrap.ClientSecret}
+	b.SetParallelism(16) // 32 concurrent clients on this 2-core machine, as make bench
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
