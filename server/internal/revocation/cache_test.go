@@ -1,0 +1,109 @@
+package revocation
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/idplane/idplane/server/internal/dbtest"
+	"github.com/idplane/idplane/server/internal/store"
+)
+
+func openStore(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), dbtest.SQLite(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestRevokedComparesIssueTimeWithRevocationTime(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	c := New(nil, func() time.Time { return now })
+	c.Add(store.Revocation{Kind: store.RevokeCredential, RefID: "cs1", RevokedAt: now})
+	cs1 := Ref{Kind: store.RevokeCredential, ID: "cs1"}
+	if !c.Revoked(now.Add(-time.Minute), cs1) {
+		t.Error("a token issued before the revocation is still valid")
+	}
+	if !c.Revoked(now, cs1) {
+		t.Error("a token issued in the same instant is still valid")
+	}
+	if c.Revoked(now.Add(time.Second), cs1) {
+		t.Error("a token issued after the revocation is refused")
+	}
+	if c.Revoked(now.Add(-time.Minute), Ref{Kind: store.RevokeIdentity, ID: "cs1"}) {
+		t.Error("a revocation of one kind applies to another kind with the same ID")
+	}
+	if c.Revoked(now.Add(-time.Minute), Ref{Kind: store.RevokeCredential}) {
+		t.Error("an empty reference matches")
+	}
+	// A later revocation of the same reference moves the horizon forward, an earlier one does not move it back.
+	c.Add(store.Revocation{Kind: store.RevokeCredential, RefID: "cs1", RevokedAt: now.Add(time.Hour)})
+	c.Add(store.Revocation{Kind: store.RevokeCredential, RefID: "cs1", RevokedAt: now.Add(-time.Hour)})
+	if !c.Revoked(now.Add(30*time.Minute), cs1) {
+		t.Error("the newest revocation does not win")
+	}
+}
+
+// Another replica's revocation, committed to the shared database, is seen
+// by polling; rows already seen are not applied twice and old ones are pruned.
+func TestPollLearnsOtherReplicasRevocations(t *testing.T) {
+	st := openStore(t)
+	now := time.Now().UTC()
+	clock := func() time.Time { return now }
+	c := New(st.DB, clock)
+	if err := c.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	tok := Ref{Kind: store.RevokeToken, ID: "t1"}
+	if c.Revoked(now.Add(-time.Minute), tok) {
+		t.Fatal("revoked before anything was revoked")
+	}
+	if err := st.DB.Create(&store.Revocation{Kind: store.RevokeToken, RefID: "t1", RevokedAt: now}).Error; err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { c.Run(ctx, 10*time.Millisecond); close(done) }()
+	deadline := time.Now().Add(2 * time.Second)
+	for !c.Revoked(now.Add(-time.Minute), tok) {
+		if time.Now().After(deadline) {
+			t.Fatal("the poll never saw the revocation")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
+
+	// A year and a day later the entry can no longer matter and is pruned.
+	now = now.Add(366 * 24 * time.Hour)
+	c.prune()
+	c.mu.RLock()
+	n, seen := len(c.revoked), len(c.seen)
+	c.mu.RUnlock()
+	if n != 0 || seen != 0 {
+		t.Errorf("after pruning: %d revocations and %d seen rows kept", n, seen)
+	}
+}
+
+// A fresh replica starting up loads every revocation that can still matter.
+func TestLoadReadsHistory(t *testing.T) {
+	st := openStore(t)
+	now := time.Now().UTC()
+	old := now.Add(-48 * time.Hour)
+	if err := st.DB.Create(&store.Revocation{Kind: store.RevokeIdentity, RefID: "i1", RevokedAt: old}).Error; err != nil {
+		t.Fatal(err)
+	}
+	c := New(st.DB, func() time.Time { return now })
+	if err := c.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !c.Revoked(old.Add(-time.Hour), Ref{Kind: store.RevokeIdentity, ID: "i1"}) {
+		t.Error("a two-day-old identity revocation was not loaded")
+	}
+}
