@@ -19,7 +19,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		cfg                              app.Config
 		listen, tlsCert, tlsKey, proxies string
 		logFormat, logLevel              string
-		shutdownSeconds                  int
+		shutdownSeconds, retentionDays   int
 	)
 	f := newFlagSet("serve", stderr)
 	f.String(&listen, "listen", "127.0.0.1:8080", "address to listen on")
@@ -34,9 +34,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	f.Int(&cfg.LoginBurst, "login-burst", 100, "login requests a client IP may send in a burst")
 	f.Bool(&cfg.Migrate, "migrate", true, "apply pending migrations at start-up")
 	f.Int(&shutdownSeconds, "shutdown-timeout", 30, "seconds in-flight requests get to finish on SIGTERM")
+	f.Int(&retentionDays, "audit-retention-days", 0, "delete audit events older than this many days (0: keep them forever)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
+	if retentionDays < 0 {
+		return fmt.Errorf("--audit-retention-days must be 0 (keep forever) or more, got %d", retentionDays)
+	}
+	cfg.AuditRetention = time.Duration(retentionDays) * 24 * time.Hour
 	if (tlsCert == "") != (tlsKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
 	}

@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/idplane/idplane/server/internal/httpapi"
+	"github.com/idplane/idplane/server/internal/janitor"
 	"github.com/idplane/idplane/server/internal/revocation"
 	"github.com/idplane/idplane/server/internal/secret"
 	"github.com/idplane/idplane/server/internal/service"
@@ -30,6 +32,8 @@ type Config struct {
 	// refuses to start on an out-of-date schema.
 	Migrate        bool
 	RevocationPoll time.Duration
+	// AuditRetention deletes audit events older than this; 0 keeps them.
+	AuditRetention time.Duration
 }
 
 // App is a running control plane minus its listener.
@@ -40,7 +44,7 @@ type App struct {
 	HTTP    *httpapi.Server
 	writes  *store.GroupCommit
 	cancel  context.CancelFunc
-	done    chan struct{}
+	wg      sync.WaitGroup
 }
 
 // MasterKeys loads the master key from cfg and derives the server's keys.
@@ -110,11 +114,10 @@ func build(ctx context.Context, cfg Config, st *store.Store, keys *secret.Keys) 
 		return nil, err
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
-	a := &App{Store: st, Service: svc, Keys: keys, HTTP: h, writes: writes, cancel: cancel, done: make(chan struct{})}
-	go func() {
-		defer close(a.done)
-		revs.Run(runCtx, cfg.RevocationPoll)
-	}()
+	a := &App{Store: st, Service: svc, Keys: keys, HTTP: h, writes: writes, cancel: cancel}
+	now := func() time.Time { return time.Now().UTC() }
+	a.wg.Go(func() { revs.Run(runCtx, cfg.RevocationPoll) })
+	a.wg.Go(func() { janitor.New(st.DB, now, cfg.AuditRetention).Run(runCtx, 10*time.Minute) })
 	return a, nil
 }
 
@@ -142,7 +145,7 @@ func (a *App) Handler() http.Handler { return a.HTTP }
 // Close stops background work, flushes pending writes and closes the database.
 func (a *App) Close() error {
 	a.cancel()
-	<-a.done
+	a.wg.Wait()
 	a.writes.Close()
 	return a.Store.Close()
 }

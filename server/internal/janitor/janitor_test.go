@@ -1,0 +1,81 @@
+package janitor
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/idplane/idplane/server/internal/dbtest"
+	"github.com/idplane/idplane/server/internal/store"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+func migrated(ctx context.Context, dsn string) error {
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	_, err = st.Migrate(ctx)
+	return err
+}
+
+// The sweep deletes exactly what can no longer matter, on both databases.
+func TestSweep(t *testing.T) {
+	for name, dsn := range map[string]func(t *testing.T) string{
+		"postgres": func(t *testing.T) string { return dbtest.Postgres(t, "janitor", migrated) },
+		"sqlite":   func(t *testing.T) string { return dbtest.SQLite(t) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			st, err := store.Open(ctx, dsn(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			if _, err := st.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			now := time.Now().UTC().Truncate(time.Second)
+			org := store.Organization{ID: "o", Name: "o", CreatedAt: now}
+			ident := store.Identity{ID: "i", OrganizationID: "o", Name: "i", Role: "admin", CreatedAt: now, UpdatedAt: now}
+			ua := store.UniversalAuth{ID: "u", OrganizationID: "o", IdentityID: "i", ClientID: "c", AccessTokenTTL: 1, AccessTokenMaxTTL: 1,
+				LockoutThreshold: 3, LockoutDuration: 30, LockoutCounterReset: 30, CreatedAt: now, UpdatedAt: now}
+			locked := now.Add(time.Minute)
+			past := now.Add(-2 * time.Hour)
+			rows := []any{&org, &ident, &ua,
+				&store.AccessToken{ID: "dead", OrganizationID: "o", IdentityID: "i", AuthMethod: "m", AuthMethodID: "u", TTL: 1, CreatedAt: past, ExpiresAt: past, MaxExpiresAt: past},
+				&store.AccessToken{ID: "live", OrganizationID: "o", IdentityID: "i", AuthMethod: "m", AuthMethodID: "u", TTL: 1, CreatedAt: now, ExpiresAt: now.Add(time.Hour), MaxExpiresAt: now.Add(time.Hour)},
+				&store.Revocation{Kind: store.RevokeToken, RefID: "ancient", RevokedAt: now.Add(-400 * 24 * time.Hour)},
+				&store.Revocation{Kind: store.RevokeToken, RefID: "recent", RevokedAt: now.Add(-time.Hour)},
+				&store.Lockout{UniversalAuthID: "u", SourceKey: "done", Failures: 3, WindowStart: past, LockedUntil: &past},
+				&store.Lockout{UniversalAuthID: "u", SourceKey: "locked", Failures: 3, WindowStart: past, LockedUntil: &locked},
+				&store.Lockout{UniversalAuthID: "u", SourceKey: "counting", Failures: 1, WindowStart: now},
+				&store.AuditEvent{OrganizationID: "o", Time: now.Add(-100 * 24 * time.Hour), ActorType: "system", Action: "old", Outcome: "success"},
+				&store.AuditEvent{OrganizationID: "o", Time: now, ActorType: "system", Action: "new", Outcome: "success"},
+			}
+			for _, r := range rows {
+				if err := st.DB.Create(r).Error; err != nil {
+					t.Fatalf("insert %T: %v", r, err)
+				}
+			}
+			c, err := New(st.DB, func() time.Time { return now }, 90*24*time.Hour).Sweep(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c != (Counts{Tokens: 1, Revocations: 1, Lockouts: 1, AuditEvents: 1}) {
+				t.Fatalf("deleted %+v, want one of each", c)
+			}
+			var lockouts []store.Lockout
+			st.DB.Order("source_key").Find(&lockouts)
+			if len(lockouts) != 2 || lockouts[0].SourceKey != "counting" || lockouts[1].SourceKey != "locked" {
+				t.Errorf("kept lockouts %+v", lockouts)
+			}
+			again, err := New(st.DB, func() time.Time { return now }, 0).Sweep(ctx)
+			if err != nil || again != (Counts{}) {
+				t.Errorf("second sweep deleted %+v (%v); without retention audit events stay", again, err)
+			}
+		})
+	}
+}
