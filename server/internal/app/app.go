@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/idplane/idplane/server/internal/authmethod"
+	"github.com/idplane/idplane/server/internal/authmethod/universal"
 	"github.com/idplane/idplane/server/internal/httpapi"
 	"github.com/idplane/idplane/server/internal/janitor"
 	"github.com/idplane/idplane/server/internal/revocation"
@@ -107,8 +109,13 @@ func build(ctx context.Context, cfg Config, st *store.Store, keys *secret.Keys) 
 	}
 	writes := store.NewGroupCommit(st.DB, workers, rows)
 	metrics := httpapi.NewMetrics()
-	svc := service.New(service.Deps{Store: st, Keys: keys, Signer: signer, Writes: writes, Revocations: revs, Observer: metrics})
-	h, err := httpapi.New(httpapi.Config{TrustedProxies: cfg.TrustedProxies, LoginRate: cfg.LoginRate, LoginBurst: cfg.LoginBurst}, svc, st, signer, metrics)
+	methods := authmethod.Registry{
+		universal.Method{},
+	}
+	svc := service.New(service.Deps{Store: st, Keys: keys, Signer: signer, Writes: writes, Revocations: revs, Observer: metrics,
+		AuthMethods: methods})
+	h, err := httpapi.New(httpapi.Config{TrustedProxies: cfg.TrustedProxies, LoginRate: cfg.LoginRate, LoginBurst: cfg.LoginBurst,
+		AuthMethods: methods}, svc, st, signer, metrics)
 	if err != nil {
 		writes.Close()
 		return nil, err

@@ -38,8 +38,8 @@ func (c *Ctx) IfMatch() (int64, error) {
 	return v, nil
 }
 
-// none is the request or response type of routes without a body.
-type none struct{}
+// None is the request or response type of routes without a body.
+type None struct{}
 
 type validator interface{ Validate(*api.FieldErrors) }
 
@@ -87,8 +87,25 @@ func handle[Req, Res any](s *Server, r *api.Route, fn func(c *Ctx, in *Req) (*Re
 	s.echo.Add(r.Method, r.EchoPath(), h).Name = r.ID
 }
 
+// Registrar is how an auth method package registers its routes: through
+// Handle, the same generic wrapper as every other route.
+type Registrar struct{ s *Server }
+
+// AuthMethodRoutes registers the routes of every auth method (authmethod.Registry).
+type AuthMethodRoutes interface{ Routes(r *Registrar) }
+
+// Core is the core service API the method's handlers call.
+func (r *Registrar) Core() *service.Core { return r.s.svc.Core() }
+
+// Handle registers fn for route rt like every other route: authentication,
+// decoding, validation and rendering are the wrapper's, and the handler's
+// types must match the route table's.
+func Handle[Req, Res any](r *Registrar, rt *api.Route, fn func(c *Ctx, in *Req) (*Res, error)) {
+	handle(r.s, rt, fn)
+}
+
 func checkType(r *api.Route, what string, want any, got reflect.Type) {
-	w := reflect.TypeFor[none]()
+	w := reflect.TypeFor[None]()
 	if want != nil {
 		w = reflect.TypeOf(want)
 	}

@@ -29,30 +29,28 @@ func (s *Server) routes() {
 	s.raw(api.RouteOpenAPI, func(c echo.Context) error {
 		return c.Blob(http.StatusOK, "application/json", api.OpenAPIDocument)
 	})
-	handle(s, api.RouteHealthz, func(c *Ctx, _ *none) (*api.Health, error) { return &api.Health{Status: "ok"}, nil })
-	handle(s, api.RouteReadyz, func(c *Ctx, _ *none) (*api.Health, error) {
+	handle(s, api.RouteHealthz, func(c *Ctx, _ *None) (*api.Health, error) { return &api.Health{Status: "ok"}, nil })
+	handle(s, api.RouteReadyz, func(c *Ctx, _ *None) (*api.Health, error) {
 		if err := s.store.Ping(c.Request().Context()); err != nil {
 			return nil, api.NewProblem(http.StatusServiceUnavailable, "not_ready", "database is not reachable")
 		}
 		return &api.Health{Status: "ready"}, nil
 	})
 
-	handle(s, api.RouteUniversalAuthLogin, func(c *Ctx, in *api.UniversalAuthLoginRequest) (*api.LoginResponse, error) {
-		return s.svc.UniversalAuthLogin(c.Request().Context(), c.Meta, in)
-	})
 	handle(s, api.RouteRenewToken, func(c *Ctx, in *api.AccessTokenRequest) (*api.LoginResponse, error) {
 		return s.svc.RenewToken(c.Request().Context(), c.Meta, in)
 	})
 	handle(s, api.RouteRevokeToken, func(c *Ctx, in *api.AccessTokenRequest) (*api.RevokeResponse, error) {
 		return s.svc.RevokeToken(c.Request().Context(), c.Meta, in)
 	})
-	handle(s, api.RouteTokenSelf, func(c *Ctx, _ *none) (*api.TokenSelf, error) { return s.svc.TokenSelf(c.Caller), nil })
+	handle(s, api.RouteTokenSelf, func(c *Ctx, _ *None) (*api.TokenSelf, error) { return s.svc.TokenSelf(c.Caller), nil })
 
 	s.projectRoutes()
 	s.identityRoutes()
+	s.authMethods.Routes(&Registrar{s: s})
 	s.roleRoutes()
 	s.membershipRoutes()
-	handle(s, api.RouteListAuditEvents, func(c *Ctx, _ *none) (*api.AuditEventList, error) {
+	handle(s, api.RouteListAuditEvents, func(c *Ctx, _ *None) (*api.AuditEventList, error) {
 		f, err := auditFilter(c)
 		if err != nil {
 			return nil, err
@@ -85,8 +83,8 @@ func auditFilter(c *Ctx) (api.AuditEventFilter, error) {
 	return f, errs.Err()
 }
 
-// withVersion runs fn with the If-Match version.
-func withVersion[T any](c *Ctx, fn func(v int64) (T, error)) (T, error) {
+// WithVersion runs fn with the If-Match version.
+func WithVersion[T any](c *Ctx, fn func(v int64) (T, error)) (T, error) {
 	v, err := c.IfMatch()
 	if err != nil {
 		var zero T
@@ -96,98 +94,68 @@ func withVersion[T any](c *Ctx, fn func(v int64) (T, error)) (T, error) {
 }
 
 func (s *Server) projectRoutes() {
-	handle(s, api.RouteListProjects, func(c *Ctx, _ *none) (*api.ProjectList, error) {
+	handle(s, api.RouteListProjects, func(c *Ctx, _ *None) (*api.ProjectList, error) {
 		return s.svc.ListProjects(c.Request().Context(), c.Caller)
 	})
 	handle(s, api.RouteCreateProject, func(c *Ctx, in *api.ProjectInput) (*api.Project, error) {
 		return s.svc.CreateProject(c.Request().Context(), c.Caller, in)
 	})
-	handle(s, api.RouteGetProject, func(c *Ctx, _ *none) (*api.Project, error) {
+	handle(s, api.RouteGetProject, func(c *Ctx, _ *None) (*api.Project, error) {
 		return s.svc.GetProject(c.Request().Context(), c.Caller, c.Param("projectId"))
 	})
 	handle(s, api.RouteUpdateProject, func(c *Ctx, in *api.ProjectInput) (*api.Project, error) {
-		return withVersion(c, func(v int64) (*api.Project, error) {
+		return WithVersion(c, func(v int64) (*api.Project, error) {
 			return s.svc.UpdateProject(c.Request().Context(), c.Caller, c.Param("projectId"), v, in)
 		})
 	})
-	handle(s, api.RouteDeleteProject, func(c *Ctx, _ *none) (*none, error) {
-		return withVersion(c, func(v int64) (*none, error) {
+	handle(s, api.RouteDeleteProject, func(c *Ctx, _ *None) (*None, error) {
+		return WithVersion(c, func(v int64) (*None, error) {
 			return nil, s.svc.DeleteProject(c.Request().Context(), c.Caller, c.Param("projectId"), v)
 		})
 	})
-	handle(s, api.RouteListEnvironments, func(c *Ctx, _ *none) (*api.EnvironmentList, error) {
+	handle(s, api.RouteListEnvironments, func(c *Ctx, _ *None) (*api.EnvironmentList, error) {
 		return s.svc.ListEnvironments(c.Request().Context(), c.Caller, c.Param("projectId"))
 	})
 	handle(s, api.RouteCreateEnvironment, func(c *Ctx, in *api.EnvironmentInput) (*api.Environment, error) {
 		return s.svc.CreateEnvironment(c.Request().Context(), c.Caller, c.Param("projectId"), in)
 	})
-	handle(s, api.RouteGetEnvironment, func(c *Ctx, _ *none) (*api.Environment, error) {
+	handle(s, api.RouteGetEnvironment, func(c *Ctx, _ *None) (*api.Environment, error) {
 		return s.svc.GetEnvironment(c.Request().Context(), c.Caller, c.Param("projectId"), c.Param("slug"))
 	})
 	handle(s, api.RouteUpdateEnvironment, func(c *Ctx, in *api.EnvironmentInput) (*api.Environment, error) {
-		return withVersion(c, func(v int64) (*api.Environment, error) {
+		return WithVersion(c, func(v int64) (*api.Environment, error) {
 			return s.svc.UpdateEnvironment(c.Request().Context(), c.Caller, c.Param("projectId"), c.Param("slug"), v, in)
 		})
 	})
-	handle(s, api.RouteDeleteEnvironment, func(c *Ctx, _ *none) (*none, error) {
-		return withVersion(c, func(v int64) (*none, error) {
+	handle(s, api.RouteDeleteEnvironment, func(c *Ctx, _ *None) (*None, error) {
+		return WithVersion(c, func(v int64) (*None, error) {
 			return nil, s.svc.DeleteEnvironment(c.Request().Context(), c.Caller, c.Param("projectId"), c.Param("slug"), v)
 		})
 	})
 }
 
 func (s *Server) identityRoutes() {
-	handle(s, api.RouteListIdentities, func(c *Ctx, _ *none) (*api.IdentityList, error) {
+	handle(s, api.RouteListIdentities, func(c *Ctx, _ *None) (*api.IdentityList, error) {
 		return s.svc.ListIdentities(c.Request().Context(), c.Caller)
 	})
 	handle(s, api.RouteCreateIdentity, func(c *Ctx, in *api.IdentityInput) (*api.Identity, error) {
 		return s.svc.CreateIdentity(c.Request().Context(), c.Caller, in)
 	})
-	handle(s, api.RouteGetIdentity, func(c *Ctx, _ *none) (*api.Identity, error) {
+	handle(s, api.RouteGetIdentity, func(c *Ctx, _ *None) (*api.Identity, error) {
 		return s.svc.GetIdentity(c.Request().Context(), c.Caller, c.Param("identityId"))
 	})
 	handle(s, api.RouteUpdateIdentity, func(c *Ctx, in *api.IdentityInput) (*api.Identity, error) {
-		return withVersion(c, func(v int64) (*api.Identity, error) {
+		return WithVersion(c, func(v int64) (*api.Identity, error) {
 			return s.svc.UpdateIdentity(c.Request().Context(), c.Caller, c.Param("identityId"), v, in)
 		})
 	})
-	handle(s, api.RouteDeleteIdentity, func(c *Ctx, _ *none) (*none, error) {
-		return withVersion(c, func(v int64) (*none, error) {
+	handle(s, api.RouteDeleteIdentity, func(c *Ctx, _ *None) (*None, error) {
+		return WithVersion(c, func(v int64) (*None, error) {
 			return nil, s.svc.DeleteIdentity(c.Request().Context(), c.Caller, c.Param("identityId"), v)
 		})
 	})
-	handle(s, api.RouteEffectivePerms, func(c *Ctx, _ *none) (*api.EffectivePermissions, error) {
+	handle(s, api.RouteEffectivePerms, func(c *Ctx, _ *None) (*api.EffectivePermissions, error) {
 		return s.svc.EffectivePermissions(c.Request().Context(), c.Caller, c.Param("identityId"))
-	})
-	handle(s, api.RouteGetUniversal, func(c *Ctx, _ *none) (*api.UniversalAuth, error) {
-		return s.svc.GetUniversalAuth(c.Request().Context(), c.Caller, c.Param("identityId"))
-	})
-	handle(s, api.RoutePutUniversal, func(c *Ctx, in *api.UniversalAuthInput) (*api.UniversalAuth, error) {
-		return withVersion(c, func(v int64) (*api.UniversalAuth, error) {
-			return s.svc.PutUniversalAuth(c.Request().Context(), c.Caller, c.Param("identityId"), v, in)
-		})
-	})
-	handle(s, api.RoutePatchUniversal, func(c *Ctx, in *api.UniversalAuthInput) (*api.UniversalAuth, error) {
-		return withVersion(c, func(v int64) (*api.UniversalAuth, error) {
-			return s.svc.PatchUniversalAuth(c.Request().Context(), c.Caller, c.Param("identityId"), v, in)
-		})
-	})
-	handle(s, api.RouteDeleteUniversal, func(c *Ctx, _ *none) (*none, error) {
-		return withVersion(c, func(v int64) (*none, error) {
-			return nil, s.svc.DeleteUniversalAuth(c.Request().Context(), c.Caller, c.Param("identityId"), v)
-		})
-	})
-	handle(s, api.RouteListClientSecrets, func(c *Ctx, _ *none) (*api.ClientSecretList, error) {
-		return s.svc.ListClientSecrets(c.Request().Context(), c.Caller, c.Param("identityId"))
-	})
-	handle(s, api.RouteCreateClientSecret, func(c *Ctx, in *api.ClientSecretInput) (*api.ClientSecretCreated, error) {
-		return s.svc.CreateClientSecret(c.Request().Context(), c.Caller, c.Param("identityId"), in)
-	})
-	handle(s, api.RouteGetClientSecret, func(c *Ctx, _ *none) (*api.ClientSecret, error) {
-		return s.svc.GetClientSecret(c.Request().Context(), c.Caller, c.Param("identityId"), c.Param("clientSecretId"))
-	})
-	handle(s, api.RouteRevokeClientSecret, func(c *Ctx, _ *none) (*none, error) {
-		return nil, s.svc.RevokeClientSecret(c.Request().Context(), c.Caller, c.Param("identityId"), c.Param("clientSecretId"))
 	})
 }
 
@@ -201,22 +169,22 @@ func (s *Server) roleRoutes() {
 		{api.RouteListProjectRoles, api.RouteCreateProjectRole, api.RouteGetProjectRole, api.RouteUpdateProjectRole, api.RouteDeleteProjectRole,
 			func(c *Ctx) string { return c.Param("projectId") }},
 	} {
-		handle(s, scope.list, func(c *Ctx, _ *none) (*api.RoleList, error) {
+		handle(s, scope.list, func(c *Ctx, _ *None) (*api.RoleList, error) {
 			return s.svc.ListRoles(c.Request().Context(), c.Caller, scope.project(c))
 		})
 		handle(s, scope.create, func(c *Ctx, in *api.RoleInput) (*api.Role, error) {
 			return s.svc.CreateRole(c.Request().Context(), c.Caller, scope.project(c), in)
 		})
-		handle(s, scope.get, func(c *Ctx, _ *none) (*api.Role, error) {
+		handle(s, scope.get, func(c *Ctx, _ *None) (*api.Role, error) {
 			return s.svc.GetRole(c.Request().Context(), c.Caller, scope.project(c), c.Param("roleId"))
 		})
 		handle(s, scope.update, func(c *Ctx, in *api.RoleInput) (*api.Role, error) {
-			return withVersion(c, func(v int64) (*api.Role, error) {
+			return WithVersion(c, func(v int64) (*api.Role, error) {
 				return s.svc.UpdateRole(c.Request().Context(), c.Caller, scope.project(c), c.Param("roleId"), v, in)
 			})
 		})
-		handle(s, scope.del, func(c *Ctx, _ *none) (*none, error) {
-			return withVersion(c, func(v int64) (*none, error) {
+		handle(s, scope.del, func(c *Ctx, _ *None) (*None, error) {
+			return WithVersion(c, func(v int64) (*None, error) {
 				return nil, s.svc.DeleteRole(c.Request().Context(), c.Caller, scope.project(c), c.Param("roleId"), v)
 			})
 		})
@@ -224,22 +192,22 @@ func (s *Server) roleRoutes() {
 }
 
 func (s *Server) membershipRoutes() {
-	handle(s, api.RouteListMemberships, func(c *Ctx, _ *none) (*api.ProjectMembershipList, error) {
+	handle(s, api.RouteListMemberships, func(c *Ctx, _ *None) (*api.ProjectMembershipList, error) {
 		return s.svc.ListMemberships(c.Request().Context(), c.Caller, c.Param("projectId"))
 	})
-	handle(s, api.RouteGetMembership, func(c *Ctx, _ *none) (*api.ProjectMembership, error) {
+	handle(s, api.RouteGetMembership, func(c *Ctx, _ *None) (*api.ProjectMembership, error) {
 		return s.svc.GetMembership(c.Request().Context(), c.Caller, c.Param("projectId"), c.Param("identityId"))
 	})
 	handle(s, api.RouteCreateMembership, func(c *Ctx, in *api.ProjectMembershipInput) (*api.ProjectMembership, error) {
 		return s.svc.CreateMembership(c.Request().Context(), c.Caller, c.Param("projectId"), c.Param("identityId"), in)
 	})
 	handle(s, api.RouteUpdateMembership, func(c *Ctx, in *api.ProjectMembershipInput) (*api.ProjectMembership, error) {
-		return withVersion(c, func(v int64) (*api.ProjectMembership, error) {
+		return WithVersion(c, func(v int64) (*api.ProjectMembership, error) {
 			return s.svc.UpdateMembership(c.Request().Context(), c.Caller, c.Param("projectId"), c.Param("identityId"), v, in)
 		})
 	})
-	handle(s, api.RouteDeleteMembership, func(c *Ctx, _ *none) (*none, error) {
-		return withVersion(c, func(v int64) (*none, error) {
+	handle(s, api.RouteDeleteMembership, func(c *Ctx, _ *None) (*None, error) {
+		return WithVersion(c, func(v int64) (*None, error) {
 			return nil, s.svc.DeleteMembership(c.Request().Context(), c.Caller, c.Param("projectId"), c.Param("identityId"), v)
 		})
 	})

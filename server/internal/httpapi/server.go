@@ -32,16 +32,19 @@ type Config struct {
 	// client IP (0 disables the limit); LoginBurst is the bucket size.
 	LoginRate  float64
 	LoginBurst int
+	// AuthMethods register the auth methods' routes.
+	AuthMethods AuthMethodRoutes
 }
 
 // Server is the HTTP API.
 type Server struct {
-	echo       *echo.Echo
-	svc        *service.Service
-	store      *store.Store
-	signer     *token.Signer
-	metrics    *Metrics
-	registered map[string]bool
+	echo        *echo.Echo
+	svc         *service.Service
+	store       *store.Store
+	signer      *token.Signer
+	metrics     *Metrics
+	authMethods AuthMethodRoutes
+	registered  map[string]bool
 }
 
 // New builds the Echo server with every route of api.Routes.
@@ -50,7 +53,7 @@ func New(cfg Config, svc *service.Service, st *store.Store, signer *token.Signer
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
-	s := &Server{echo: e, svc: svc, store: st, signer: signer, metrics: m, registered: map[string]bool{}}
+	s := &Server{echo: e, svc: svc, store: st, signer: signer, metrics: m, authMethods: cfg.AuthMethods, registered: map[string]bool{}}
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
 		Generator: func() string { return strings.ReplaceAll(newRequestID(), "-", "") },
 	}))

@@ -122,9 +122,9 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-// ipAllowed reports whether ip falls in one of the CIDR blocks; an empty
+// IPAllowed reports whether ip falls in one of the CIDR blocks; an empty
 // list allows nothing, so callers only ask when a list is set.
-func ipAllowed(cidrs []string, ip netip.Addr) bool {
+func IPAllowed(cidrs []string, ip netip.Addr) bool {
 	ip = ip.Unmap()
 	for _, c := range cidrs {
 		p, err := api.ParseCIDR(c)

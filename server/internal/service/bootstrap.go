@@ -34,19 +34,19 @@ func Bootstrap(ctx context.Context, st *store.Store, keys *secret.Keys, orgName 
 		return nil, err
 	}
 	now := time.Now().UTC()
-	org := store.Organization{ID: newID(), Name: orgName, CreatedAt: now}
-	ident := store.Identity{ID: newID(), OrganizationID: org.ID, Name: "admin", Role: "admin",
+	org := store.Organization{ID: NewID(), Name: orgName, CreatedAt: now}
+	ident := store.Identity{ID: NewID(), OrganizationID: org.ID, Name: "admin", Role: "admin",
 		Description: "Created by idplane bootstrap", Metadata: store.JSON[map[string]string]{V: map[string]string{}},
 		Version: 1, CreatedAt: now, UpdatedAt: now}
 	ts := api.DefaultTokenSettings()
 	lo := api.DefaultLockout()
-	ua := store.UniversalAuth{ID: newID(), OrganizationID: org.ID, IdentityID: ident.ID, ClientID: uuid.NewString(),
+	ua := store.UniversalAuth{ID: NewID(), OrganizationID: org.ID, IdentityID: ident.ID, ClientID: uuid.NewString(),
 		AccessTokenTTL: ts.AccessTokenTTL, AccessTokenMaxTTL: ts.AccessTokenMaxTTL,
-		AccessTokenTrustedIPs:  store.JSON[[]string]{V: sortedCopy(ts.AccessTokenTrustedIPs)},
-		ClientSecretTrustedIPs: store.JSON[[]string]{V: sortedCopy(ts.AccessTokenTrustedIPs)},
+		AccessTokenTrustedIPs:  store.JSON[[]string]{V: SortedCopy(ts.AccessTokenTrustedIPs)},
+		ClientSecretTrustedIPs: store.JSON[[]string]{V: SortedCopy(ts.AccessTokenTrustedIPs)},
 		LockoutEnabled:         lo.Enabled, LockoutThreshold: lo.Threshold, LockoutDuration: lo.DurationSeconds,
 		LockoutCounterReset: lo.CounterResetSeconds, Version: 1, CreatedAt: now, UpdatedAt: now}
-	cs := store.ClientSecret{ID: newID(), OrganizationID: org.ID, IdentityID: ident.ID, UniversalAuthID: ua.ID,
+	cs := store.ClientSecret{ID: NewID(), OrganizationID: org.ID, IdentityID: ident.ID, UniversalAuthID: ua.ID,
 		Description: "bootstrap", Prefix: secret.LookupPrefix(value), Hash: keys.Hash(value), CreatedAt: now}
 	ev := store.AuditEvent{OrganizationID: org.ID, Time: now, ActorType: ActorSystem, Action: "organization.bootstrap",
 		TargetType: "identity", TargetID: ident.ID, Outcome: api.OutcomeSuccess,

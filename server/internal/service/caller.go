@@ -43,7 +43,7 @@ func (s *Service) Authenticate(ctx context.Context, raw string, meta Meta) (*Cal
 	) {
 		return nil, fmt.Errorf("access token revoked: %w", ErrUnauthenticated)
 	}
-	if len(claims.TrustedIPs) > 0 && !ipAllowed(claims.TrustedIPs, meta.IP) {
+	if len(claims.TrustedIPs) > 0 && !IPAllowed(claims.TrustedIPs, meta.IP) {
 		return nil, fmt.Errorf("access token not valid from %s: %w", meta.IP, ErrUnauthenticated)
 	}
 	if claims.NumUsesLimit > 0 {

@@ -46,11 +46,11 @@ func (s *Service) CreateEnvironment(ctx context.Context, c *Caller, projectID st
 		return nil, err
 	}
 	now := s.now()
-	row := store.Environment{ID: newID(), OrganizationID: c.OrgID(), ProjectID: projectID, Name: in.Name, Slug: in.Slug,
+	row := store.Environment{ID: NewID(), OrganizationID: c.OrgID(), ProjectID: projectID, Name: in.Name, Slug: in.Slug,
 		Position: in.Position, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
-			return conflictOr(store.Translate(err, "create environment"), "environment slug %q is already used in this project", in.Slug)
+			return ConflictOr(store.Translate(err, "create environment"), "environment slug %q is already used in this project", in.Slug)
 		}
 		return s.record(tx, c, "environment.create", "environment", row.ID, map[string]string{"projectId": projectID, "slug": in.Slug})
 	})
@@ -79,10 +79,10 @@ func (s *Service) UpdateEnvironment(ctx context.Context, c *Caller, projectID, s
 	}
 	now := s.now()
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		v, err := updateVersioned(tx, &store.Environment{}, e.ID, version, e.Version,
+		v, err := UpdateVersioned(tx, &store.Environment{}, e.ID, version, e.Version,
 			map[string]any{"name": in.Name, "slug": in.Slug, "position": in.Position}, now)
 		if err != nil {
-			return conflictOr(err, "environment slug %q is already used in this project", in.Slug)
+			return ConflictOr(err, "environment slug %q is already used in this project", in.Slug)
 		}
 		e.Name, e.Slug, e.Position, e.Version, e.UpdatedAt = in.Name, in.Slug, in.Position, v, now
 		return s.record(tx, c, "environment.update", "environment", e.ID, map[string]string{"projectId": projectID, "slug": in.Slug})
@@ -101,7 +101,7 @@ func (s *Service) DeleteEnvironment(ctx context.Context, c *Caller, projectID, s
 		return err
 	}
 	if version != 0 && version != e.Version {
-		return staleError(version, e.Version)
+		return StaleError(version, e.Version)
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Delete(&store.Environment{}, "id = ?", e.ID).Error; err != nil {

@@ -29,7 +29,8 @@ func (e *LoginError) Error() string { return "login failed: " + e.Reason }
 // Unwrap makes errors.Is(err, ErrLoginFailed) true.
 func (e *LoginError) Unwrap() error { return ErrLoginFailed }
 
-func loginFailed(reason string) error { return &LoginError{Reason: reason} }
+// LoginFailed is a failed login for reason (see LoginError).
+func LoginFailed(reason string) error { return &LoginError{Reason: reason} }
 
 func notFound(what string) error { return fmt.Errorf("%s %w", what, store.ErrNotFound) }
 
@@ -41,13 +42,14 @@ func forbidden(format string, args ...any) error {
 	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), ErrForbidden)
 }
 
-func staleError(want, current int64) error {
+// StaleError is the error of a write whose If-Match version is out of date.
+func StaleError(want, current int64) error {
 	return fmt.Errorf("the object changed since version %d (it is now at version %d); read it again: %w", want, current, store.ErrStale)
 }
 
-// conflictOr rewrites a unique violation into a conflict that says what
+// ConflictOr rewrites a unique violation into a conflict that says what
 // collided; other errors pass through.
-func conflictOr(err error, format string, args ...any) error {
+func ConflictOr(err error, format string, args ...any) error {
 	if errors.Is(err, store.ErrConflict) {
 		return conflict(format, args...)
 	}

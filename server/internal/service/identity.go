@@ -12,11 +12,6 @@ import (
 	"github.com/idplane/idplane/server/internal/store"
 )
 
-// Auth method kinds as they appear in Identity.AuthMethods and in tokens.
-const (
-	MethodUniversal = "universal-auth"
-)
-
 func identityToAPI(i store.Identity, methods []string) api.Identity {
 	md := i.Metadata.V
 	if md == nil {
@@ -30,15 +25,12 @@ func identityToAPI(i store.Identity, methods []string) api.Identity {
 		CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt}
 }
 
-// authMethodsOf maps identity IDs to the kinds of auth method attached.
-func authMethodsOf(db *gorm.DB, ids []string) (map[string][]string, error) {
-	var uas []store.UniversalAuth
-	if err := db.Select("identity_id").Where("identity_id IN ?", ids).Find(&uas).Error; err != nil {
+// authMethodsOf maps identity IDs to the kinds of auth method attached,
+// asking every registered method.
+func (s *Service) authMethodsOf(db *gorm.DB, ids []string) (map[string][]string, error) {
+	out, err := s.methods.AttachedTo(db, ids)
+	if err != nil {
 		return nil, fmt.Errorf("load auth methods: %w", err)
-	}
-	out := map[string][]string{}
-	for _, u := range uas {
-		out[u.IdentityID] = append(out[u.IdentityID], MethodUniversal)
 	}
 	return out, nil
 }
@@ -60,7 +52,7 @@ func (s *Service) ListIdentities(ctx context.Context, c *Caller) (*api.IdentityL
 	methods := map[string][]string{}
 	if len(ids) > 0 {
 		var err error
-		if methods, err = authMethodsOf(db, ids); err != nil {
+		if methods, err = s.authMethodsOf(db, ids); err != nil {
 			return nil, err
 		}
 	}
@@ -168,12 +160,12 @@ func (s *Service) CreateIdentity(ctx context.Context, c *Caller, in *api.Identit
 		return nil, err
 	}
 	now := s.now()
-	row := store.Identity{ID: newID(), OrganizationID: c.OrgID(), Name: in.Name, Role: in.Role, Description: in.Description,
+	row := store.Identity{ID: NewID(), OrganizationID: c.OrgID(), Name: in.Name, Role: in.Role, Description: in.Description,
 		Metadata: store.JSON[map[string]string]{V: in.Metadata}, DeleteProtection: in.DeleteProtection,
 		Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
-			return conflictOr(store.Translate(err, "create identity"), "identity name %q is already used in this organization", in.Name)
+			return ConflictOr(store.Translate(err, "create identity"), "identity name %q is already used in this organization", in.Name)
 		}
 		return s.record(tx, c, "identity.create", "identity", row.ID, map[string]string{"name": in.Name, "role": in.Role})
 	})
@@ -190,7 +182,7 @@ func (s *Service) GetIdentity(ctx context.Context, c *Caller, id string) (*api.I
 	if err != nil {
 		return nil, err
 	}
-	methods, err := authMethodsOf(s.db.WithContext(ctx), []string{id})
+	methods, err := s.authMethodsOf(s.db.WithContext(ctx), []string{id})
 	if err != nil {
 		return nil, err
 	}
@@ -212,11 +204,11 @@ func (s *Service) UpdateIdentity(ctx context.Context, c *Caller, id string, vers
 	now := s.now()
 	md := store.JSON[map[string]string]{V: in.Metadata}
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		v, err := updateVersioned(tx, &store.Identity{}, id, version, i.Version, map[string]any{
+		v, err := UpdateVersioned(tx, &store.Identity{}, id, version, i.Version, map[string]any{
 			"name": in.Name, "role": in.Role, "description": in.Description, "metadata": md, "delete_protection": in.DeleteProtection,
 		}, now)
 		if err != nil {
-			return conflictOr(err, "identity name %q is already used in this organization", in.Name)
+			return ConflictOr(err, "identity name %q is already used in this organization", in.Name)
 		}
 		i.Name, i.Role, i.Description, i.Metadata, i.DeleteProtection, i.Version, i.UpdatedAt = in.Name, in.Role, in.Description, md, in.DeleteProtection, v, now
 		return s.record(tx, c, "identity.update", "identity", id, map[string]string{"name": in.Name, "role": in.Role})
@@ -224,7 +216,7 @@ func (s *Service) UpdateIdentity(ctx context.Context, c *Caller, id string, vers
 	if err != nil {
 		return nil, err
 	}
-	methods, err := authMethodsOf(s.db.WithContext(ctx), []string{id})
+	methods, err := s.authMethodsOf(s.db.WithContext(ctx), []string{id})
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +235,7 @@ func (s *Service) DeleteIdentity(ctx context.Context, c *Caller, id string, vers
 		return fmt.Errorf("identity %q has delete protection; set deleteProtection to false first: %w", i.Name, ErrDeleteProtected)
 	}
 	if version != 0 && version != i.Version {
-		return staleError(version, i.Version)
+		return StaleError(version, i.Version)
 	}
 	if id == c.Claims.IdentityID {
 		return conflict("an identity cannot delete itself")
@@ -278,7 +270,9 @@ func (s *Service) revokeAfter(ctx context.Context, r store.Revocation, fn func(t
 	return err
 }
 
-func sortedCopy(in []string) []string {
+// SortedCopy returns a sorted copy of in, so stored lists compare equal
+// whatever order the client sent.
+func SortedCopy(in []string) []string {
 	out := slices.Clone(in)
 	slices.Sort(out)
 	return out

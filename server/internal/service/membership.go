@@ -131,11 +131,11 @@ func (s *Service) CreateMembership(ctx context.Context, c *Caller, projectID, id
 		return nil, err
 	}
 	now := s.now()
-	row := store.Membership{ID: newID(), OrganizationID: c.OrgID(), ProjectID: projectID, IdentityID: identityID,
+	row := store.Membership{ID: NewID(), OrganizationID: c.OrgID(), ProjectID: projectID, IdentityID: identityID,
 		Roles: store.JSON[[]api.MembershipRole]{V: normalizeGrants(in.Roles)}, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
-			return conflictOr(store.Translate(err, "create membership"), "identity %s is already a member of project %s; import or update it", identityID, projectID)
+			return ConflictOr(store.Translate(err, "create membership"), "identity %s is already a member of project %s; import or update it", identityID, projectID)
 		}
 		return s.record(tx, c, "membership.create", "identity", identityID, map[string]string{"projectId": projectID})
 	})
@@ -158,7 +158,7 @@ func (s *Service) UpdateMembership(ctx context.Context, c *Caller, projectID, id
 	now := s.now()
 	roles := store.JSON[[]api.MembershipRole]{V: normalizeGrants(in.Roles)}
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		v, err := updateVersioned(tx, &store.Membership{}, m.ID, version, m.Version, map[string]any{"roles": roles}, now)
+		v, err := UpdateVersioned(tx, &store.Membership{}, m.ID, version, m.Version, map[string]any{"roles": roles}, now)
 		if err != nil {
 			return err
 		}
@@ -179,7 +179,7 @@ func (s *Service) DeleteMembership(ctx context.Context, c *Caller, projectID, id
 		return err
 	}
 	if version != 0 && version != m.Version {
-		return staleError(version, m.Version)
+		return StaleError(version, m.Version)
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Delete(&store.Membership{}, "id = ?", m.ID).Error; err != nil {

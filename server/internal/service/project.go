@@ -47,14 +47,14 @@ func (s *Service) CreateProject(ctx context.Context, c *Caller, in *api.ProjectI
 		return nil, forbidden("the caller's organization role does not allow create on projects")
 	}
 	now := s.now()
-	row := store.Project{ID: newID(), OrganizationID: c.OrgID(), Name: in.Name, Slug: in.Slug,
+	row := store.Project{ID: NewID(), OrganizationID: c.OrgID(), Name: in.Name, Slug: in.Slug,
 		Description: in.Description, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err = s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
-			return conflictOr(store.Translate(err, "create project"), "project slug %q is already used in this organization", in.Slug)
+			return ConflictOr(store.Translate(err, "create project"), "project slug %q is already used in this organization", in.Slug)
 		}
 		if p.OrgRole != "admin" {
-			m := store.Membership{ID: newID(), OrganizationID: c.OrgID(), ProjectID: row.ID, IdentityID: c.Claims.IdentityID,
+			m := store.Membership{ID: NewID(), OrganizationID: c.OrgID(), ProjectID: row.ID, IdentityID: c.Claims.IdentityID,
 				Roles: store.JSON[[]api.MembershipRole]{V: []api.MembershipRole{{RoleSlug: "admin"}}}, Version: 1, CreatedAt: now, UpdatedAt: now}
 			if err := tx.Create(&m).Error; err != nil {
 				return store.Translate(err, "add creator to project")
@@ -87,10 +87,10 @@ func (s *Service) UpdateProject(ctx context.Context, c *Caller, id string, versi
 	}
 	now := s.now()
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		v, err := updateVersioned(tx, &store.Project{}, id, version, p.Version,
+		v, err := UpdateVersioned(tx, &store.Project{}, id, version, p.Version,
 			map[string]any{"name": in.Name, "slug": in.Slug, "description": in.Description}, now)
 		if err != nil {
-			return conflictOr(err, "project slug %q is already used in this organization", in.Slug)
+			return ConflictOr(err, "project slug %q is already used in this organization", in.Slug)
 		}
 		p.Name, p.Slug, p.Description, p.Version, p.UpdatedAt = in.Name, in.Slug, in.Description, v, now
 		return s.record(tx, c, "project.update", "project", id, nil)
@@ -109,7 +109,7 @@ func (s *Service) DeleteProject(ctx context.Context, c *Caller, id string, versi
 		return err
 	}
 	if version != 0 && version != p.Version {
-		return staleError(version, p.Version)
+		return StaleError(version, p.Version)
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Where("organization_id = ? AND project_id = ?", c.OrgID(), id).Delete(&store.Role{}).Error; err != nil {

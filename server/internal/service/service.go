@@ -27,6 +27,7 @@ type Service struct {
 	writes      *store.GroupCommit
 	revocations *revocation.Cache
 	observer    Observer
+	methods     AuthMethods
 	now         func() time.Time
 }
 
@@ -49,13 +50,15 @@ type Deps struct {
 	Writes      *store.GroupCommit
 	Revocations *revocation.Cache
 	Observer    Observer
+	// AuthMethods are the registered auth methods.
+	AuthMethods AuthMethods
 	Now         func() time.Time
 }
 
 // New returns a Service.
 func New(d Deps) *Service {
 	s := &Service{store: d.Store, db: d.Store.DB, keys: d.Keys, signer: d.Signer, writes: d.Writes,
-		revocations: d.Revocations, observer: d.Observer, now: d.Now}
+		revocations: d.Revocations, observer: d.Observer, methods: d.AuthMethods, now: d.Now}
 	if s.observer == nil {
 		s.observer = nopObserver{}
 	}
@@ -72,17 +75,18 @@ type Meta struct {
 	RequestID string
 }
 
-func newID() string { return uuid.Must(uuid.NewV7()).String() }
+// NewID returns a new row ID (a UUIDv7, so IDs sort by creation).
+func NewID() string { return uuid.Must(uuid.NewV7()).String() }
 
 func (s *Service) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	return s.db.WithContext(ctx).Transaction(fn)
 }
 
-// updateVersioned writes values to the row id of model's table when its
+// UpdateVersioned writes values to the row id of model's table when its
 // version is still want (want 0 skips the check) and bumps the version.
-func updateVersioned(tx *gorm.DB, model any, id string, want, current int64, values map[string]any, now time.Time) (int64, error) {
+func UpdateVersioned(tx *gorm.DB, model any, id string, want, current int64, values map[string]any, now time.Time) (int64, error) {
 	if want != 0 && want != current {
-		return 0, staleError(want, current)
+		return 0, StaleError(want, current)
 	}
 	values["version"] = current + 1
 	values["updated_at"] = now
@@ -91,7 +95,7 @@ func updateVersioned(tx *gorm.DB, model any, id string, want, current int64, val
 		return 0, store.Translate(res.Error, "update")
 	}
 	if res.RowsAffected != 1 {
-		return 0, staleError(want, current+1)
+		return 0, StaleError(want, current+1)
 	}
 	return current + 1, nil
 }

@@ -14,14 +14,6 @@ import (
 	"github.com/idplane/idplane/server/internal/token"
 )
 
-// issue describes a successful login of any auth method.
-type issue struct {
-	orgID, identityID string
-	method, methodID  string
-	credentialID      string
-	settings          api.TokenSettings
-}
-
 // allowsAll reports whether a trusted-IP list admits every address, in which
 // case tokens need not carry it.
 func allowsAll(cidrs []string) bool {
@@ -29,37 +21,36 @@ func allowsAll(cidrs []string) bool {
 }
 
 // issue signs an access token and makes it, its audit event and the
-// caller's other writes durable in one group commit. Every auth method ends
-// its login here.
-func (s *Service) issue(ctx context.Context, meta Meta, in issue, writes store.Writes) (*api.LoginResponse, error) {
+// caller's other writes durable in one group commit (see Core.Issue).
+func (s *Service) issue(ctx context.Context, meta Meta, in Issue, writes store.Writes) (*api.LoginResponse, error) {
 	now := s.now().Truncate(time.Second)
-	ttl := time.Duration(in.settings.AccessTokenTTL) * time.Second
-	maxTTL := time.Duration(in.settings.AccessTokenMaxTTL) * time.Second
+	ttl := time.Duration(in.Settings.AccessTokenTTL) * time.Second
+	maxTTL := time.Duration(in.Settings.AccessTokenMaxTTL) * time.Second
 	c := token.Claims{
-		TokenID: uuid.NewString(), IdentityID: in.identityID, OrganizationID: in.orgID,
-		AuthMethod: in.method, AuthMethodID: in.methodID, CredentialID: in.credentialID,
+		TokenID: uuid.NewString(), IdentityID: in.IdentityID, OrganizationID: in.OrgID,
+		AuthMethod: in.Method, AuthMethodID: in.MethodID, CredentialID: in.CredentialID,
 		IssuedAt: now, ExpiresAt: now.Add(ttl), MaxExpiresAt: now.Add(maxTTL),
-		NumUsesLimit: in.settings.AccessTokenNumUsesLimit,
+		NumUsesLimit: in.Settings.AccessTokenNumUsesLimit,
 	}
-	if !allowsAll(in.settings.AccessTokenTrustedIPs) {
-		c.TrustedIPs = in.settings.AccessTokenTrustedIPs
+	if !allowsAll(in.Settings.AccessTokenTrustedIPs) {
+		c.TrustedIPs = in.Settings.AccessTokenTrustedIPs
 	}
 	raw, err := s.signer.Sign(c)
 	if err != nil {
 		return nil, err
 	}
 	writes.Tokens = append(writes.Tokens, store.AccessToken{
-		ID: c.TokenID, OrganizationID: in.orgID, IdentityID: in.identityID, AuthMethod: in.method,
-		AuthMethodID: in.methodID, CredentialID: in.credentialID, TTL: in.settings.AccessTokenTTL,
+		ID: c.TokenID, OrganizationID: in.OrgID, IdentityID: in.IdentityID, AuthMethod: in.Method,
+		AuthMethodID: in.MethodID, CredentialID: in.CredentialID, TTL: in.Settings.AccessTokenTTL,
 		NumUsesLimit: c.NumUsesLimit, CreatedAt: now, ExpiresAt: c.ExpiresAt, MaxExpiresAt: c.MaxExpiresAt,
 	})
-	writes.Events = append(writes.Events, s.newEvent(meta, in.orgID, ActorIdentity, in.identityID, "login."+in.method,
-		"identity", in.identityID, api.OutcomeSuccess, "", map[string]string{"tokenId": c.TokenID}))
+	writes.Events = append(writes.Events, s.newEvent(meta, in.OrgID, ActorIdentity, in.IdentityID, "login."+in.Method,
+		"identity", in.IdentityID, api.OutcomeSuccess, "", map[string]string{"tokenId": c.TokenID}))
 	if err := s.writes.Write(ctx, writes); err != nil {
 		return nil, fmt.Errorf("record login: %w", err)
 	}
-	s.observer.Login(in.method, api.OutcomeSuccess)
-	s.observer.TokenIssued(in.method)
+	s.observer.Login(in.Method, api.OutcomeSuccess)
+	s.observer.TokenIssued(in.Method)
 	return &api.LoginResponse{AccessToken: raw, ExpiresIn: int(ttl.Seconds()), AccessTokenMaxTTL: int(maxTTL.Seconds()), TokenType: "Bearer"}, nil
 }
 

@@ -1,4 +1,4 @@
-package service
+package universal
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/internal/secret"
+	"github.com/idplane/idplane/server/internal/service"
 	"github.com/idplane/idplane/server/internal/store"
 )
 
@@ -56,9 +57,9 @@ func lockoutSource(ip netip.Addr) string {
 	return ip.String()
 }
 
-// UniversalAuthLogin exchanges a client ID and secret for an access token.
-// Every outcome is audited; no failure tells the caller more than "failed".
-func (s *Service) UniversalAuthLogin(ctx context.Context, meta Meta, in *api.UniversalAuthLoginRequest) (*api.LoginResponse, error) {
+// login exchanges a client ID and secret for an access token. Every outcome
+// is audited; no failure tells the caller more than "failed".
+func (u universal) login(ctx context.Context, meta service.Meta, in *api.UniversalAuthLoginRequest) (*api.LoginResponse, error) {
 	var errs api.FieldErrors
 	if in.ClientID == "" {
 		errs.Add("clientId", "is required")
@@ -69,15 +70,17 @@ func (s *Service) UniversalAuthLogin(ctx context.Context, meta Meta, in *api.Uni
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	res, row, err := s.universalLogin(ctx, meta, in)
+	res, row, err := u.check(ctx, meta, in)
 	if err != nil {
-		var le *LoginError
+		var le *service.LoginError
 		if errors.As(err, &le) {
-			ev := s.newEvent(meta, row.OrganizationID, ActorAnonymous, "", "login."+MethodUniversal, "identity", row.IdentityID,
-				api.OutcomeFailure, le.Reason, map[string]string{"clientId": truncate(in.ClientID, 64)})
-			s.observer.Login(MethodUniversal, api.OutcomeFailure)
-			if werr := s.writes.Write(ctx, store.Writes{Events: []store.AuditEvent{ev}}); werr != nil {
-				return nil, fmt.Errorf("audit failed login: %w", werr)
+			clientID := in.ClientID
+			if len(clientID) > 64 {
+				clientID = clientID[:64]
+			}
+			if werr := u.core.RecordFailedLogin(ctx, meta, row.OrganizationID, row.IdentityID, Kind, le.Reason,
+				map[string]string{"clientId": clientID}); werr != nil {
+				return nil, werr
 			}
 		}
 		return nil, err
@@ -85,8 +88,9 @@ func (s *Service) UniversalAuthLogin(ctx context.Context, meta Meta, in *api.Uni
 	return res, nil
 }
 
-func (s *Service) universalLogin(ctx context.Context, meta Meta, in *api.UniversalAuthLoginRequest) (*api.LoginResponse, uaLoginRow, error) {
-	db := s.db.WithContext(ctx)
+// check verifies the client secret and, when it holds, issues the token.
+func (u universal) check(ctx context.Context, meta service.Meta, in *api.UniversalAuthLoginRequest) (*api.LoginResponse, uaLoginRow, error) {
+	db := u.core.DB(ctx)
 	source := lockoutSource(meta.IP)
 	var rows []uaLoginRow
 	prefix := secret.LookupPrefix(in.ClientSecret)
@@ -94,33 +98,33 @@ func (s *Service) universalLogin(ctx context.Context, meta Meta, in *api.Univers
 		return nil, uaLoginRow{}, fmt.Errorf("load universal auth: %w", err)
 	}
 	if len(rows) == 0 {
-		return nil, uaLoginRow{}, loginFailed("unknown client ID")
+		return nil, uaLoginRow{}, service.LoginFailed("unknown client ID")
 	}
 	ua := rows[0]
-	now := s.now()
-	if !ipAllowed(ua.ClientSecretTrustedIPs.V, meta.IP) {
-		return nil, ua, loginFailed("source IP is not in clientSecretTrustedIps")
+	now := u.core.Now()
+	if !service.IPAllowed(ua.ClientSecretTrustedIPs.V, meta.IP) {
+		return nil, ua, service.LoginFailed("source IP is not in clientSecretTrustedIps")
 	}
 	if ua.LockoutEnabled && ua.LoLockedUntil != nil && now.Before(*ua.LoLockedUntil) {
-		return nil, ua, loginFailed("locked out after repeated failures from this source")
+		return nil, ua, service.LoginFailed("locked out after repeated failures from this source")
 	}
 	var match *uaLoginRow
 	for i := range rows {
 		// Every candidate is compared, so timing does not depend on which matched.
-		if rows[i].CsID != nil && s.keys.Equal(in.ClientSecret, rows[i].CsHash) {
+		if rows[i].CsID != nil && u.core.Keys().Equal(in.ClientSecret, rows[i].CsHash) {
 			match = &rows[i]
 		}
 	}
 	if match == nil {
 		if ua.LockoutEnabled {
-			if err := s.countFailure(ctx, ua, source, now); err != nil {
+			if err := u.countFailure(ctx, ua, source, now); err != nil {
 				return nil, ua, err
 			}
 		}
-		return nil, ua, loginFailed("wrong client secret")
+		return nil, ua, service.LoginFailed("wrong client secret")
 	}
 	if match.CsExpiresAt != nil && !now.Before(*match.CsExpiresAt) {
-		return nil, ua, loginFailed("client secret expired")
+		return nil, ua, service.LoginFailed("client secret expired")
 	}
 	var writes store.Writes
 	if *match.CsNumUsesLimit > 0 {
@@ -129,7 +133,7 @@ func (s *Service) universalLogin(ctx context.Context, meta Meta, in *api.Univers
 			return nil, ua, fmt.Errorf("consume client secret use: %w", r.Error)
 		}
 		if r.RowsAffected != 1 {
-			return nil, ua, loginFailed("client secret use limit reached")
+			return nil, ua, service.LoginFailed("client secret use limit reached")
 		}
 	} else {
 		writes.SecretUses = []string{*match.CsID}
@@ -141,14 +145,14 @@ func (s *Service) universalLogin(ctx context.Context, meta Meta, in *api.Univers
 	}
 	settings := api.TokenSettings{AccessTokenTTL: ua.AccessTokenTTL, AccessTokenMaxTTL: ua.AccessTokenMaxTTL,
 		AccessTokenNumUsesLimit: ua.AccessTokenNumUsesLimit, AccessTokenTrustedIPs: ua.AccessTokenTrustedIPs.V}
-	res, err := s.issue(ctx, meta, issue{orgID: ua.OrganizationID, identityID: ua.IdentityID, method: MethodUniversal,
-		methodID: ua.UaID, credentialID: *match.CsID, settings: settings}, writes)
+	res, err := u.core.Issue(ctx, meta, service.Issue{OrgID: ua.OrganizationID, IdentityID: ua.IdentityID, Method: Kind,
+		MethodID: ua.UaID, CredentialID: *match.CsID, Settings: settings}, writes)
 	return res, ua, err
 }
 
 // countFailure records a wrong secret from source and locks the source out
 // once the threshold is reached within the counter-reset window.
-func (s *Service) countFailure(ctx context.Context, ua uaLoginRow, source string, now time.Time) error {
+func (u universal) countFailure(ctx context.Context, ua uaLoginRow, source string, now time.Time) error {
 	windowStart := now.Add(-time.Duration(ua.LockoutCounterReset) * time.Second)
 	lockedUntil := now.Add(time.Duration(ua.LockoutDuration) * time.Second)
 	// The first failure's lock is decided here: a parameter in both branches
@@ -157,7 +161,7 @@ func (s *Service) countFailure(ctx context.Context, ua uaLoginRow, source string
 	if ua.LockoutThreshold <= 1 {
 		firstLock = &lockedUntil
 	}
-	err := s.db.WithContext(ctx).Exec(`INSERT INTO lockouts (universal_auth_id, source_key, failures, window_start, locked_until)
+	err := u.core.DB(ctx).Exec(`INSERT INTO lockouts (universal_auth_id, source_key, failures, window_start, locked_until)
 		VALUES (?, ?, 1, ?, ?)
 		ON CONFLICT (universal_auth_id, source_key) DO UPDATE SET
 			failures = CASE WHEN lockouts.window_start < ? THEN 1 ELSE lockouts.failures + 1 END,

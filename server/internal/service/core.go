@@ -1,0 +1,99 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/secret"
+	"github.com/idplane/idplane/server/internal/store"
+)
+
+// AuthMethods tells the core which auth methods are attached to identities,
+// so it can list them without knowing their kinds (authmethod.Registry).
+type AuthMethods interface {
+	AttachedTo(db *gorm.DB, identityIDs []string) (map[string][]string, error)
+}
+
+// Core is what an auth method package gets from the core service: the
+// database, the keys and the clock, identities loaded with the caller's
+// authorization, audited changes and revocations, and token issuance.
+type Core struct{ s *Service }
+
+// Core returns the core API for auth method packages.
+func (s *Service) Core() *Core { return &Core{s: s} }
+
+// DB is the database, bound to ctx.
+func (k *Core) DB(ctx context.Context) *gorm.DB { return k.s.db.WithContext(ctx) }
+
+// Keys hash and compare stored secrets.
+func (k *Core) Keys() *secret.Keys { return k.s.keys }
+
+// Now is the service clock.
+func (k *Core) Now() time.Time { return k.s.now() }
+
+// Identity loads an identity of the caller's organization once the caller
+// may do action on identities; for any action but read, the caller must
+// also be at least as privileged as the identity.
+func (k *Core) Identity(ctx context.Context, c *Caller, identityID, action string) (store.Identity, error) {
+	return k.s.identity(ctx, c, identityID, action)
+}
+
+// Event is the audit event of a change the caller made.
+type Event struct {
+	Action, TargetType, TargetID string
+	Metadata                     map[string]string
+}
+
+// Change runs fn in a transaction and writes the event it returns in the
+// same transaction.
+func (k *Core) Change(ctx context.Context, c *Caller, fn func(tx *gorm.DB) (Event, error)) error {
+	return k.s.tx(ctx, k.recorded(c, fn))
+}
+
+// Revoke is Change for a change that revokes tokens: it also records r, and
+// applies it to this replica once committed.
+func (k *Core) Revoke(ctx context.Context, c *Caller, r store.Revocation, fn func(tx *gorm.DB) (Event, error)) error {
+	return k.s.revokeAfter(ctx, r, k.recorded(c, fn))
+}
+
+func (k *Core) recorded(c *Caller, fn func(tx *gorm.DB) (Event, error)) func(tx *gorm.DB) error {
+	return func(tx *gorm.DB) error {
+		ev, err := fn(tx)
+		if err != nil {
+			return err
+		}
+		return k.s.record(tx, c, ev.Action, ev.TargetType, ev.TargetID, ev.Metadata)
+	}
+}
+
+// Issue describes a successful login of any auth method.
+type Issue struct {
+	OrgID, IdentityID string
+	// Method is the auth method's kind; MethodID its row, whose revocation
+	// revokes the token; CredentialID the credential used, likewise.
+	Method, MethodID string
+	CredentialID     string
+	Settings         api.TokenSettings
+}
+
+// Issue signs an access token and makes it, its audit event and the
+// method's other writes durable in one group commit. Every auth method
+// ends its login here.
+func (k *Core) Issue(ctx context.Context, meta Meta, in Issue, writes store.Writes) (*api.LoginResponse, error) {
+	return k.s.issue(ctx, meta, in, writes)
+}
+
+// RecordFailedLogin audits a failed login of method (reason as the
+// LoginError says it) and counts it.
+func (k *Core) RecordFailedLogin(ctx context.Context, meta Meta, orgID, identityID, method, reason string, md map[string]string) error {
+	ev := k.s.newEvent(meta, orgID, ActorAnonymous, "", "login."+method, "identity", identityID, api.OutcomeFailure, reason, md)
+	k.s.observer.Login(method, api.OutcomeFailure)
+	if err := k.s.writes.Write(ctx, store.Writes{Events: []store.AuditEvent{ev}}); err != nil {
+		return fmt.Errorf("audit failed login: %w", err)
+	}
+	return nil
+}
