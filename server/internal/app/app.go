@@ -103,11 +103,11 @@ func build(ctx context.Context, cfg Config, st *store.Store, keys *secret.Keys) 
 	if err := revs.Load(ctx); err != nil {
 		return nil, fmt.Errorf("load revocations: %w", err)
 	}
-	workers, rows := 2, 512
+	workers, rows := 4, 512
 	if st.Dialect == store.SQLite {
 		workers = 1
 	}
-	writes := store.NewGroupCommit(st.DB, workers, rows)
+	writes := store.NewGroupCommit(st, workers, rows)
 	metrics := httpapi.NewMetrics()
 	methods := authmethod.Registry{
 		universal.Method{},

@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -18,6 +21,12 @@ type Writes struct {
 	SecretUses []string // client secret IDs whose unlimited use counter grows by one
 }
 
+// usesFlushInterval is how often use counters of unlimited client secrets
+// are written. They are informational (limited secrets are counted
+// atomically at login), and writing them with every batch made concurrent
+// batches queue on one hot row.
+const usesFlushInterval = time.Second
+
 type batchJob struct {
 	w    Writes
 	done chan error
@@ -28,23 +37,33 @@ type batchJob struct {
 // commit (and its fsync) is shared by every login waiting at that moment.
 type GroupCommit struct {
 	db      *gorm.DB
+	sqlDB   *sql.DB // set on PostgreSQL: one-statement batches
 	jobs    chan batchJob
 	maxRows int
 	wg      sync.WaitGroup
 	closeMu sync.RWMutex
 	closed  bool
+
+	usesMu sync.Mutex
+	uses   map[string]int
+	stop   chan struct{}
+	usesWG sync.WaitGroup
 }
 
 // ErrClosed is returned by Write after Close.
 var ErrClosed = errors.New("group commit closed")
 
 // NewGroupCommit starts workers flushers; each commits up to maxRows rows at a time.
-func NewGroupCommit(db *gorm.DB, workers, maxRows int) *GroupCommit {
-	g := &GroupCommit{db: db, jobs: make(chan batchJob, 4096), maxRows: maxRows}
+func NewGroupCommit(st *Store, workers, maxRows int) *GroupCommit {
+	g := &GroupCommit{db: st.DB, jobs: make(chan batchJob, 4096), maxRows: maxRows, uses: map[string]int{}, stop: make(chan struct{})}
 	for range workers {
 		g.wg.Add(1)
 		go g.run()
 	}
+	if st.Dialect == Postgres {
+		g.sqlDB, _ = st.DB.DB()
+	}
+	g.usesWG.Go(g.flushUsesPeriodically)
 	return g
 }
 
@@ -70,12 +89,59 @@ func (g *GroupCommit) Write(ctx context.Context, w Writes) error {
 // Close flushes what is queued and stops the workers.
 func (g *GroupCommit) Close() {
 	g.closeMu.Lock()
+	wasClosed := g.closed
 	if !g.closed {
 		g.closed = true
 		close(g.jobs)
 	}
 	g.closeMu.Unlock()
 	g.wg.Wait()
+	if !wasClosed {
+		close(g.stop)
+		g.usesWG.Wait()
+	}
+}
+
+func (g *GroupCommit) flushUsesPeriodically() {
+	t := time.NewTicker(usesFlushInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-g.stop:
+			g.flushUses()
+			return
+		case <-t.C:
+			g.flushUses()
+		}
+	}
+}
+
+// flushUses writes the accumulated counters; on failure they are kept for
+// the next round.
+func (g *GroupCommit) flushUses() {
+	g.usesMu.Lock()
+	pending := g.uses
+	g.uses = map[string]int{}
+	g.usesMu.Unlock()
+	if len(pending) == 0 {
+		return
+	}
+	err := g.db.Transaction(func(tx *gorm.DB) error {
+		for id, n := range pending {
+			if err := tx.Exec(`UPDATE client_secrets SET num_uses = num_uses + ? WHERE id = ?`, n, id).Error; err != nil {
+				return fmt.Errorf("count client secret uses: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		slog.Warn("write client secret use counters", "error", err)
+		g.usesMu.Lock()
+		for id, n := range pending {
+			g.uses[id] += n
+		}
+		g.usesMu.Unlock()
+	}
 }
 
 func (g *GroupCommit) run() {
@@ -109,16 +175,32 @@ func (g *GroupCommit) flush(batch []batchJob) error {
 	var (
 		tokens []AccessToken
 		events []AuditEvent
-		uses   = map[string]int{}
 	)
 	for _, j := range batch {
 		tokens = append(tokens, j.w.Tokens...)
 		events = append(events, j.w.Events...)
+	}
+	var err error
+	if g.sqlDB != nil && len(events) > 0 {
+		err = insertOneStatement(context.Background(), g.sqlDB, tokens, events)
+	} else {
+		err = g.insertInTransaction(tokens, events)
+	}
+	if err != nil {
+		return err
+	}
+	g.usesMu.Lock()
+	for _, j := range batch {
 		for _, id := range j.w.SecretUses {
-			uses[id]++
+			g.uses[id]++
 		}
 	}
-	err := g.db.Transaction(func(tx *gorm.DB) error {
+	g.usesMu.Unlock()
+	return nil
+}
+
+func (g *GroupCommit) insertInTransaction(tokens []AccessToken, events []AuditEvent) error {
+	return g.db.Transaction(func(tx *gorm.DB) error {
 		if len(tokens) > 0 {
 			if err := tx.CreateInBatches(tokens, 500).Error; err != nil {
 				return fmt.Errorf("insert access tokens: %w", err)
@@ -129,12 +211,6 @@ func (g *GroupCommit) flush(batch []batchJob) error {
 				return fmt.Errorf("insert audit events: %w", err)
 			}
 		}
-		for id, n := range uses {
-			if err := tx.Exec(`UPDATE client_secrets SET num_uses = num_uses + ? WHERE id = ?`, n, id).Error; err != nil {
-				return fmt.Errorf("count client secret uses: %w", err)
-			}
-		}
 		return nil
 	})
-	return err
 }

@@ -1,0 +1,81 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/idplane/idplane/server/internal/store"
+)
+
+// Concurrent writers share commits; every row lands, use counters of
+// unlimited secrets are written by the periodic flush and at the latest on
+// Close, and a failing batch fails only its own writers.
+func TestGroupCommit(t *testing.T) {
+	for dialect, st := range migrated(t) {
+		t.Run(dialect, func(t *testing.T) {
+			ctx := context.Background()
+			now := time.Now().UTC().Truncate(time.Second)
+			rows := []any{
+				&store.Organization{ID: "o", Name: "o", CreatedAt: now},
+				&store.Identity{ID: "i", OrganizationID: "o", Name: "i", Role: "admin", CreatedAt: now, UpdatedAt: now},
+				&store.UniversalAuth{ID: "u", OrganizationID: "o", IdentityID: "i", ClientID: "c", AccessTokenTTL: 1, AccessTokenMaxTTL: 1,
+					LockoutThreshold: 3, LockoutDuration: 30, LockoutCounterReset: 30, CreatedAt: now, UpdatedAt: now},
+				&store.ClientSecret{ID: "cs", OrganizationID: "o", IdentityID: "i", UniversalAuthID: "u", Prefix: "p", Hash: []byte{1}, CreatedAt: now},
+			}
+			for _, r := range rows {
+				if err := st.DB.Create(r).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+			g := store.NewGroupCommit(st, 2, 64)
+			const writers = 100
+			var wg sync.WaitGroup
+			errs := make(chan error, writers)
+			for i := range writers {
+				wg.Go(func() {
+					id := fmt.Sprintf("tok-%d", i)
+					errs <- g.Write(ctx, store.Writes{
+						Tokens: []store.AccessToken{{ID: id, OrganizationID: "o", IdentityID: "i", AuthMethod: "m", AuthMethodID: "u",
+							TTL: 1, CreatedAt: now, ExpiresAt: now.Add(time.Hour), MaxExpiresAt: now.Add(time.Hour)}},
+						Events: []store.AuditEvent{{OrganizationID: "o", Time: now, ActorType: "identity", ActorID: "i", Action: "login",
+							Outcome: "success", Metadata: store.JSON[map[string]string]{V: map[string]string{"tokenId": id}}}},
+						SecretUses: []string{"cs"},
+					})
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			// A duplicate token ID fails that batch, and its writer learns it.
+			dup := store.AccessToken{ID: "tok-0", OrganizationID: "o", IdentityID: "i", AuthMethod: "m", AuthMethodID: "u",
+				TTL: 1, CreatedAt: now, ExpiresAt: now, MaxExpiresAt: now}
+			if err := g.Write(ctx, store.Writes{Tokens: []store.AccessToken{dup}, Events: []store.AuditEvent{{OrganizationID: "o", Time: now, ActorType: "identity", Action: "login", Outcome: "success"}}}); err == nil {
+				t.Error("a batch with a duplicate token ID succeeded")
+			}
+			g.Close()
+			if err := g.Write(ctx, store.Writes{}); err != store.ErrClosed {
+				t.Errorf("Write after Close: %v", err)
+			}
+			var tokens, events int64
+			st.DB.Model(&store.AccessToken{}).Count(&tokens)
+			st.DB.Model(&store.AuditEvent{}).Where("action = 'login'").Count(&events)
+			var cs store.ClientSecret
+			st.DB.Take(&cs, "id = ?", "cs")
+			if tokens != writers || events != writers || cs.NumUses != writers {
+				t.Errorf("tokens %d, events %d, secret uses %d; want %d each", tokens, events, cs.NumUses, writers)
+			}
+			var ev store.AuditEvent
+			st.DB.Where("action = 'login'").Take(&ev)
+			if ev.Metadata.V["tokenId"] == "" {
+				t.Errorf("audit metadata lost: %+v", ev.Metadata.V)
+			}
+		})
+	}
+}
