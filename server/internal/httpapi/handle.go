@@ -1,15 +1,8 @@
 package httpapi
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"reflect"
-	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -112,100 +105,4 @@ func checkType(r *api.Route, what string, want any, got reflect.Type) {
 	if w != got {
 		panic(fmt.Sprintf("route %s: handler %s type %s, route table says %s", r.ID, what, got, w))
 	}
-}
-
-// decodeBody reads JSON into v. Management routes reject unknown fields so a
-// typo never silently does nothing; login routes accept them, as Infisical's
-// clients may send more than we read.
-func decodeBody(r *http.Request, v any, strict bool) error {
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		return api.NewProblem(http.StatusBadRequest, api.CodeValidation, "request body could not be read")
-	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return (&api.FieldErrors{{Field: "body", Message: "a JSON object is required"}}).Err()
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if strict {
-		dec.DisallowUnknownFields()
-	}
-	if err := dec.Decode(v); err != nil {
-		return jsonError(err, reflect.TypeOf(v))
-	}
-	if dec.More() {
-		return (&api.FieldErrors{{Field: "body", Message: "must hold exactly one JSON object"}}).Err()
-	}
-	return nil
-}
-
-func jsonError(err error, into reflect.Type) error {
-	var (
-		typeErr   *json.UnmarshalTypeError
-		syntaxErr *json.SyntaxError
-	)
-	switch {
-	case errors.As(err, &typeErr):
-		field := wireField(into, typeErr.Field)
-		if field == "" {
-			field = "body"
-		}
-		return (&api.FieldErrors{{Field: field, Message: fmt.Sprintf("must be a JSON %s, got %s", jsonKind(typeErr.Type), typeErr.Value)}}).Err()
-	case errors.As(err, &syntaxErr):
-		return (&api.FieldErrors{{Field: "body", Message: fmt.Sprintf("invalid JSON at byte %d", syntaxErr.Offset)}}).Err()
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		if name == "" {
-			return (&api.FieldErrors{{Field: "body", Message: "has a field with an empty name"}}).Err()
-		}
-		return (&api.FieldErrors{{Field: name, Message: "is not a field of this request"}}).Err()
-	case errors.As(err, new(*time.ParseError)):
-		return (&api.FieldErrors{{Field: "body", Message: "times must be RFC 3339, e.g. 2026-01-02T15:04:05Z"}}).Err()
-	default:
-		return (&api.FieldErrors{{Field: "body", Message: "invalid JSON: " + err.Error()}}).Err()
-	}
-}
-
-// wireField turns the Go path of a decoding error, which names embedded
-// structs ("TokenSettingsInput.accessTokenTTL"), into the JSON path the
-// client sent ("accessTokenTTL").
-func wireField(t reflect.Type, goPath string) string {
-	if goPath == "" {
-		return ""
-	}
-	var out []string
-	for _, seg := range strings.Split(goPath, ".") {
-		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
-			t = t.Elem()
-		}
-		if t.Kind() == reflect.Struct {
-			if f, ok := t.FieldByName(seg); ok && f.Anonymous {
-				t = f.Type
-				continue
-			}
-			for _, f := range reflect.VisibleFields(t) {
-				if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name == seg {
-					t = f.Type
-					break
-				}
-			}
-		}
-		out = append(out, seg)
-	}
-	return strings.Join(out, ".")
-}
-
-func jsonKind(t reflect.Type) string {
-	switch t.Kind() {
-	case reflect.String:
-		return "string"
-	case reflect.Bool:
-		return "boolean"
-	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Float64:
-		return "number"
-	case reflect.Slice:
-		return "array"
-	case reflect.Map, reflect.Struct:
-		return "object"
-	}
-	return t.String()
 }
