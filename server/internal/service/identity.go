@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -99,18 +100,14 @@ func (s *Service) checkAtLeastAsPrivileged(ctx context.Context, c *Caller, targe
 		return denied
 	}
 	for _, r := range tp.Org {
-		for _, a := range r.Actions {
-			if !r.Inverted && !p.Can(r.Subject, a) {
-				return denied
-			}
+		if !p.Covers("", r) {
+			return denied
 		}
 	}
 	for projectID, rules := range tp.Projects {
 		for _, r := range rules {
-			for _, a := range r.Actions {
-				if !r.Inverted && !p.CanProject(projectID, r.Subject, a) {
-					return denied
-				}
+			if !p.Covers(projectID, r) {
+				return denied
 			}
 		}
 	}
@@ -139,13 +136,8 @@ func (s *Service) checkOrgRole(ctx context.Context, c *Caller, role string) erro
 		return err
 	}
 	for _, r := range rules {
-		if r.Inverted {
-			continue
-		}
-		for _, a := range r.Actions {
-			if !p.Can(r.Subject, a) {
-				return forbidden("role %q grants %s on %s, which the caller does not hold", role, a, r.Subject)
-			}
+		if !p.Covers("", r) {
+			return forbidden("role %q grants %s on %s beyond what the caller holds", role, strings.Join(r.Actions, ", "), r.Subject)
 		}
 	}
 	return nil

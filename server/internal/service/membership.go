@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -105,13 +106,8 @@ func (s *Service) checkGrants(ctx context.Context, c *Caller, projectID string, 
 			}
 		}
 		for _, r := range rules {
-			if r.Inverted {
-				continue
-			}
-			for _, a := range r.Actions {
-				if !p.CanProject(projectID, r.Subject, a) {
-					return forbidden("role %q grants %s on %s, which the caller does not hold in this project", g.RoleSlug, a, r.Subject)
-				}
+			if !p.Covers(projectID, r) {
+				return forbidden("role %q grants %s on %s beyond what the caller holds in this project", g.RoleSlug, strings.Join(r.Actions, ", "), r.Subject)
 			}
 		}
 	}
