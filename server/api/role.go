@@ -3,7 +3,8 @@ package api
 import "time"
 
 // Role is a named set of permission rules, organization- or project-scoped.
-// Built-in roles have Builtin set, their slug as ID, and cannot change.
+// Built-in roles have Builtin set, their slug as ID, no timestamps, and
+// cannot change.
 type Role struct {
 	ID          string           `json:"id"`
 	ProjectID   string           `json:"projectId,omitempty"`
@@ -13,8 +14,8 @@ type Role struct {
 	Permissions []PermissionRule `json:"permissions"`
 	Builtin     bool             `json:"builtin"`
 	Version     int64            `json:"version"`
-	CreatedAt   time.Time        `json:"createdAt"`
-	UpdatedAt   time.Time        `json:"updatedAt"`
+	CreatedAt   *time.Time       `json:"createdAt,omitempty"`
+	UpdatedAt   *time.Time       `json:"updatedAt,omitempty"`
 }
 
 // RoleInput creates a custom role (POST) or replaces it (PUT).

@@ -15,7 +15,7 @@ import (
 
 func roleToAPI(r store.Role) api.Role {
 	return api.Role{ID: r.ID, ProjectID: r.ProjectID, Slug: r.Slug, Name: r.Name, Description: r.Description,
-		Permissions: api.NormalizeRules(r.Permissions.V), Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Permissions: api.NormalizeRules(r.Permissions.V), Version: r.Version, CreatedAt: &r.CreatedAt, UpdatedAt: &r.UpdatedAt}
 }
 
 func builtinToAPI(r authz.Role, projectID string) api.Role {
