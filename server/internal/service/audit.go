@@ -76,9 +76,9 @@ func (s *Service) ListAuditEvents(ctx context.Context, c *Caller, f api.AuditEve
 		return nil, err
 	}
 	q := s.db.WithContext(ctx).Where("organization_id = ?", c.OrgID())
-	for col, v := range map[string]string{"action": f.Action, "actor_id": f.ActorID, "target_id": f.TargetID, "outcome": f.Outcome} {
-		if v != "" {
-			q = q.Where(col+" = ?", v)
+	for _, c := range []struct{ col, v string }{{"action", f.Action}, {"actor_id", f.ActorID}, {"target_id", f.TargetID}, {"outcome", f.Outcome}} {
+		if c.v != "" {
+			q = q.Where(c.col+" = ?", c.v)
 		}
 	}
 	if !f.Since.IsZero() {

@@ -43,6 +43,10 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
 		PrepareStmt:            true,
+		// Bounded: queries with IN lists of varying length would otherwise
+		// leave a prepared statement behind for every length ever seen.
+		PrepareStmtMaxSize: 512,
+		PrepareStmtTTL:     time.Hour,
 		Logger:                 logger.Discard,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	}
