@@ -47,8 +47,8 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		// leave a prepared statement behind for every length ever seen.
 		PrepareStmtMaxSize: 512,
 		PrepareStmtTTL:     time.Hour,
-		Logger:                 logger.Discard,
-		NowFunc:                func() time.Time { return time.Now().UTC() },
+		Logger:             logger.Discard,
+		NowFunc:            func() time.Time { return time.Now().UTC() },
 	}
 	var (
 		db      *gorm.DB
