@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/revocation"
 	"github.com/idplane/idplane/server/internal/secret"
 	"github.com/idplane/idplane/server/internal/store"
 )
@@ -34,6 +35,13 @@ func (k *Core) Keys() *secret.Keys { return k.s.keys }
 
 // Now is the service clock.
 func (k *Core) Now() time.Time { return k.s.now() }
+
+// RevokedSince reports whether any of refs (kind, ID pairs from
+// revocation) was revoked at or after since, on this replica or, within the
+// revocation poll interval, on any other.
+func (k *Core) RevokedSince(since time.Time, refs ...revocation.Ref) bool {
+	return k.s.revocations.Revoked(since, refs...)
+}
 
 // Identity loads an identity of the caller's organization once the caller
 // may do action on identities; for any action but read, the caller must

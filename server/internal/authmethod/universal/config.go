@@ -119,6 +119,7 @@ func (u universal) write(ctx context.Context, c *service.Caller, identityID stri
 	if err != nil {
 		return nil, err
 	}
+	u.cache.evict(cur.ClientID)
 	if err := u.core.DB(ctx).Where("id = ?", cur.ID).Take(&cur).Error; err != nil {
 		return nil, store.Translate(err, "universal auth")
 	}
@@ -136,6 +137,7 @@ func (u universal) detach(ctx context.Context, c *service.Caller, identityID str
 	if version != 0 && version != ua.Version {
 		return service.StaleError(version, ua.Version)
 	}
+	defer u.cache.evict(ua.ClientID)
 	return u.core.Revoke(ctx, c, store.Revocation{Kind: store.RevokeAuthMethod, RefID: ua.ID}, func(tx *gorm.DB) (service.Event, error) {
 		if err := tx.Delete(&store.UniversalAuth{}, "id = ?", ua.ID).Error; err != nil {
 			return service.Event{}, fmt.Errorf("detach universal auth: %w", err)
@@ -195,6 +197,7 @@ func (u universal) createSecret(ctx context.Context, c *service.Caller, identity
 	if err != nil {
 		return nil, err
 	}
+	u.cache.evict(ua.ClientID)
 	return &api.ClientSecretCreated{ClientSecret: value, ClientSecretData: clientSecretToAPI(row)}, nil
 }
 

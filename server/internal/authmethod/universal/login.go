@@ -117,15 +117,19 @@ func (u universal) login(ctx context.Context, meta service.Meta, in *api.Univers
 func (u universal) check(ctx context.Context, meta service.Meta, in *api.UniversalAuthLoginRequest) (*api.LoginResponse, uaLoginRow, error) {
 	db := u.core.DB(ctx)
 	source := lockoutSource(meta.IP)
-	rows, err := loadLoginRows(db, secret.LookupPrefix(in.ClientSecret), source, in.ClientID)
-	if err != nil {
-		return nil, uaLoginRow{}, fmt.Errorf("load universal auth: %w", err)
+	key := loginKey{prefix: secret.LookupPrefix(in.ClientSecret), source: source}
+	now := u.core.Now()
+	rows, cached := u.cache.get(in.ClientID, key, now, u.core.RevokedSince)
+	if !cached {
+		var err error
+		if rows, err = loadLoginRows(db, key.prefix, source, in.ClientID); err != nil {
+			return nil, uaLoginRow{}, fmt.Errorf("load universal auth: %w", err)
+		}
 	}
 	if len(rows) == 0 {
 		return nil, uaLoginRow{}, service.LoginFailed("unknown client ID")
 	}
 	ua := rows[0]
-	now := u.core.Now()
 	if !service.IPAllowed(ua.ClientSecretTrustedIPs.V, meta.IP) {
 		return nil, ua, service.LoginFailed("source IP is not in clientSecretTrustedIps")
 	}
@@ -140,6 +144,7 @@ func (u universal) check(ctx context.Context, meta service.Meta, in *api.Univers
 		}
 	}
 	if match == nil {
+		u.cache.evict(in.ClientID)
 		if ua.LockoutEnabled {
 			if err := u.countFailure(ctx, ua, source, now); err != nil {
 				return nil, ua, err
@@ -166,6 +171,9 @@ func (u universal) check(ctx context.Context, meta service.Meta, in *api.Univers
 		if err := db.Exec(`DELETE FROM lockouts WHERE universal_auth_id = ? AND source_key = ?`, ua.UaID, source).Error; err != nil {
 			return nil, ua, fmt.Errorf("reset lockout: %w", err)
 		}
+	}
+	if !cached {
+		u.cache.put(in.ClientID, key, rows, now)
 	}
 	settings := api.TokenSettings{AccessTokenTTL: ua.AccessTokenTTL, AccessTokenMaxTTL: ua.AccessTokenMaxTTL,
 		AccessTokenNumUsesLimit: ua.AccessTokenNumUsesLimit, AccessTokenTrustedIPs: ua.AccessTokenTrustedIPs.V}

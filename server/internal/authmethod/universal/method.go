@@ -37,11 +37,14 @@ func (Method) Attached(db *gorm.DB, identityIDs []string) (map[string]bool, erro
 }
 
 // universal is the method's domain logic on top of the core.
-type universal struct{ core *service.Core }
+type universal struct {
+	core  *service.Core
+	cache *loginCache
+}
 
 // Routes implements authmethod.Method.
 func (Method) Routes(r *httpapi.Registrar) {
-	u := universal{core: r.Core()}
+	u := universal{core: r.Core(), cache: newLoginCache()}
 	httpapi.Handle(r, api.RouteUniversalAuthLogin, func(c *httpapi.Ctx, in *api.UniversalAuthLoginRequest) (*api.LoginResponse, error) {
 		return u.login(c.Request().Context(), c.Meta, in)
 	})
