@@ -1,0 +1,63 @@
+package httpapi_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/servertest"
+)
+
+func get(t *testing.T, url string) (int, http.Header, string) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header, string(b)
+}
+
+// /healthz, /readyz, /metrics, the JWKS and the OpenAPI document answer
+// without a token; the metrics count requests by route template and status,
+// latency, logins by outcome and issued tokens; every answer has a request ID.
+func TestObservabilityEndpoints(t *testing.T) {
+	srv := servertest.Start(t, servertest.Options{Backend: servertest.SQLite})
+	ctx := context.Background()
+	c := srv.Client(t)
+	if _, err := c.Login(ctx, api.UniversalAuthLoginRequest{ClientID: srv.Bootstrap.ClientID, ClientSecret: srv.Bootstrap.ClientSecret}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Login(ctx, api.UniversalAuthLoginRequest{ClientID: srv.Bootstrap.ClientID, ClientSecret: "idp_cs_wrong"}); !api.IsStatus(err, http.StatusUnauthorized) {
+		t.Fatalf("wrong secret: %v", err)
+	}
+	if _, err := srv.Admin(t).GetProject(ctx, "no-such-project"); !api.IsNotFound(err) {
+		t.Fatalf("missing project: %v", err)
+	}
+	for path, want := range map[string]string{"/healthz": `"ok"`, "/readyz": `"ready"`, "/.well-known/jwks.json": `"EdDSA"`, "/api/openapi.json": `"openapi"`} {
+		status, h, body := get(t, srv.URL+path)
+		if status != http.StatusOK || !strings.Contains(body, want) || h.Get("X-Request-Id") == "" {
+			t.Errorf("%s: %d, request ID %q, body lacks %s", path, status, h.Get("X-Request-Id"), want)
+		}
+	}
+	status, _, body := get(t, srv.URL+"/metrics")
+	if status != http.StatusOK {
+		t.Fatalf("/metrics: %d", status)
+	}
+	for _, want := range []string{
+		`idplane_http_requests_total{method="GET",route="/api/v1/projects/:projectId",status="404"} 1`,
+		`idplane_http_request_duration_seconds_bucket{method="POST",route="/api/v1/auth/universal-auth/login"`,
+		`idplane_logins_total{method="universal-auth",outcome="success"}`,
+		`idplane_logins_total{method="universal-auth",outcome="failure"} 1`,
+		`idplane_tokens_issued_total{method="universal-auth"}`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
