@@ -103,7 +103,7 @@ func build(ctx context.Context, cfg Config, st *store.Store, keys *secret.Keys) 
 	if err := revs.Load(ctx); err != nil {
 		return nil, fmt.Errorf("load revocations: %w", err)
 	}
-	workers, rows := 4, 512
+	workers, rows := 2, 512
 	if st.Dialect == store.SQLite {
 		workers = 1
 	}
