@@ -52,9 +52,9 @@ func TestCan(t *testing.T) {
 	admin := &Permissions{OrgRole: RoleAdmin, Org: mustOrg(t, RoleAdmin).Rules}
 	member := &Permissions{OrgRole: RoleMember, Org: mustOrg(t, RoleMember).Rules}
 	none := &Permissions{OrgRole: RoleNoAccess, Org: mustOrg(t, RoleNoAccess).Rules}
-	denyDelete := &Permissions{Org: Merge(mustOrg(t, RoleAdmin), Role{Rules: []api.PermissionRule{
+	denyDelete := &Permissions{Org: Merge(mustOrg(t, RoleAdmin).Rules, []api.PermissionRule{
 		{Subject: api.SubjectIdentities, Actions: []string{api.ActionDelete}, Inverted: true},
-	}})}
+	})}
 	tests := []struct {
 		name            string
 		p               *Permissions
@@ -185,7 +185,7 @@ func TestCanSecret(t *testing.T) {
 
 func TestMerge(t *testing.T) {
 	viewer, member := mustProject(t, RoleViewer), mustProject(t, RoleMember)
-	got := Merge(viewer, member, viewer)
+	got := Merge(viewer.Rules, member.Rules, viewer.Rules)
 	for _, r := range append(viewer.Rules, member.Rules...) {
 		if !slices.ContainsFunc(got, func(g api.PermissionRule) bool { return sameRule(g, r) }) {
 			t.Errorf("Merge lost %+v", r)
@@ -194,7 +194,7 @@ func TestMerge(t *testing.T) {
 	if len(got) != 8 {
 		t.Errorf("Merge kept duplicates: %d rules, want 8", len(got))
 	}
-	if len(Merge()) != 0 || len(Merge(mustProject(t, RoleNoAccess))) != 0 {
+	if len(Merge()) != 0 || len(Merge(mustProject(t, RoleNoAccess).Rules)) != 0 {
 		t.Error("Merge of nothing is not empty")
 	}
 }

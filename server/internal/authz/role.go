@@ -122,12 +122,12 @@ func allActions(scope api.Scope) []api.PermissionRule {
 	return rules
 }
 
-// Merge returns the union of the roles' rules in canonical order, each
-// distinct rule once.
-func Merge(roles ...Role) []api.PermissionRule {
+// Merge returns the union of rule lists (e.g. of several roles) in
+// canonical order, each distinct rule once.
+func Merge(lists ...[]api.PermissionRule) []api.PermissionRule {
 	var all []api.PermissionRule
-	for _, r := range roles {
-		all = append(all, r.Rules...)
+	for _, l := range lists {
+		all = append(all, l...)
 	}
 	return slices.CompactFunc(api.NormalizeRules(all), sameRule)
 }

@@ -43,6 +43,9 @@ func handle[Req, Res any](s *Server, r *api.Route, fn func(c *Ctx, in *Req) (*Re
 	checkType(r, "request", r.Body, reflect.TypeFor[Req]())
 	checkType(r, "response", r.Response, reflect.TypeFor[Res]())
 	s.registered[r.ID] = true
+	// Objects with a version answer with it as ETag; found once, not per request.
+	version, versioned := reflect.TypeFor[Res]().FieldByName("Version")
+	versioned = versioned && version.Type.Kind() == reflect.Int64
 	h := func(ec echo.Context) error {
 		c := &Ctx{Context: ec, Meta: s.meta(ec)}
 		if !r.Public {
@@ -72,8 +75,8 @@ func handle[Req, Res any](s *Server, r *api.Route, fn func(c *Ctx, in *Req) (*Re
 		if r.Response == nil {
 			return ec.NoContent(r.Status)
 		}
-		if v := reflect.ValueOf(out).Elem().FieldByName("Version"); v.IsValid() && v.Kind() == reflect.Int64 {
-			ec.Response().Header().Set("ETag", api.ETag(v.Int()))
+		if versioned {
+			ec.Response().Header().Set("ETag", api.ETag(reflect.ValueOf(out).Elem().FieldByIndex(version.Index).Int()))
 		}
 		return ec.JSON(r.Status, out)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -25,7 +26,7 @@ type BootstrapResult struct {
 // Bootstrap creates an organization and its admin identity with universal
 // auth and one client secret. It refuses an organization name that exists.
 func Bootstrap(ctx context.Context, st *store.Store, keys *secret.Keys, orgName string) (*BootstrapResult, error) {
-	orgName = trimmed(orgName)
+	orgName = strings.TrimSpace(orgName)
 	if orgName == "" || len(orgName) > api.MaxNameLength {
 		return nil, fmt.Errorf("organization name must be 1 to %d characters", api.MaxNameLength)
 	}

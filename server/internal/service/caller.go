@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"gorm.io/gorm"
@@ -64,7 +65,7 @@ func (s *Service) authorize(ctx context.Context, c *Caller) (*authz.Permissions,
 	if c.perms != nil {
 		return c.perms, nil
 	}
-	p, err := s.permissionsOf(s.db.WithContext(ctx), c.OrgID(), c.Claims.IdentityID)
+	p, _, err := s.permissionsOf(s.db.WithContext(ctx), c.OrgID(), c.Claims.IdentityID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("the token's identity no longer exists: %w", ErrUnauthenticated)
 	}
@@ -107,37 +108,43 @@ func (s *Service) requireProject(ctx context.Context, c *Caller, projectID, subj
 }
 
 // permissionsOf computes an identity's effective rules from its organization
-// role and its active project role grants.
-func (s *Service) permissionsOf(db *gorm.DB, orgID, identityID string) (*authz.Permissions, error) {
+// role and its active project role grants, evaluated at one instant. It also
+// returns, per project, the slugs of the grants that are active (sorted).
+func (s *Service) permissionsOf(db *gorm.DB, orgID, identityID string) (*authz.Permissions, map[string][]string, error) {
 	var ident store.Identity
 	if err := db.Where("id = ? AND organization_id = ?", identityID, orgID).Take(&ident).Error; err != nil {
-		return nil, store.Translate(err, "identity "+identityID)
+		return nil, nil, store.Translate(err, "identity "+identityID)
 	}
 	orgRules, err := s.roleRules(db, orgID, "", ident.Role)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var ms []store.Membership
 	if err := db.Where("identity_id = ? AND organization_id = ?", identityID, orgID).Find(&ms).Error; err != nil {
-		return nil, fmt.Errorf("load memberships: %w", err)
+		return nil, nil, fmt.Errorf("load memberships: %w", err)
 	}
 	now := s.now()
 	p := &authz.Permissions{OrgRole: ident.Role, Org: orgRules, Projects: map[string][]api.PermissionRule{}}
+	grants := map[string][]string{}
 	for _, m := range ms {
-		rules := []api.PermissionRule{}
+		var lists [][]api.PermissionRule
+		slugs := []string{}
 		for _, r := range m.Roles.V {
 			if !r.Active(now) {
 				continue
 			}
 			rr, err := s.roleRules(db, orgID, m.ProjectID, r.RoleSlug)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			rules = append(rules, rr...)
+			lists = append(lists, rr)
+			slugs = append(slugs, r.RoleSlug)
 		}
-		p.Projects[m.ProjectID] = rules
+		p.Projects[m.ProjectID] = authz.Merge(lists...)
+		slices.Sort(slugs)
+		grants[m.ProjectID] = slices.Compact(slugs)
 	}
-	return p, nil
+	return p, grants, nil
 }
 
 // roleRules resolves a role slug to its rules: built-in first, then custom.
@@ -166,27 +173,15 @@ func (s *Service) EffectivePermissions(ctx context.Context, c *Caller, identityI
 	if err := s.require(ctx, c, api.SubjectIdentities, api.ActionRead); err != nil {
 		return nil, err
 	}
-	db := s.db.WithContext(ctx)
-	p, err := s.permissionsOf(db, c.OrgID(), identityID)
+	p, grants, err := s.permissionsOf(s.db.WithContext(ctx), c.OrgID(), identityID)
 	if err != nil {
 		return nil, err
 	}
-	var ms []store.Membership
-	if err := db.Where("identity_id = ?", identityID).Order("project_id").Find(&ms).Error; err != nil {
-		return nil, fmt.Errorf("load memberships: %w", err)
-	}
 	out := &api.EffectivePermissions{IdentityID: identityID, OrganizationRole: p.OrgRole,
-		Organization: api.NormalizeRules(p.Org), Projects: []api.ProjectPermissions{}}
-	now := s.now()
-	for _, m := range ms {
-		pp := api.ProjectPermissions{ProjectID: m.ProjectID, Roles: []string{}, Permissions: api.NormalizeRules(p.Projects[m.ProjectID])}
-		for _, r := range m.Roles.V {
-			if r.Active(now) && !slices.Contains(pp.Roles, r.RoleSlug) {
-				pp.Roles = append(pp.Roles, r.RoleSlug)
-			}
-		}
-		slices.Sort(pp.Roles)
-		out.Projects = append(out.Projects, pp)
+		Organization: authz.Merge(p.Org), Projects: []api.ProjectPermissions{}}
+	for _, projectID := range slices.Sorted(maps.Keys(grants)) {
+		out.Projects = append(out.Projects, api.ProjectPermissions{ProjectID: projectID, Roles: grants[projectID],
+			Permissions: p.Projects[projectID]})
 	}
 	return out, nil
 }

@@ -32,8 +32,6 @@ func (e *LoginError) Unwrap() error { return ErrLoginFailed }
 // LoginFailed is a failed login for reason (see LoginError).
 func LoginFailed(reason string) error { return &LoginError{Reason: reason} }
 
-func notFound(what string) error { return fmt.Errorf("%s %w", what, store.ErrNotFound) }
-
 func conflict(format string, args ...any) error {
 	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), store.ErrConflict)
 }

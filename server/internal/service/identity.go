@@ -91,7 +91,7 @@ func (s *Service) checkAtLeastAsPrivileged(ctx context.Context, c *Caller, targe
 	if err != nil {
 		return err
 	}
-	tp, err := s.permissionsOf(s.db.WithContext(ctx), c.OrgID(), target.ID)
+	tp, _, err := s.permissionsOf(s.db.WithContext(ctx), c.OrgID(), target.ID)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ package service
 import (
 	"context"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -99,5 +98,3 @@ func UpdateVersioned(tx *gorm.DB, model any, id string, want, current int64, val
 	}
 	return current + 1, nil
 }
-
-func trimmed(s string) string { return strings.TrimSpace(s) }
