@@ -2,16 +2,21 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
+	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/internal/app"
+	"github.com/idplane/idplane/server/internal/authmethod/azure"
+	"github.com/idplane/idplane/server/internal/authmethod/gcp"
 )
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
@@ -20,6 +25,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		listen, tlsCert, tlsKey, proxies string
 		logFormat, logLevel              string
 		shutdownSeconds, retentionDays   int
+		outboundCAFile                   string
+		leewaySeconds                    int
 	)
 	f := newFlagSet("serve", stderr)
 	f.String(&listen, "listen", "127.0.0.1:8080", "address to listen on")
@@ -35,8 +42,34 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	f.Bool(&cfg.Migrate, "migrate", true, "apply pending migrations at start-up")
 	f.Int(&shutdownSeconds, "shutdown-timeout", 30, "seconds in-flight requests get to finish on SIGTERM")
 	f.Int(&retentionDays, "audit-retention-days", 0, "delete audit events older than this many days (0: keep them forever)")
+	f.Bool(&cfg.Outbound.AllowInternal, "allow-internal-outbound", false, "let auth methods call loopback and private addresses (IdPs, JWKS); link-local and metadata addresses stay refused")
+	f.String(&outboundCAFile, "outbound-ca-file", "", "PEM CA certificates trusted, instead of the system roots, for outbound calls whose configuration names no CA of its own")
+	f.Int(&leewaySeconds, "jwt-leeway", 60, "seconds of clock skew allowed on workload tokens' exp, nbf and iat")
+	f.String(&cfg.GCPOAuth2CertsURL, "gcp-oauth2-certs-url", gcp.DefaultOAuth2CertsURL, "JWKS of Google ID tokens (GCP auth, type gce)")
+	f.String(&cfg.GCPServiceAccountCertsURL, "gcp-service-account-certs-url", gcp.DefaultServiceAccountCertsURL, "prefix of service accounts' x509 certificates; the account's email is appended (GCP auth, type iam)")
+	f.String(&cfg.AzureLoginURL, "azure-login-url", azure.DefaultLoginURL, "Microsoft Entra ID login URL; tenants' discovery documents are below it (Azure auth)")
 	if err := f.parse(args); err != nil {
 		return err
+	}
+	if leewaySeconds < 0 || leewaySeconds > 600 {
+		return fmt.Errorf("--jwt-leeway must be between 0 and 600 seconds, got %d", leewaySeconds)
+	}
+	cfg.JWTLeeway = time.Duration(leewaySeconds) * time.Second
+	for name, u := range map[string]string{"--gcp-oauth2-certs-url": cfg.GCPOAuth2CertsURL,
+		"--gcp-service-account-certs-url": cfg.GCPServiceAccountCertsURL, "--azure-login-url": cfg.AzureLoginURL} {
+		if err := api.ValidateHTTPSURL(u); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	if outboundCAFile != "" {
+		pemBytes, err := os.ReadFile(outboundCAFile)
+		if err != nil {
+			return fmt.Errorf("--outbound-ca-file: %w", err)
+		}
+		cfg.Outbound.Roots = x509.NewCertPool()
+		if !cfg.Outbound.Roots.AppendCertsFromPEM(pemBytes) {
+			return fmt.Errorf("--outbound-ca-file %s holds no PEM certificate", outboundCAFile)
+		}
 	}
 	if retentionDays < 0 {
 		return fmt.Errorf("--audit-retention-days must be 0 (keep forever) or more, got %d", retentionDays)

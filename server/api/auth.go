@@ -36,6 +36,9 @@ type TokenSelf struct {
 	ExpiresAt      time.Time `json:"expiresAt"`
 	MaxExpiresAt   time.Time `json:"maxExpiresAt"`
 	NumUsesLimit   int       `json:"numUsesLimit"`
+	// Metadata holds the claims an OIDC or JWT auth copied from the
+	// workload's token (claim_metadata), e.g. repository and ref.
+	Metadata map[string]string `json:"metadata,omitempty"`
 }
 
 // Health is the body of /healthz and /readyz.

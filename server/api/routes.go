@@ -50,6 +50,10 @@ const (
 	pUniversal    = pIdentity + "/universal-auth"
 	pClientSecret = pUniversal + "/client-secrets"
 	pMembership   = pProject + "/identity-memberships"
+	pOIDC         = pIdentity + "/oidc-auth"
+	pJWT          = pIdentity + "/jwt-auth"
+	pGCP          = pIdentity + "/gcp-auth"
+	pAzure        = pIdentity + "/azure-auth"
 )
 
 // The API.
@@ -88,6 +92,27 @@ var (
 	RoutePatchUniversal  = route("patchUniversalAuth", "PATCH", pUniversal, "universal-auth", "Change universal auth settings", UniversalAuthInput{}, UniversalAuth{})
 	RouteDeleteUniversal = route("deleteUniversalAuth", "DELETE", pUniversal, "universal-auth", "Detach universal auth, revoking its secrets and tokens", nil, nil)
 
+	RouteOIDCAuthLogin  = public(route("oidcAuthLogin", "POST", "/api/v1/auth/oidc-auth/login", "auth", "Log in with an OpenID Connect ID token", TokenAuthLoginRequest{}, LoginResponse{}))
+	RouteJWTAuthLogin   = public(route("jwtAuthLogin", "POST", "/api/v1/auth/jwt-auth/login", "auth", "Log in with a JWT", TokenAuthLoginRequest{}, LoginResponse{}))
+	RouteGCPAuthLogin   = public(route("gcpAuthLogin", "POST", "/api/v1/auth/gcp-auth/login", "auth", "Log in with a GCE identity token or a service-account-signed JWT", TokenAuthLoginRequest{}, LoginResponse{}))
+	RouteAzureAuthLogin = public(route("azureAuthLogin", "POST", "/api/v1/auth/azure-auth/login", "auth", "Log in with an Azure managed-identity token", TokenAuthLoginRequest{}, LoginResponse{}))
+
+	RouteGetOIDCAuth    = route("getOidcAuth", "GET", pOIDC, "oidc-auth", "Get OIDC auth", nil, OIDCAuth{})
+	RoutePutOIDCAuth    = route("putOidcAuth", "PUT", pOIDC, "oidc-auth", "Attach or replace OIDC auth", OIDCAuthInput{}, OIDCAuth{})
+	RouteDeleteOIDCAuth = route("deleteOidcAuth", "DELETE", pOIDC, "oidc-auth", "Detach OIDC auth, revoking its tokens", nil, nil)
+
+	RouteGetJWTAuth    = route("getJwtAuth", "GET", pJWT, "jwt-auth", "Get JWT auth", nil, JWTAuth{})
+	RoutePutJWTAuth    = route("putJwtAuth", "PUT", pJWT, "jwt-auth", "Attach or replace JWT auth", JWTAuthInput{}, JWTAuth{})
+	RouteDeleteJWTAuth = route("deleteJwtAuth", "DELETE", pJWT, "jwt-auth", "Detach JWT auth, revoking its tokens", nil, nil)
+
+	RouteGetGCPAuth    = route("getGcpAuth", "GET", pGCP, "gcp-auth", "Get GCP auth", nil, GCPAuth{})
+	RoutePutGCPAuth    = route("putGcpAuth", "PUT", pGCP, "gcp-auth", "Attach or replace GCP auth", GCPAuthInput{}, GCPAuth{})
+	RouteDeleteGCPAuth = route("deleteGcpAuth", "DELETE", pGCP, "gcp-auth", "Detach GCP auth, revoking its tokens", nil, nil)
+
+	RouteGetAzureAuth    = route("getAzureAuth", "GET", pAzure, "azure-auth", "Get Azure auth", nil, AzureAuth{})
+	RoutePutAzureAuth    = route("putAzureAuth", "PUT", pAzure, "azure-auth", "Attach or replace Azure auth", AzureAuthInput{}, AzureAuth{})
+	RouteDeleteAzureAuth = route("deleteAzureAuth", "DELETE", pAzure, "azure-auth", "Detach Azure auth, revoking its tokens", nil, nil)
+
 	RouteListClientSecrets  = route("listClientSecrets", "GET", pClientSecret, "universal-auth", "List client secrets (prefixes only)", nil, ClientSecretList{})
 	RouteCreateClientSecret = route("createClientSecret", "POST", pClientSecret, "universal-auth", "Create a client secret; the value is returned once", ClientSecretInput{}, ClientSecretCreated{})
 	RouteGetClientSecret    = route("getClientSecret", "GET", pClientSecret+"/{clientSecretId}", "universal-auth", "Get a client secret's details", nil, ClientSecret{})
@@ -123,6 +148,10 @@ var Routes = []*Route{
 	RouteListIdentities, RouteCreateIdentity, RouteGetIdentity, RouteUpdateIdentity, RouteDeleteIdentity, RouteEffectivePerms,
 	RouteGetUniversal, RoutePutUniversal, RoutePatchUniversal, RouteDeleteUniversal,
 	RouteListClientSecrets, RouteCreateClientSecret, RouteGetClientSecret, RouteRevokeClientSecret,
+	RouteOIDCAuthLogin, RouteGetOIDCAuth, RoutePutOIDCAuth, RouteDeleteOIDCAuth,
+	RouteJWTAuthLogin, RouteGetJWTAuth, RoutePutJWTAuth, RouteDeleteJWTAuth,
+	RouteGCPAuthLogin, RouteGetGCPAuth, RoutePutGCPAuth, RouteDeleteGCPAuth,
+	RouteAzureAuthLogin, RouteGetAzureAuth, RoutePutAzureAuth, RouteDeleteAzureAuth,
 	RouteListOrgRoles, RouteCreateOrgRole, RouteGetOrgRole, RouteUpdateOrgRole, RouteDeleteOrgRole,
 	RouteListProjectRoles, RouteCreateProjectRole, RouteGetProjectRole, RouteUpdateProjectRole, RouteDeleteProjectRole,
 	RouteListMemberships, RouteGetMembership, RouteCreateMembership, RouteUpdateMembership, RouteDeleteMembership,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -30,6 +31,13 @@ func validateName(errs *FieldErrors, field, name string) {
 	case strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }):
 		errs.Add(field, "must not contain control characters")
 	}
+}
+
+// hasControlOrFormat reports control characters and Unicode format
+// characters (category Cf: bidi overrides, zero-width characters), which
+// make a string display as something other than what it is.
+func hasControlOrFormat(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) })
 }
 
 func validateDescription(errs *FieldErrors, field, s string) {

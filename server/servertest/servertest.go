@@ -6,6 +6,7 @@ package servertest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/base64"
 	"log/slog"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/internal/app"
+	"github.com/idplane/idplane/server/internal/authmethod/outbound"
 	"github.com/idplane/idplane/server/internal/dbtest"
 	"github.com/idplane/idplane/server/internal/service"
 	"github.com/idplane/idplane/server/internal/store"
@@ -41,6 +43,15 @@ type Options struct {
 	// a second replica.
 	DatabaseURL string
 	MasterKey   string
+	// AllowInternalOutbound lets auth methods reach local identity providers
+	// (test fakes on loopback); OutboundRoots are the CAs those fakes' TLS
+	// certificates chain to, trusted when a configuration names none.
+	AllowInternalOutbound bool
+	OutboundRoots         *x509.CertPool
+	// Where Google's and Microsoft's keys are: local fakes in tests.
+	GCPOAuth2CertsURL, GCPServiceAccountCertsURL, AzureLoginURL string
+	// JWTLeeway overrides the default clock skew on workload tokens.
+	JWTLeeway time.Duration
 }
 
 // Server is a running in-process server with a bootstrapped organization.
@@ -91,7 +102,10 @@ func Start(t testing.TB, opts Options) *Server {
 	}
 	a, err := app.Open(ctx, app.Config{DatabaseURL: s.DatabaseURL, MasterKey: s.MasterKey, Migrate: true,
 		TrustedProxies: opts.TrustedProxies, LoginRate: opts.LoginRate, LoginBurst: opts.LoginBurst,
-		RevocationPoll: 100 * time.Millisecond})
+		RevocationPoll: 100 * time.Millisecond,
+		Outbound:       outbound.Policy{AllowInternal: opts.AllowInternalOutbound, Roots: opts.OutboundRoots},
+		JWTLeeway:      opts.JWTLeeway, GCPOAuth2CertsURL: opts.GCPOAuth2CertsURL,
+		GCPServiceAccountCertsURL: opts.GCPServiceAccountCertsURL, AzureLoginURL: opts.AzureLoginURL})
 	if err != nil {
 		t.Fatalf("start server: %v", err)
 	}

@@ -12,6 +12,12 @@ import (
 	"time"
 
 	"github.com/idplane/idplane/server/internal/authmethod"
+	"github.com/idplane/idplane/server/internal/authmethod/azure"
+	"github.com/idplane/idplane/server/internal/authmethod/gcp"
+	"github.com/idplane/idplane/server/internal/authmethod/jwtauth"
+	"github.com/idplane/idplane/server/internal/authmethod/oidc"
+	"github.com/idplane/idplane/server/internal/authmethod/outbound"
+	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
 	"github.com/idplane/idplane/server/internal/authmethod/universal"
 	"github.com/idplane/idplane/server/internal/httpapi"
 	"github.com/idplane/idplane/server/internal/janitor"
@@ -36,6 +42,15 @@ type Config struct {
 	RevocationPoll time.Duration
 	// AuditRetention deletes audit events older than this; 0 keeps them.
 	AuditRetention time.Duration
+	// Outbound is where auth methods' calls to identity providers may go
+	// and which CAs they trust besides a configuration's own.
+	Outbound outbound.Policy
+	// JWTLeeway is the clock skew allowed on workload tokens' exp, nbf and
+	// iat (default 60 s).
+	JWTLeeway time.Duration
+	// Where Google and Microsoft publish their keys (defaults: the public
+	// clouds'), for sovereign clouds, mirrors and tests.
+	GCPOAuth2CertsURL, GCPServiceAccountCertsURL, AzureLoginURL string
 }
 
 // App is a running control plane minus its listener.
@@ -109,8 +124,13 @@ func build(ctx context.Context, cfg Config, st *store.Store, keys *secret.Keys) 
 	}
 	writes := store.NewGroupCommit(st, workers, rows)
 	metrics := httpapi.NewMetrics()
+	verifier := signedtoken.New(signedtoken.Options{Policy: cfg.Outbound, Leeway: cfg.JWTLeeway})
 	methods := authmethod.Registry{
 		universal.Method{},
+		oidc.Method{Verifier: verifier},
+		jwtauth.Method{Verifier: verifier},
+		gcp.Method{Verifier: verifier, OAuth2CertsURL: cfg.GCPOAuth2CertsURL, ServiceAccountCertsURL: cfg.GCPServiceAccountCertsURL},
+		azure.Method{Verifier: verifier, LoginURL: cfg.AzureLoginURL},
 	}
 	svc := service.New(service.Deps{Store: st, Keys: keys, Signer: signer, Writes: writes, Revocations: revs, Observer: metrics,
 		AuthMethods: methods})

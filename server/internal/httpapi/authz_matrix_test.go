@@ -115,7 +115,7 @@ func matrixRows() map[string]*matrixRow {
 		gone  = matrixGone
 	)
 	none := func(*testing.T, *matrixFixture) ([]string, any) { return nil, nil }
-	return map[string]*matrixRow{
+	rows := map[string]*matrixRow{
 		// Every valid token may describe itself; another organization's
 		// token describes its own organization.
 		api.RouteTokenSelf.ID: {member: allow, noAccess: allow, custom: allow, otherOrg: allow,
@@ -377,6 +377,40 @@ func matrixRows() map[string]*matrixRow {
 				}
 			}},
 	}
+	// The signed-token methods are part of the identity like universal auth:
+	// identities read to see them, identities edit to change them.
+	for _, m := range signedTokenMethods {
+		rows[m.get.ID] = &matrixRow{member: allow, noAccess: deny, custom: allow, otherOrg: gone,
+			req: func(t *testing.T, f *matrixFixture) ([]string, any) { return []string{f.target.ID}, nil }}
+		rows[m.put.ID] = &matrixRow{member: deny, noAccess: deny, custom: deny, otherOrg: gone,
+			req: func(t *testing.T, f *matrixFixture) ([]string, any) {
+				return []string{f.newIdentity(t, false).ID}, m.input
+			}}
+		rows[m.del.ID] = &matrixRow{member: deny, noAccess: deny, custom: deny, otherOrg: gone,
+			req: func(t *testing.T, f *matrixFixture) ([]string, any) {
+				i := f.newIdentity(t, false)
+				if err := f.admin.Call(t.Context(), m.put, []string{i.ID}, nil, 0, m.input, nil); err != nil {
+					t.Fatalf("attach %s: %v", m.put.ID, err)
+				}
+				return []string{i.ID}, nil
+			}}
+	}
+	return rows
+}
+
+// signedTokenMethods are the routes and a valid configuration of the
+// methods whose configuration the matrix covers generically.
+var signedTokenMethods = []struct {
+	get, put, del *api.Route
+	input         any
+}{
+	{api.RouteGetOIDCAuth, api.RoutePutOIDCAuth, api.RouteDeleteOIDCAuth, api.OIDCAuthInput{OIDCAuthConfig: api.OIDCAuthConfig{
+		OIDCDiscoveryURL: "https://token.actions.githubusercontent.com", TokenBindings: api.TokenBindings{BoundAudiences: []string{"idplane"}}}}},
+	{api.RouteGetJWTAuth, api.RoutePutJWTAuth, api.RouteDeleteJWTAuth, api.JWTAuthInput{JWTAuthConfig: api.JWTAuthConfig{
+		ConfigurationType: api.JWTConfigJWKS, JWKSURL: "https://idp.example.com/jwks.json"}}},
+	{api.RouteGetGCPAuth, api.RoutePutGCPAuth, api.RouteDeleteGCPAuth, api.GCPAuthInput{GCPAuthConfig: api.GCPAuthConfig{Type: api.GCPTypeGCE}}},
+	{api.RouteGetAzureAuth, api.RoutePutAzureAuth, api.RouteDeleteAzureAuth, api.AzureAuthInput{AzureAuthConfig: api.AzureAuthConfig{
+		TenantID: "72f988bf-86f1-41af-91ab-2d7cd011db47", ResourceURL: api.DefaultAzureResourceURL}}},
 }
 
 // TestAuthzMatrixCoversEveryRoute fails when a management route has no row,
@@ -621,6 +655,11 @@ func newMatrixFixture(t *testing.T, srv *servertest.Server) *matrixFixture {
 	matrixMust[*api.UniversalAuth](t, "attach universal auth")(f.admin.PutUniversalAuth(ctx, f.target.ID, 0, api.UniversalAuthInput{}))
 	f.targetSecret = matrixMust[*api.ClientSecretCreated](t, "create client secret")(f.admin.CreateClientSecret(ctx, f.target.ID, api.ClientSecretInput{Description: "target"})).ClientSecretData
 	matrixMust[*api.ProjectMembership](t, "add target")(f.admin.CreateMembership(ctx, f.project.ID, f.target.ID, matrixGrant("viewer")))
+	for _, m := range signedTokenMethods {
+		if err := f.admin.Call(ctx, m.put, []string{f.target.ID}, nil, 0, m.input, nil); err != nil {
+			t.Fatalf("attach %s: %v", m.put.ID, err)
+		}
+	}
 
 	other := srv.NewOrganization(t, "matrix-other")
 	f.otherOrgID = other.OrganizationID

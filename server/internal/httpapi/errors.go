@@ -43,7 +43,12 @@ func toProblem(err error) *api.Problem {
 		}
 		return api.NewProblem(status, "http_error", "%v", he.Message)
 	case errors.Is(err, service.ErrLoginFailed):
-		// The reason is in the audit log; the caller learns nothing more.
+		// The reason is in the audit log; the caller learns at most which
+		// check failed.
+		var le *service.LoginError
+		if errors.As(err, &le) && le.Public != "" {
+			return api.NewProblem(http.StatusUnauthorized, api.CodeLoginFailed, "login failed: %s", le.Public)
+		}
 		return api.NewProblem(http.StatusUnauthorized, api.CodeLoginFailed, "login failed")
 	case errors.Is(err, service.ErrUnauthenticated):
 		return api.NewProblem(http.StatusUnauthorized, api.CodeUnauthenticated, "%s", err)

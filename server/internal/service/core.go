@@ -86,6 +86,12 @@ type Issue struct {
 	Method, MethodID string
 	CredentialID     string
 	Settings         api.TokenSettings
+	// Metadata is copied from the workload's credential into the token,
+	// token/self and the login's audit event (OIDC claim_metadata).
+	Metadata map[string]string
+	// Subject names who logged in, in the method's terms (a token's sub, a
+	// service account), for the audit event.
+	Subject string
 }
 
 // Issue signs an access token and makes it, its audit event and the

@@ -18,10 +18,13 @@ var (
 	ErrAlreadyBootstrapped = errors.New("already bootstrapped")
 )
 
-// LoginError is a failed login: Reason goes to the audit log, the caller
-// only learns that the login failed.
+// LoginError is a failed login: Reason goes to the audit log; the caller
+// learns only Public, which names the check that failed without echoing
+// configured values, or nothing when Public is empty (universal auth, where
+// any hint helps a guesser).
 type LoginError struct {
 	Reason string
+	Public string
 }
 
 func (e *LoginError) Error() string { return "login failed: " + e.Reason }
@@ -31,6 +34,10 @@ func (e *LoginError) Unwrap() error { return ErrLoginFailed }
 
 // LoginFailed is a failed login for reason (see LoginError).
 func LoginFailed(reason string) error { return &LoginError{Reason: reason} }
+
+// LoginRefused is a failed login whose caller is told which check failed
+// (public); reason, for the audit event, may say more.
+func LoginRefused(public, reason string) error { return &LoginError{Reason: reason, Public: public} }
 
 func conflict(format string, args ...any) error {
 	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), store.ErrConflict)

@@ -31,6 +31,7 @@ func (s *Service) issue(ctx context.Context, meta Meta, in Issue, writes store.W
 		AuthMethod: in.Method, AuthMethodID: in.MethodID, CredentialID: in.CredentialID,
 		IssuedAt: now, ExpiresAt: now.Add(ttl), MaxExpiresAt: now.Add(maxTTL),
 		NumUsesLimit: in.Settings.AccessTokenNumUsesLimit,
+		Metadata:     in.Metadata,
 	}
 	if !allowsAll(in.Settings.AccessTokenTrustedIPs) {
 		c.TrustedIPs = in.Settings.AccessTokenTrustedIPs
@@ -45,13 +46,26 @@ func (s *Service) issue(ctx context.Context, meta Meta, in Issue, writes store.W
 		NumUsesLimit: c.NumUsesLimit, CreatedAt: now, ExpiresAt: c.ExpiresAt, MaxExpiresAt: c.MaxExpiresAt,
 	})
 	writes.Events = append(writes.Events, s.newEvent(meta, in.OrgID, ActorIdentity, in.IdentityID, "login."+in.Method,
-		"identity", in.IdentityID, api.OutcomeSuccess, "", map[string]string{"tokenId": c.TokenID}))
+		"identity", in.IdentityID, api.OutcomeSuccess, "", loginEventMetadata(c.TokenID, in)))
 	if err := s.writes.Write(ctx, writes); err != nil {
 		return nil, fmt.Errorf("record login: %w", err)
 	}
 	s.observer.Login(in.Method, api.OutcomeSuccess)
 	s.observer.TokenIssued(in.Method)
 	return &api.LoginResponse{AccessToken: raw, ExpiresIn: int(ttl.Seconds()), AccessTokenMaxTTL: int(maxTTL.Seconds()), TokenType: "Bearer"}, nil
+}
+
+// loginEventMetadata is a successful login's audit metadata: the token ID,
+// the subject, and the claims copied into the token under "claim.<key>".
+func loginEventMetadata(tokenID string, in Issue) map[string]string {
+	md := map[string]string{"tokenId": tokenID}
+	if in.Subject != "" {
+		md["subject"] = in.Subject
+	}
+	for k, v := range in.Metadata {
+		md["claim."+k] = v
+	}
+	return md
 }
 
 // RenewToken extends a live token by its TTL, never past its max TTL. The
@@ -127,5 +141,5 @@ func (s *Service) tokenFromBody(ctx context.Context, meta Meta, in *api.AccessTo
 func (s *Service) TokenSelf(c *Caller) *api.TokenSelf {
 	return &api.TokenSelf{TokenID: c.Claims.TokenID, IdentityID: c.Claims.IdentityID, OrganizationID: c.OrgID(),
 		AuthMethod: c.Claims.AuthMethod, IssuedAt: c.Claims.IssuedAt, ExpiresAt: c.Claims.ExpiresAt,
-		MaxExpiresAt: c.Claims.MaxExpiresAt, NumUsesLimit: c.Claims.NumUsesLimit}
+		MaxExpiresAt: c.Claims.MaxExpiresAt, NumUsesLimit: c.Claims.NumUsesLimit, Metadata: c.Claims.Metadata}
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/idplane/idplane/server/api"
@@ -98,6 +99,24 @@ type UniversalAuth struct {
 	UpdatedAt               time.Time
 }
 
+// AuthMethodConfig is an auth method of an identity other than universal
+// auth: its token settings and its configuration (JSON, validated by the
+// method).
+type AuthMethodConfig struct {
+	ID                      string `gorm:"primaryKey"`
+	OrganizationID          string
+	IdentityID              string
+	Kind                    string
+	AccessTokenTTL          int `gorm:"column:access_token_ttl"`
+	AccessTokenMaxTTL       int `gorm:"column:access_token_max_ttl"`
+	AccessTokenNumUsesLimit int
+	AccessTokenTrustedIPs   JSON[[]string] `gorm:"column:access_token_trusted_ips"`
+	Config                  JSON[json.RawMessage]
+	Version                 int64
+	CreatedAt               time.Time
+	UpdatedAt               time.Time
+}
+
 // ClientSecret is stored only as a keyed hash; Prefix is public.
 type ClientSecret struct {
 	ID              string `gorm:"primaryKey"`
@@ -188,7 +207,7 @@ type AuditEvent struct {
 func Models() []any {
 	return []any{
 		&Organization{}, &Identity{}, &Project{}, &Environment{}, &Role{}, &Membership{},
-		&UniversalAuth{}, &ClientSecret{}, &Lockout{}, &AccessToken{}, &Revocation{},
+		&UniversalAuth{}, &AuthMethodConfig{}, &ClientSecret{}, &Lockout{}, &AccessToken{}, &Revocation{},
 		&SigningKey{}, &AuditEvent{},
 	}
 }

@@ -29,21 +29,25 @@ type Claims struct {
 	NumUsesLimit   int       // "uses_limit", omitted when zero
 	TrustedIPs     []string  // "trusted_ips" (CIDRs), omitted when empty
 	Issuer         string    // "iss", always the Signer's issuer
+	// Metadata is what the auth method copied from the workload's own
+	// credential (OIDC claims such as repository and ref); "md", omitted when empty.
+	Metadata map[string]string
 }
 
 type wireClaims struct {
-	Issuer         string   `json:"iss"`
-	IdentityID     string   `json:"sub"`
-	TokenID        string   `json:"jti"`
-	OrganizationID string   `json:"org"`
-	AuthMethod     string   `json:"auth_method"`
-	AuthMethodID   string   `json:"auth_method_id,omitempty"`
-	CredentialID   string   `json:"credential_id,omitempty"`
-	IssuedAt       int64    `json:"iat"`
-	ExpiresAt      int64    `json:"exp"`
-	MaxExpiresAt   int64    `json:"max_exp,omitempty"`
-	NumUsesLimit   int      `json:"uses_limit,omitempty"`
-	TrustedIPs     []string `json:"trusted_ips,omitempty"`
+	Issuer         string            `json:"iss"`
+	IdentityID     string            `json:"sub"`
+	TokenID        string            `json:"jti"`
+	OrganizationID string            `json:"org"`
+	AuthMethod     string            `json:"auth_method"`
+	AuthMethodID   string            `json:"auth_method_id,omitempty"`
+	CredentialID   string            `json:"credential_id,omitempty"`
+	IssuedAt       int64             `json:"iat"`
+	ExpiresAt      int64             `json:"exp"`
+	MaxExpiresAt   int64             `json:"max_exp,omitempty"`
+	NumUsesLimit   int               `json:"uses_limit,omitempty"`
+	TrustedIPs     []string          `json:"trusted_ips,omitempty"`
+	Metadata       map[string]string `json:"md,omitempty"`
 }
 
 // KeyPair is an Ed25519 signing key identified in token headers by ID ("kid").
@@ -134,6 +138,7 @@ func (s *Signer) Sign(c Claims) (string, error) {
 		ExpiresAt:      c.ExpiresAt.Unix(),
 		NumUsesLimit:   c.NumUsesLimit,
 		TrustedIPs:     c.TrustedIPs,
+		Metadata:       c.Metadata,
 	}
 	if !c.MaxExpiresAt.IsZero() {
 		w.MaxExpiresAt = c.MaxExpiresAt.Unix()

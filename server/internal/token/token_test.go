@@ -45,6 +45,7 @@ func testClaims() Claims {
 		MaxExpiresAt:   t0.Add(24 * time.Hour),
 		NumUsesLimit:   3,
 		TrustedIPs:     []string{"10.0.0.0/8", "2001:db8::/32"},
+		Metadata:       map[string]string{"repository": "acme/infra"},
 	}
 }
 

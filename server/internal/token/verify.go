@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -58,6 +59,7 @@ func (s *Signer) Verify(raw string, now time.Time) (Claims, error) {
 		s.cache.put(raw, c, now)
 	}
 	c.TrustedIPs = slices.Clone(c.TrustedIPs)
+	c.Metadata = maps.Clone(c.Metadata)
 	return c, nil
 }
 
@@ -142,6 +144,7 @@ func (w *wireClaims) claims() Claims {
 		ExpiresAt:      time.Unix(w.ExpiresAt, 0).UTC(),
 		NumUsesLimit:   w.NumUsesLimit,
 		TrustedIPs:     w.TrustedIPs,
+		Metadata:       w.Metadata,
 		Issuer:         w.Issuer,
 	}
 	if w.MaxExpiresAt != 0 {

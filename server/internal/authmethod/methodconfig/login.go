@@ -1,0 +1,47 @@
+package methodconfig
+
+import (
+	"context"
+	"errors"
+
+	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/service"
+	"github.com/idplane/idplane/server/internal/store"
+)
+
+// Verified is what a method's verifier learned about a workload that
+// proved itself.
+type Verified struct {
+	// Subject names the workload in the method's terms (a token's sub, a
+	// service account), for the audit event.
+	Subject string
+	// Metadata is copied into the access token, token/self and the audit
+	// event (OIDC and JWT claim_metadata).
+	Metadata map[string]string
+}
+
+// Verifier checks a workload's proof against the identity's configuration.
+// A refusal is a service.LoginRefused error naming the check that failed;
+// any other error is the server's.
+type Verifier[C any] func(ctx context.Context, cfg Config[C]) (Verified, error)
+
+// Login is every login of a method stored here: load the identity's
+// configuration, verify, and issue the token; a refusal is audited with its
+// full reason and answered with the check that failed.
+func Login[C any](ctx context.Context, meta service.Meta, s *Store[C], identityID string, verify Verifier[C]) (*api.LoginResponse, error) {
+	cfg, err := s.ForLogin(ctx, identityID)
+	if err == nil {
+		var v Verified
+		if v, err = verify(ctx, cfg); err == nil {
+			return s.core.Issue(ctx, meta, service.Issue{OrgID: cfg.OrganizationID, IdentityID: cfg.IdentityID,
+				Method: s.kind, MethodID: cfg.ID, Settings: cfg.Settings, Subject: v.Subject, Metadata: v.Metadata}, store.Writes{})
+		}
+	}
+	var le *service.LoginError
+	if errors.As(err, &le) {
+		if werr := s.core.RecordFailedLogin(ctx, meta, cfg.OrganizationID, cfg.IdentityID, s.kind, le.Reason, nil); werr != nil {
+			return nil, werr
+		}
+	}
+	return nil, err
+}

@@ -1,0 +1,225 @@
+// Package methodconfig stores the configuration of every auth method but
+// universal auth, written once for all of them: one row per identity and
+// kind in auth_method_configs, holding the token settings every method has
+// and the method's own settings as a JSON document of its API type C.
+//
+// A method package gets from it the configuration API (get, attach or
+// replace, detach: authorized, versioned, audited, detaching revokes the
+// method's tokens), the Attached query of authmethod.Method, and the
+// configuration a login needs, cached for a second.
+package methodconfig
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/service"
+	"github.com/idplane/idplane/server/internal/store"
+)
+
+// Config is one identity's auth method of kind Store.Kind.
+type Config[C any] struct {
+	ID, OrganizationID, IdentityID string
+	Settings                       api.TokenSettings
+	C                              C
+	Version                        int64
+	CreatedAt, UpdatedAt           time.Time
+}
+
+// Base is the part of the API object every method shares.
+func (c Config[C]) Base() api.AuthMethodBase {
+	s := c.Settings
+	if s.AccessTokenTrustedIPs == nil {
+		s.AccessTokenTrustedIPs = []string{}
+	}
+	return api.AuthMethodBase{IdentityID: c.IdentityID, TokenSettings: s, Version: c.Version,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+}
+
+// Store is the configurations of one kind of auth method.
+type Store[C any] struct {
+	kind  string // "oidc-auth", as tokens and identities name it
+	noun  string // "OIDC auth", in messages
+	core  *service.Core
+	cache *loginCache[C]
+}
+
+// New returns the store of kind's configurations.
+func New[C any](core *service.Core, kind, noun string) *Store[C] {
+	return &Store[C]{kind: kind, noun: noun, core: core, cache: newLoginCache[C]()}
+}
+
+// Kind is the method's kind.
+func (s *Store[C]) Kind() string { return s.kind }
+
+// Attached reports which of the identities have this kind attached.
+func Attached(db *gorm.DB, kind string, identityIDs []string) (map[string]bool, error) {
+	var ids []string
+	if err := db.Model(&store.AuthMethodConfig{}).Where("kind = ? AND identity_id IN ?", kind, identityIDs).Pluck("identity_id", &ids).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
+
+func fromRow[C any](r store.AuthMethodConfig) (Config[C], error) {
+	out := Config[C]{ID: r.ID, OrganizationID: r.OrganizationID, IdentityID: r.IdentityID,
+		Settings: api.TokenSettings{AccessTokenTTL: r.AccessTokenTTL, AccessTokenMaxTTL: r.AccessTokenMaxTTL,
+			AccessTokenNumUsesLimit: r.AccessTokenNumUsesLimit, AccessTokenTrustedIPs: r.AccessTokenTrustedIPs.V},
+		Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	if err := json.Unmarshal(r.Config.V, &out.C); err != nil {
+		return out, fmt.Errorf("decode %s configuration %s: %w", r.Kind, r.ID, err)
+	}
+	return out, nil
+}
+
+func (s *Store[C]) what(identityID string) string {
+	return s.noun + " of identity " + identityID
+}
+
+// row loads the identity's configuration row.
+func (s *Store[C]) row(db *gorm.DB, identityID string) (store.AuthMethodConfig, error) {
+	var r store.AuthMethodConfig
+	err := db.Where("identity_id = ? AND kind = ?", identityID, s.kind).Take(&r).Error
+	return r, store.Translate(err, s.what(identityID))
+}
+
+// Get returns the identity's configuration once the caller may read it.
+func (s *Store[C]) Get(ctx context.Context, c *service.Caller, identityID string) (Config[C], error) {
+	if _, err := s.core.Identity(ctx, c, identityID, api.ActionRead); err != nil {
+		return Config[C]{}, err
+	}
+	r, err := s.row(s.core.DB(ctx), identityID)
+	if err != nil {
+		return Config[C]{}, err
+	}
+	return fromRow[C](r)
+}
+
+// Put attaches the method or replaces all its settings: omitted token
+// settings take their defaults. cfg has been validated by the caller (the
+// route's input type validates itself).
+func (s *Store[C]) Put(ctx context.Context, c *service.Caller, identityID string, version int64, in api.TokenSettingsInput, cfg C) (Config[C], error) {
+	if _, err := s.core.Identity(ctx, c, identityID, api.ActionEdit); err != nil {
+		return Config[C]{}, err
+	}
+	settings := api.DefaultTokenSettings()
+	in.Apply(&settings)
+	var errs api.FieldErrors
+	settings.Validate(&errs)
+	if err := errs.Err(); err != nil {
+		return Config[C]{}, err
+	}
+	doc, err := json.Marshal(cfg)
+	if err != nil {
+		return Config[C]{}, fmt.Errorf("encode %s: %w", s.noun, err)
+	}
+	now := s.core.Now()
+	cols := map[string]any{
+		"access_token_ttl": settings.AccessTokenTTL, "access_token_max_ttl": settings.AccessTokenMaxTTL,
+		"access_token_num_uses_limit": settings.AccessTokenNumUsesLimit,
+		"access_token_trusted_ips":    store.JSON[[]string]{V: service.SortedCopy(settings.AccessTokenTrustedIPs)},
+		"config":                      store.JSON[json.RawMessage]{V: doc},
+	}
+	var id string
+	err = s.core.Change(ctx, c, func(tx *gorm.DB) (service.Event, error) {
+		cur, err := s.row(tx, identityID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			if version != 0 {
+				return service.Event{}, service.StaleError(version, 0)
+			}
+			row := store.AuthMethodConfig{ID: service.NewID(), OrganizationID: c.OrgID(), IdentityID: identityID, Kind: s.kind,
+				AccessTokenTTL: settings.AccessTokenTTL, AccessTokenMaxTTL: settings.AccessTokenMaxTTL,
+				Config: store.JSON[json.RawMessage]{V: json.RawMessage("{}")}, Version: 1, CreatedAt: now, UpdatedAt: now}
+			if err := tx.Create(&row).Error; err != nil {
+				return service.Event{}, service.ConflictOr(store.Translate(err, "attach "+s.noun), "identity %s already has %s", identityID, s.noun)
+			}
+			if err := tx.Model(&store.AuthMethodConfig{}).Where("id = ?", row.ID).Updates(cols).Error; err != nil {
+				return service.Event{}, fmt.Errorf("configure %s: %w", s.noun, err)
+			}
+			id = row.ID
+			return service.Event{Action: s.kind + ".attach", TargetType: "identity", TargetID: identityID}, nil
+		case err != nil:
+			return service.Event{}, err
+		}
+		if _, err := service.UpdateVersioned(tx, &store.AuthMethodConfig{}, cur.ID, version, cur.Version, cols, now); err != nil {
+			return service.Event{}, err
+		}
+		id = cur.ID
+		return service.Event{Action: s.kind + ".update", TargetType: "identity", TargetID: identityID}, nil
+	})
+	if err != nil {
+		return Config[C]{}, err
+	}
+	s.cache.evict(identityID)
+	var r store.AuthMethodConfig
+	if err := s.core.DB(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return Config[C]{}, store.Translate(err, s.noun)
+	}
+	return fromRow[C](r)
+}
+
+// Delete detaches the method, revoking every token it issued.
+func (s *Store[C]) Delete(ctx context.Context, c *service.Caller, identityID string, version int64) error {
+	if _, err := s.core.Identity(ctx, c, identityID, api.ActionEdit); err != nil {
+		return err
+	}
+	r, err := s.row(s.core.DB(ctx), identityID)
+	if err != nil {
+		return err
+	}
+	if version != 0 && version != r.Version {
+		return service.StaleError(version, r.Version)
+	}
+	defer s.cache.evict(identityID)
+	return s.core.Revoke(ctx, c, store.Revocation{Kind: store.RevokeAuthMethod, RefID: r.ID}, func(tx *gorm.DB) (service.Event, error) {
+		if err := tx.Delete(&store.AuthMethodConfig{}, "id = ?", r.ID).Error; err != nil {
+			return service.Event{}, fmt.Errorf("detach %s: %w", s.noun, err)
+		}
+		return service.Event{Action: s.kind + ".detach", TargetType: "identity", TargetID: identityID}, nil
+	})
+}
+
+// ForLogin returns the configuration a login of identityID needs, without
+// authorization (the login proves itself). A configuration read within the
+// last second is reused unless this replica changed it or its tokens were
+// revoked since; another replica's change arrives within that second, as
+// revocations do. Not attached is a LoginError.
+func (s *Store[C]) ForLogin(ctx context.Context, identityID string) (Config[C], error) {
+	now := s.core.Now()
+	if cfg, ok := s.cache.get(identityID, now, s.core.RevokedSince); ok {
+		return cfg, nil
+	}
+	r, err := s.row(s.core.DB(ctx), identityID)
+	if errors.Is(err, store.ErrNotFound) {
+		return Config[C]{}, service.LoginRefused("the identity has no "+s.noun+" (or does not exist)",
+			"no "+s.noun+" attached to identity "+truncate(identityID, 64))
+	}
+	if err != nil {
+		return Config[C]{}, fmt.Errorf("load %s: %w", s.noun, err)
+	}
+	cfg, err := fromRow[C](r)
+	if err != nil {
+		return cfg, err
+	}
+	s.cache.put(identityID, cfg, now)
+	return cfg, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return strings.ToValidUTF8(s, "")
+}

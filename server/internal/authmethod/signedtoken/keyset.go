@@ -1,0 +1,213 @@
+package signedtoken
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/authmethod/outbound"
+)
+
+// Cache periods of fetched documents: Cache-Control's max-age, within
+// these bounds; minRefetch spaces refetches for an unknown key ID, so a
+// flood of forged tokens cannot turn the server into a load generator
+// against the identity provider.
+const (
+	minCache     = 5 * time.Minute
+	maxCache     = 24 * time.Hour
+	defaultCache = time.Hour
+	minRefetch   = 10 * time.Second
+	// staleGrace is how long keys stay usable past their cache period while
+	// the provider cannot be reached: logins survive a short IdP outage.
+	staleGrace = time.Hour
+)
+
+// KeySet finds the keys that may have signed a token.
+type KeySet interface {
+	// Keys returns the keys with ID kid (every key when kid is empty). An
+	// error means the keys could not be obtained at all.
+	Keys(ctx context.Context, kid string) ([]jose.JSONWebKey, error)
+}
+
+// cachePeriod reads max-age from Cache-Control, clamped.
+func cachePeriod(h http.Header) time.Duration {
+	for _, part := range strings.Split(h.Get("Cache-Control"), ",") {
+		name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok || !strings.EqualFold(name, "max-age") {
+			continue
+		}
+		secs, err := strconv.Atoi(strings.Trim(val, `"`))
+		if err != nil {
+			break
+		}
+		return min(max(time.Duration(secs)*time.Second, minCache), maxCache)
+	}
+	return defaultCache
+}
+
+// Decoder turns a fetched document into keys.
+type Decoder func(body []byte) ([]jose.JSONWebKey, error)
+
+// DecodeJWKS reads a JSON Web Key Set.
+func DecodeJWKS(body []byte) ([]jose.JSONWebKey, error) {
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal(body, &set); err != nil {
+		return nil, fmt.Errorf("not a JSON Web Key Set: %w", err)
+	}
+	return set.Keys, nil
+}
+
+// DecodeX509Map reads Google's service-account certificate format: a JSON
+// object of key ID to PEM certificate.
+func DecodeX509Map(body []byte) ([]jose.JSONWebKey, error) {
+	var m map[string]string
+	if err := json.Unmarshal(body, &m); err != nil {
+		return nil, fmt.Errorf("not a JSON object of key ID to PEM certificate: %w", err)
+	}
+	out := make([]jose.JSONWebKey, 0, len(m))
+	for kid, p := range m {
+		certs, err := api.ParseCertificatesPEM(p)
+		if err != nil || len(certs) != 1 {
+			return nil, fmt.Errorf("key %q is not one PEM certificate", kid)
+		}
+		out = append(out, jose.JSONWebKey{Key: certs[0].PublicKey, KeyID: kid, Algorithm: string(jose.RS256), Use: "sig"})
+	}
+	return out, nil
+}
+
+// Remote is a key set fetched from a URL and cached.
+type Remote struct {
+	url    string
+	client *httpClient
+	decode Decoder
+	now    func() time.Time
+
+	fetching sync.Mutex // one fetch at a time; waiters reuse its result
+	mu       sync.Mutex
+	keys     []jose.JSONWebKey
+	fetched  time.Time // of the keys held
+	expires  time.Time
+	tried    time.Time // last fetch attempt
+	lastErr  error
+	fetches  atomic.Int64
+}
+
+type httpClient = http.Client
+
+// Fetches counts the fetches made, successful or not.
+func (r *Remote) Fetches() int64 { return r.fetches.Load() }
+
+// Keys implements KeySet.
+func (r *Remote) Keys(ctx context.Context, kid string) ([]jose.JSONWebKey, error) {
+	now := r.now()
+	keys, fresh, canRefetch := r.lookup(kid, now)
+	if len(keys) > 0 && fresh {
+		return keys, nil
+	}
+	if fresh && !canRefetch {
+		return nil, nil // an unknown kid, and we fetched moments ago
+	}
+	r.fetching.Lock()
+	defer r.fetching.Unlock()
+	// Another login may have fetched while this one waited.
+	if keys, fresh, canRefetch = r.lookup(kid, r.now()); (len(keys) > 0 && fresh) || (fresh && !canRefetch) {
+		return keys, nil
+	}
+	err := r.fetch(ctx)
+	keys, _, _ = r.lookup(kid, r.now())
+	if err != nil {
+		r.mu.Lock()
+		usable := !r.fetched.IsZero() && r.now().Before(r.expires.Add(staleGrace))
+		r.mu.Unlock()
+		if usable {
+			return keys, nil
+		}
+		return nil, err
+	}
+	return keys, nil
+}
+
+// lookup returns the held keys matching kid, whether the set is within its
+// cache period, and whether a refetch for an unknown kid is allowed yet.
+func (r *Remote) lookup(kid string, now time.Time) (keys []jose.JSONWebKey, fresh, canRefetch bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, k := range r.keys {
+		if kid == "" || k.KeyID == kid {
+			keys = append(keys, k)
+		}
+	}
+	fresh = !r.fetched.IsZero() && now.Before(r.expires)
+	canRefetch = r.tried.IsZero() || now.Sub(r.tried) >= minRefetch
+	return keys, fresh, canRefetch
+}
+
+func (r *Remote) fetch(ctx context.Context) error {
+	r.fetches.Add(1)
+	now := r.now()
+	r.mu.Lock()
+	r.tried = now
+	r.mu.Unlock()
+	res, err := outbound.Get(ctx, r.client, r.url)
+	if err != nil {
+		return fmt.Errorf("fetch keys: %w", err)
+	}
+	keys, err := r.decode(res.Body)
+	if err != nil {
+		return fmt.Errorf("keys at %s: %w", r.url, err)
+	}
+	r.mu.Lock()
+	r.keys, r.fetched, r.expires = keys, now, now.Add(cachePeriod(res.Header))
+	r.mu.Unlock()
+	return nil
+}
+
+// Static is a fixed key set: JWT auth's configured public keys.
+type Static []jose.JSONWebKey
+
+// Keys implements KeySet.
+func (s Static) Keys(_ context.Context, kid string) ([]jose.JSONWebKey, error) {
+	if kid == "" {
+		return s, nil
+	}
+	var out []jose.JSONWebKey
+	for _, k := range s {
+		// A PEM key has no ID: it may have signed any token.
+		if k.KeyID == "" || k.KeyID == kid {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+// StaticFromPEM builds a Static key set from PEM public keys or certificates.
+func StaticFromPEM(pems []string) (Static, error) {
+	out := make(Static, 0, len(pems))
+	for i, p := range pems {
+		k, err := api.ParsePublicKeyPEM(p)
+		if err != nil {
+			return nil, fmt.Errorf("public key %d: %w", i, err)
+		}
+		out = append(out, jose.JSONWebKey{Key: k, Use: "sig"})
+	}
+	return out, nil
+}
+
+// registryMax bounds the number of cached key sets and discovery documents.
+const registryMax = 4096
+
+// cacheKey identifies a fetched document by URL and trusted CA.
+func cacheKey(kind, url, caPEM string) string {
+	h := sha256.Sum256([]byte(caPEM))
+	return fmt.Sprintf("%s\x00%s\x00%x", kind, url, h[:8])
+}
