@@ -55,7 +55,7 @@ func WithToken(token string) Option {
 // the token before it expires and logs in again when renewal is no longer
 // possible.
 func WithUniversalAuth(clientID, clientSecret string) Option {
-	return func(c *Client) { c.creds = &universalLogin{clientID: clientID, clientSecret: clientSecret} }
+	return func(c *Client) { c.creds = universalSession(clientID, clientSecret) }
 }
 
 // WithLogger receives one line per request: method, path, status, attempt
