@@ -27,7 +27,7 @@ export IDPLANE_HOST="http://127.0.0.1:$port"
 step "Starting idplane serve on SQLite in $work"
 "$repo/bin/idplane" bootstrap --database-url "$work/idplane.db" --master-key-file "$work/idplane.key" --organization acme --output json > "$work/bootstrap.json"
 "$repo/bin/idplane" serve --listen "127.0.0.1:$port" --database-url "$work/idplane.db" \
-	--master-key-file "$work/idplane.key" --log-format text --log-level warn > "$work/server.log" 2>&1 &
+	--master-key-file "$work/idplane.key" --allow-internal-outbound --log-format text --log-level warn > "$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 50); do
 	if curl -fsS "$IDPLANE_HOST/readyz" >/dev/null 2>&1; then break; fi

@@ -86,6 +86,18 @@ func TestUsageErrors(t *testing.T) {
 	if code, _, errOut := runCLI(t, ctx, "bootstrap", "--output", "yaml"); code != 1 || !strings.Contains(errOut, "--output must be json or text") {
 		t.Errorf("bad --output: exit %d, %q", code, errOut)
 	}
+	// Outbound settings are checked before anything starts.
+	for _, tc := range []struct{ args []string }{
+		{[]string{"serve", "--jwt-leeway", "3600"}},
+		{[]string{"serve", "--gcp-oauth2-certs-url", "http://mirror.internal/certs"}},
+		{[]string{"serve", "--azure-login-url", "login.microsoftonline.com"}},
+		{[]string{"serve", "--outbound-ca-file", "/no/such/ca.pem"}},
+	} {
+		code, _, errOut := runCLI(t, ctx, tc.args...)
+		if code != 1 || !strings.Contains(errOut, tc.args[1]) {
+			t.Errorf("%v: exit %d, %q; want exit 1 naming %s", tc.args, code, errOut, tc.args[1])
+		}
+	}
 }
 
 // serve reads its flags from IDPLANE_* variables, answers /readyz, and
