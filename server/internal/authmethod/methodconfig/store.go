@@ -203,7 +203,18 @@ func (s *Store[C]) ForLogin(ctx context.Context, identityID string) (Config[C], 
 	}
 	r, err := s.row(s.core.DB(ctx), identityID)
 	if errors.Is(err, store.ErrNotFound) {
-		return Config[C]{}, service.LoginRefused("the identity has no "+s.noun+" (or does not exist)",
+		// The refusal is audited in the identity's organization when the
+		// identity exists, so its admins see logins tried with a method it
+		// does not have.
+		var orgs []string
+		if err := s.core.DB(ctx).Model(&store.Identity{}).Where("id = ?", identityID).Limit(1).Pluck("organization_id", &orgs).Error; err != nil {
+			return Config[C]{}, fmt.Errorf("load identity %s: %w", truncate(identityID, 64), err)
+		}
+		var cfg Config[C]
+		if len(orgs) == 1 {
+			cfg.OrganizationID, cfg.IdentityID = orgs[0], identityID
+		}
+		return cfg, service.LoginRefused("the identity has no "+s.noun+" (or does not exist)",
 			"no "+s.noun+" attached to identity "+truncate(identityID, 64))
 	}
 	if err != nil {
