@@ -137,6 +137,8 @@ var (
 	RouteDeleteMembership = route("deleteProjectMembership", "DELETE", pMembership+"/{identityId}", "memberships", "Remove an identity from the project", nil, nil)
 
 	RouteListAuditEvents = withQuery(route("listAuditEvents", "GET", "/api/v1/audit-events", "audit", "List audit events, newest first", nil, AuditEventList{}), AuditEventFilter{})
+
+	RouteIdentityAudit = withQuery(route("getIdentityAudit", "GET", "/api/v1/identity-audit", "audit", "Identity audit: distinct permission sets, consolidation candidates and findings", nil, IdentityAudit{}), IdentityAuditQuery{})
 )
 
 // Routes lists every operation of the API.
@@ -156,4 +158,5 @@ var Routes = []*Route{
 	RouteListProjectRoles, RouteCreateProjectRole, RouteGetProjectRole, RouteUpdateProjectRole, RouteDeleteProjectRole,
 	RouteListMemberships, RouteGetMembership, RouteCreateMembership, RouteUpdateMembership, RouteDeleteMembership,
 	RouteListAuditEvents,
+	RouteIdentityAudit,
 }

@@ -376,6 +376,20 @@ func matrixRows() map[string]*matrixRow {
 					}
 				}
 			}},
+		// The identity audit shows identities and what their roles grant:
+		// it needs both identities read and roles read.
+		api.RouteIdentityAudit.ID: {member: allow, noAccess: deny, custom: deny, otherOrg: allow,
+			req: none, query: url.Values{"unusedDays": {"30"}},
+			check: func(t *testing.T, f *matrixFixture, who matrixCaller, out any) {
+				a := out.(*api.IdentityAudit)
+				listed := false
+				for _, g := range a.Groups {
+					listed = listed || slices.Contains(g.Identities, f.target.Name)
+				}
+				if listed != (who != matrixOtherOrg) || a.Source != api.AuditSourceLive {
+					t.Errorf("%s: audit (source %s) lists the fixture organization's %s: %t", who, a.Source, f.target.Name, listed)
+				}
+			}},
 	}
 	// The signed-token methods are part of the identity like universal auth:
 	// identities read to see them, identities edit to change them.
