@@ -8,6 +8,7 @@ import (
 	"github.com/idplane/idplane/provider/internal/membership"
 	"github.com/idplane/idplane/provider/internal/project"
 	"github.com/idplane/idplane/provider/internal/role"
+	"github.com/idplane/idplane/provider/internal/tokenauth"
 	"github.com/idplane/idplane/provider/internal/universalauth"
 )
 
@@ -20,6 +21,10 @@ var resources = []func() resource.Resource{
 	identity.NewIdentityResource,
 	universalauth.NewUniversalAuthResource,
 	universalauth.NewClientSecretResource,
+	tokenauth.NewOIDCAuthResource,
+	tokenauth.NewJWTAuthResource,
+	tokenauth.NewGCPAuthResource,
+	tokenauth.NewAzureAuthResource,
 }
 
 var dataSources = []func() datasource.DataSource{
