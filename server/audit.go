@@ -108,22 +108,7 @@ func auditTerraform(name string, stdin io.Reader, opts identityaudit.Options) (*
 		defer file.Close()
 		in = file
 	}
-	tf, err := identityaudit.ReadTerraform(in)
-	if err != nil {
-		return nil, err
-	}
-	after, err := identityaudit.Audit(tf.After, tf.Source, opts)
-	if err != nil {
-		return nil, err
-	}
-	if tf.Source == api.AuditSourcePlan {
-		before, err := identityaudit.Audit(tf.Before, tf.Source, opts)
-		if err != nil {
-			return nil, err
-		}
-		identityaudit.Change(before, after)
-	}
-	return after.Audit, nil
+	return identityaudit.AuditTerraform(in, opts)
 }
 
 func auditLive(ctx context.Context, host string, opts identityaudit.Options) (*api.IdentityAudit, error) {

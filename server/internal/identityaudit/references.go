@@ -15,6 +15,7 @@ type tfConfigModule struct {
 	Resources []struct {
 		Address     string                        `json:"address"`
 		Expressions map[string]tfConfigExpression `json:"expressions"`
+		ForEach     *tfConfigExpression           `json:"for_each_expression"`
 	} `json:"resources"`
 	ModuleCalls map[string]struct {
 		Module tfConfigModule `json:"module"`
@@ -56,6 +57,9 @@ func (r *references) addModule(prefix string, m tfConfigModule) {
 		for name, e := range res.Expressions {
 			args[name] = e.References
 		}
+		if res.ForEach != nil {
+			args[forEachArgument] = res.ForEach.References
+		}
 		r.exprs[joinAddress(prefix, res.Address)] = args
 	}
 	for name, call := range m.ModuleCalls {
@@ -70,6 +74,11 @@ func joinAddress(module, local string) string {
 	return module + "." + local
 }
 
+// forEachArgument holds the references of a resource's for_each: a
+// reference to each.value is one to the instance of the resource iterated
+// over with the same key.
+const forEachArgument = " for_each"
+
 // resolve returns the value argument of res will have after apply, as the
 // audit knows it: a resource created by the plan is its address.
 func (r *references) resolve(res *tfResource, argument string) string {
@@ -83,7 +92,14 @@ func (r *references) resolveDepth(res *tfResource, argument string, depth int) s
 	if depth > 8 {
 		return ""
 	}
-	for _, ref := range r.exprs[joinAddress(res.ModuleAddress, res.Type+"."+res.Name)][argument] {
+	args := r.exprs[joinAddress(res.ModuleAddress, res.Type+"."+res.Name)]
+	for _, ref := range args[argument] {
+		if rest, ok := strings.CutPrefix(ref, "each.value"); ok {
+			if len(args[forEachArgument]) == 0 {
+				continue
+			}
+			ref = args[forEachArgument][0] + rest
+		}
 		target, attr, ok := r.target(res, ref)
 		if !ok {
 			continue
