@@ -92,6 +92,16 @@ func (c *Client) Authenticate(ctx context.Context) error {
 	return err
 }
 
+// NewAccessToken logs in anew with the client's credentials and returns a
+// token of its own, for a consumer that is handed it (Terraform's ephemeral
+// idplane_access_token); revoking it does not affect the client.
+func (c *Client) NewAccessToken(ctx context.Context) (*LoginResponse, error) {
+	if c.creds == nil {
+		return nil, errors.New("no credentials configured")
+	}
+	return c.creds.login(ctx, c)
+}
+
 // Call performs route r. params fill the path's {placeholders} in order;
 // ifMatch, when non-zero, is sent as If-Match; in is the JSON body and out
 // receives the JSON response.

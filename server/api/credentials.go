@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 )
@@ -9,18 +10,25 @@ import (
 type credentials interface {
 	// token returns a valid access token; refresh forces a new one.
 	token(ctx context.Context, c *Client, refresh bool) (string, error)
+	// login logs in anew and returns a token of its own, which the client
+	// does not use.
+	login(ctx context.Context, c *Client) (*LoginResponse, error)
 }
 
 type staticToken struct{ value string }
 
 func (s *staticToken) token(context.Context, *Client, bool) (string, error) { return s.value, nil }
 
+func (s *staticToken) login(context.Context, *Client) (*LoginResponse, error) {
+	return nil, errors.New("the client authenticates with a fixed access token and has no credentials to log in with")
+}
+
 // session logs in with login on first use, renews the token when less than
 // a third of its TTL is left, and logs in again once renewal can no longer
 // extend it: for a method whose proof is a workload token, login obtains a
 // fresh one each time, so a long apply outlives any single token.
 type session struct {
-	login func(ctx context.Context, c *Client) (*LoginResponse, error)
+	loginFunc func(ctx context.Context, c *Client) (*LoginResponse, error)
 
 	mu        sync.Mutex
 	current   string
@@ -43,13 +51,17 @@ func (s *session) token(ctx context.Context, c *Client, refresh bool) (string, e
 			return s.current, nil
 		}
 	}
-	res, err := s.login(ctx, c)
+	res, err := s.loginFunc(ctx, c)
 	if err != nil {
 		return "", err
 	}
 	s.set(*res, now)
 	s.maxAt = now.Add(time.Duration(res.AccessTokenMaxTTL) * time.Second)
 	return s.current, nil
+}
+
+func (s *session) login(ctx context.Context, c *Client) (*LoginResponse, error) {
+	return s.loginFunc(ctx, c)
 }
 
 func (s *session) set(res LoginResponse, now time.Time) {
@@ -59,7 +71,7 @@ func (s *session) set(res LoginResponse, now time.Time) {
 }
 
 func universalSession(clientID, clientSecret string) *session {
-	return &session{login: func(ctx context.Context, c *Client) (*LoginResponse, error) {
+	return &session{loginFunc: func(ctx context.Context, c *Client) (*LoginResponse, error) {
 		return c.Login(ctx, UniversalAuthLoginRequest{ClientID: clientID, ClientSecret: clientSecret})
 	}}
 }
@@ -72,7 +84,7 @@ type TokenSource func(ctx context.Context) (string, error)
 // or RouteJWTAuthLogin) with tokens from source, renewing like universal auth.
 func WithSignedTokenLogin(login *Route, identityID string, source TokenSource) Option {
 	return func(c *Client) {
-		c.creds = &session{login: func(ctx context.Context, c *Client) (*LoginResponse, error) {
+		c.creds = &session{loginFunc: func(ctx context.Context, c *Client) (*LoginResponse, error) {
 			jwt, err := source(ctx)
 			if err != nil {
 				return nil, err

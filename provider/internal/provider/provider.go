@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -22,7 +23,7 @@ import (
 // Address is the provider's registry address.
 const Address = "registry.terraform.io/idplane/idplane"
 
-var _ provider.Provider = &idplaneProvider{}
+var _ provider.ProviderWithEphemeralResources = &idplaneProvider{}
 
 type idplaneProvider struct {
 	version string
@@ -150,9 +151,8 @@ func (p *idplaneProvider) Configure(ctx context.Context, req provider.ConfigureR
 	opts := []api.Option{
 		api.WithUserAgent("terraform-provider-idplane/" + p.version),
 		api.WithLogger(func(ctx context.Context, msg string, fields map[string]any) { tflog.Debug(ctx, msg, fields) }),
-		creds,
 	}
-	c, err := api.NewClient(host, opts...)
+	c, err := api.NewClient(host, append(opts, creds)...)
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("host"), "Invalid idplane host", err.Error())
 		return
@@ -168,9 +168,10 @@ func (p *idplaneProvider) Configure(ctx context.Context, req provider.ConfigureR
 		}
 	}
 	tflog.Info(ctx, "configured idplane provider", map[string]any{"host": host, "auth_method": method})
-	client := &tfutil.Client{API: c}
+	client := &tfutil.Client{API: c, Host: host, Options: opts}
 	resp.ResourceData = client
 	resp.DataSourceData = client
+	resp.EphemeralResourceData = client
 }
 
 func (p *idplaneProvider) Resources(context.Context) []func() resource.Resource {
@@ -179,4 +180,8 @@ func (p *idplaneProvider) Resources(context.Context) []func() resource.Resource 
 
 func (p *idplaneProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return dataSources
+}
+
+func (p *idplaneProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return ephemeralResources
 }
