@@ -54,6 +54,8 @@ func TestSweep(t *testing.T) {
 				&store.Lockout{UniversalAuthID: "u", SourceKey: "counting", Failures: 1, WindowStart: now},
 				&store.AuditEvent{OrganizationID: "o", Time: now.Add(-100 * 24 * time.Hour), ActorType: "system", Action: "old", Outcome: "success"},
 				&store.AuditEvent{OrganizationID: "o", Time: now, ActorType: "system", Action: "new", Outcome: "success"},
+				&store.UsedSignedRequest{Hash: []byte("spent"), ExpiresAt: now.Add(-time.Second)},
+				&store.UsedSignedRequest{Hash: []byte("window"), ExpiresAt: now.Add(time.Minute)},
 			}
 			for _, r := range rows {
 				if err := st.DB.Create(r).Error; err != nil {
@@ -64,13 +66,18 @@ func TestSweep(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c != (Counts{Tokens: 1, Revocations: 1, Lockouts: 1, AuditEvents: 1}) {
+			if c != (Counts{Tokens: 1, Revocations: 1, Lockouts: 1, SignedRequests: 1, AuditEvents: 1}) {
 				t.Fatalf("deleted %+v, want one of each", c)
 			}
 			var lockouts []store.Lockout
 			st.DB.Order("source_key").Find(&lockouts)
 			if len(lockouts) != 2 || lockouts[0].SourceKey != "counting" || lockouts[1].SourceKey != "locked" {
 				t.Errorf("kept lockouts %+v", lockouts)
+			}
+			var used []store.UsedSignedRequest
+			st.DB.Find(&used)
+			if len(used) != 1 || string(used[0].Hash) != "window" {
+				t.Errorf("kept signed requests %+v, want the one still in its window", used)
 			}
 			again, err := New(st.DB, func() time.Time { return now }, 0).Sweep(ctx)
 			if err != nil || again != (Counts{}) {
