@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -194,6 +195,65 @@ func TestServeTLS(t *testing.T) {
 	}
 	if code, _, errOut := runCLI(t, context.Background(), "serve", "--tls-cert", certFile); code != 1 || !strings.Contains(errOut, "go together") {
 		t.Errorf("--tls-cert alone: exit %d, %q", code, errOut)
+	}
+}
+
+// --tls-client-certs request (here from its IDPLANE_ variable) asks TLS
+// clients for a certificate without requiring one; the flags that cannot
+// work are refused up front.
+func TestServeTLSClientCerts(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile, pool := selfSigned(t, dir)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	t.Setenv("IDPLANE_TLS_CLIENT_CERTS", "request")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--listen", addr, "--database-url", filepath.Join(dir, "t.db"),
+			"--master-key-file", filepath.Join(dir, "t.key"), "--tls-cert", certFile, "--tls-key", keyFile}, &bytes.Buffer{}, &bytes.Buffer{})
+	}()
+	var asked atomic.Bool
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool,
+		GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+			asked.Store(true)
+			return &tls.Certificate{}, nil
+		}}}}
+	var res *http.Response
+	for range 100 {
+		if res, err = client.Get("https://" + addr + "/healthz"); err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("HTTPS never answered a client without a certificate: %v", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !asked.Load() {
+		t.Fatalf("status %d, client certificate requested %v", res.StatusCode, asked.Load())
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve exited %d", code)
+	}
+
+	for _, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"--tls-client-certs", "request"}, "needs --tls-cert"},
+		{[]string{"--tls-client-certs", "require", "--tls-cert", certFile, "--tls-key", keyFile}, "none or request"},
+		{[]string{"--tls-client-certs", "none", "--client-cert-header", "X-SSL-Client-Cert"}, "--trusted-proxies"},
+	} {
+		if code, _, errOut := runCLI(t, context.Background(), append([]string{"serve"}, c.args...)...); code != 1 || !strings.Contains(errOut, c.says) {
+			t.Errorf("serve %v: exit %d, %q, want it to say %q", c.args, code, errOut, c.says)
+		}
 	}
 }
 

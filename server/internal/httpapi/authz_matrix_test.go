@@ -425,6 +425,11 @@ var signedTokenMethods = []struct {
 	{api.RouteGetGCPAuth, api.RoutePutGCPAuth, api.RouteDeleteGCPAuth, api.GCPAuthInput{GCPAuthConfig: api.GCPAuthConfig{Type: api.GCPTypeGCE}}},
 	{api.RouteGetAzureAuth, api.RoutePutAzureAuth, api.RouteDeleteAzureAuth, api.AzureAuthInput{AzureAuthConfig: api.AzureAuthConfig{
 		TenantID: "72f988bf-86f1-41af-91ab-2d7cd011db47", ResourceURL: api.DefaultAzureResourceURL}}},
+	{api.RouteGetKubernetesAuth, api.RoutePutKubernetesAuth, api.RouteDeleteKubernetesAuth, api.KubernetesAuthInput{KubernetesAuthConfig: api.KubernetesAuthConfig{
+		KubernetesHost: "https://k8s.example.com:6443"}}},
+	{api.RouteGetAWSAuth, api.RoutePutAWSAuth, api.RouteDeleteAWSAuth, api.AWSAuthInput{AWSAuthConfig: api.AWSAuthConfig{AllowedAccountIDs: []string{"123456789012"}}}},
+	{api.RouteGetTLSCertAuth, api.RoutePutTLSCertAuth, api.RouteDeleteTLSCertAuth, api.TLSCertAuthInput{TLSCertAuthConfig: api.TLSCertAuthConfig{
+		CACertificate: stCertPEM}}},
 }
 
 // TestAuthzMatrixCoversEveryRoute fails when a management route has no row,
