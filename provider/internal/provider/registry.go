@@ -4,6 +4,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
+	"github.com/idplane/idplane/provider/internal/audit"
 	"github.com/idplane/idplane/provider/internal/identity"
 	"github.com/idplane/idplane/provider/internal/membership"
 	"github.com/idplane/idplane/provider/internal/project"
@@ -33,4 +34,5 @@ var dataSources = []func() datasource.DataSource{
 	project.NewProjectDataSource,
 	identity.NewIdentityDataSource,
 	identity.NewIdentitiesDataSource,
+	audit.NewIdentityAuditDataSource,
 }
