@@ -115,7 +115,7 @@ func BenchmarkLiveAudit10k(b *testing.B) {
 			AccessTokenTTL: 3600, AccessTokenMaxTTL: 86400, AccessTokenTrustedIPs: store.JSON[[]string]{V: []string{"10.0.0.0/8"}},
 			ClientSecretTrustedIPs: store.JSON[[]string]{V: []string{"10.0.0.0/8"}}, Version: 1, CreatedAt: now, UpdatedAt: now})
 		ms = append(ms, store.Membership{ID: service.NewID(), OrganizationID: org, ProjectID: projects[i%benchProjects].ID, IdentityID: id,
-			Roles: store.JSON[[]api.MembershipRole]{V: []api.MembershipRole{{RoleSlug: fmt.Sprintf("role-%d", i%benchRoles)}}},
+			Roles:   store.JSON[[]api.MembershipRole]{V: []api.MembershipRole{{RoleSlug: fmt.Sprintf("role-%d", i%benchRoles)}}},
 			Version: 1, CreatedAt: now, UpdatedAt: now})
 	}
 	for _, rows := range []any{&projects, &roles, &idents, &uas, &ms} {
