@@ -11,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"net"
 	"net/http"
@@ -20,6 +21,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/idplane/idplane/server/internal/store"
 )
 
 func runCLI(t *testing.T, ctx context.Context, args ...string) (int, string, string) {
@@ -67,12 +70,21 @@ func TestBootstrapOnceThenRefuses(t *testing.T) {
 func TestMigrateReportsWhatItApplied(t *testing.T) {
 	ctx := context.Background()
 	db := []string{"--database-url", filepath.Join(t.TempDir(), "m.db")}
+	ms, err := store.Migrations(store.SQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	versions := make([]int, len(ms))
+	for i, m := range ms {
+		versions[i] = m.Version
+	}
+	last := versions[len(versions)-1]
 	code, out, errOut := runCLI(t, ctx, append([]string{"migrate"}, db...)...)
-	if code != 0 || !strings.Contains(out, "applied migrations [1]") {
-		t.Fatalf("first migrate: exit %d, %q %q", code, out, errOut)
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("applied migrations %v", versions)) {
+		t.Fatalf("first migrate: exit %d, %q %q; want versions %v applied", code, out, errOut, versions)
 	}
 	code, out, _ = runCLI(t, ctx, append([]string{"migrate"}, db...)...)
-	if code != 0 || !strings.Contains(out, "up to date at version 1") {
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("up to date at version %d", last)) {
 		t.Fatalf("second migrate: exit %d, %q", code, out)
 	}
 }
