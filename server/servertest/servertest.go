@@ -54,6 +54,8 @@ type Options struct {
 	GCPOAuth2CertsURL, GCPServiceAccountCertsURL, AzureLoginURL string
 	// JWTLeeway overrides the default clock skew on workload tokens.
 	JWTLeeway time.Duration
+	// Now replaces the service's clock, to move past expiries without waiting.
+	Now func() time.Time
 	// TLSClientCerts serves HTTPS asking clients for a certificate, as
 	// `idplane serve --tls-client-certs request` does; Server.RootCAs
 	// then trusts the server's certificate.
@@ -116,7 +118,7 @@ func Start(t testing.TB, opts Options) *Server {
 		TrustedProxies: opts.TrustedProxies, LoginRate: opts.LoginRate, LoginBurst: opts.LoginBurst,
 		RevocationPoll: 100 * time.Millisecond,
 		Outbound:       outbound.Policy{AllowInternal: opts.AllowInternalOutbound, Roots: opts.OutboundRoots},
-		JWTLeeway:      opts.JWTLeeway, GCPOAuth2CertsURL: opts.GCPOAuth2CertsURL,
+		JWTLeeway:      opts.JWTLeeway, Now: opts.Now, GCPOAuth2CertsURL: opts.GCPOAuth2CertsURL,
 		GCPServiceAccountCertsURL: opts.GCPServiceAccountCertsURL, AzureLoginURL: opts.AzureLoginURL,
 		ClientCertHeader: opts.ClientCertHeader})
 	if err != nil {

@@ -54,6 +54,8 @@ type Config struct {
 	// Where Google and Microsoft publish their keys (defaults: the public
 	// clouds'), for sovereign clouds, mirrors and tests.
 	GCPOAuth2CertsURL, GCPServiceAccountCertsURL, AzureLoginURL string
+	// Now is the service's clock; tests move it (nil is the real one).
+	Now func() time.Time
 	// ClientCertHeader is the header in which a TLS-terminating proxy among
 	// TrustedProxies passes the client certificate (TLS certificate auth).
 	ClientCertHeader string
@@ -142,7 +144,7 @@ func build(ctx context.Context, cfg Config, st *store.Store, keys *secret.Keys) 
 		tlscert.Method{Header: cfg.ClientCertHeader, TrustedProxies: cfg.TrustedProxies},
 	}
 	svc := service.New(service.Deps{Store: st, Keys: keys, Signer: signer, Writes: writes, Revocations: revs, Observer: metrics,
-		AuthMethods: methods})
+		AuthMethods: methods, Now: cfg.Now})
 	h, err := httpapi.New(httpapi.Config{TrustedProxies: cfg.TrustedProxies, LoginRate: cfg.LoginRate, LoginBurst: cfg.LoginBurst,
 		AuthMethods: methods}, svc, st, signer, metrics)
 	if err != nil {
