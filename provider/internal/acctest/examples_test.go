@@ -186,6 +186,17 @@ func TestProviderExamples(t *testing.T) {
 	}
 }
 
+// The guides' configurations are applied like the examples.
+func TestGuideExamples(t *testing.T) {
+	dirs, err := filepath.Glob(filepath.Join(examplesDir, "guides", "*"))
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no guide examples under %s (%v)", examplesDir, err)
+	}
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) { applyExample(t, dir, "") })
+	}
+}
+
 func TestQuickstart(t *testing.T) {
 	applyExample(t, filepath.Join(examplesDir, "quickstart"), "")
 }
