@@ -26,6 +26,9 @@ var resources = []func() resource.Resource{
 	tokenauth.NewJWTAuthResource,
 	tokenauth.NewGCPAuthResource,
 	tokenauth.NewAzureAuthResource,
+	tokenauth.NewKubernetesAuthResource,
+	tokenauth.NewAWSAuthResource,
+	tokenauth.NewTLSCertAuthResource,
 }
 
 var dataSources = []func() datasource.DataSource{

@@ -1,5 +1,6 @@
 // Package tokenauth manages the auth methods an identity logs in with by
-// presenting a signed token: OIDC, JWT, GCP and Azure. The resource is
+// presenting a proof of what it is: a signed token (OIDC, JWT, GCP, Azure,
+// Kubernetes), a signed AWS request or a client certificate. The resource is
 // written once, generically (this file and validate.go); each method's file
 // only says which attributes it adds to the token settings every method
 // has, how its model maps from and to the API, and which client calls to
@@ -17,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/idplane/idplane/provider/internal/tfutil"
@@ -64,6 +66,14 @@ type method[M model, T, In any] struct {
 	input func(context.Context, M, api.TokenSettingsInput, *diag.Diagnostics) In
 	// validate is the server's validation of In, run at plan time.
 	validate func(*In, *api.FieldErrors)
+
+	// keep, when set, carries into a model mapped from obj what the API
+	// never answers (a credential), from the plan or the prior state.
+	keep func(prior M, obj *T, mapped *M)
+	// writeOnly, when set, adds the write-only arguments of cfg (the
+	// configuration: plans never hold them) to in, on create (state nil)
+	// and on an update whose plan asks for them to be sent again.
+	writeOnly func(cfg, plan M, state *M, in *In)
 
 	get    func(*api.Client, context.Context, string) (*T, error)
 	put    func(*api.Client, context.Context, string, int64, In) (*T, error)
@@ -117,19 +127,23 @@ func (r *authResource[M, T, In]) Configure(_ context.Context, req resource.Confi
 	r.client = tfutil.ClientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// crud is the method's client calls; every one maps through fromAPI.
-func (r *authResource[M, T, In]) crud() tfutil.CRUD[M] {
+// crud is the method's client calls; every one maps through fromAPI. cfg
+// is the configuration of a create or an update (a zero Config otherwise),
+// which alone holds write-only arguments.
+func (r *authResource[M, T, In]) crud(cfg tfsdk.Config) tfutil.CRUD[M] {
 	m := &r.method
 	return tfutil.CRUD[M]{
 		Noun: m.noun, CreateVerb: "attach", DeleteVerb: "detach",
-		Create: r.create,
+		Create: func(ctx context.Context, plan M, diags *diag.Diagnostics) (M, error) {
+			return r.create(ctx, cfg, plan, diags)
+		},
 		Read: func(ctx context.Context, state M, _ *diag.Diagnostics) (M, error) {
 			obj, err := m.get(r.client.API, ctx, state.common().IdentityID.ValueString())
-			return tfutil.Mapped(obj, err, m.fromAPI)
+			return tfutil.Mapped(obj, err, r.mapper(state))
 		},
 		Update: func(ctx context.Context, plan, state M, diags *diag.Diagnostics) (M, error) {
 			s := state.common()
-			return r.put(ctx, plan, s.IdentityID.ValueString(), tfutil.Version(s.Version), diags)
+			return r.put(ctx, cfg, plan, &state, s.IdentityID.ValueString(), tfutil.Version(s.Version), diags)
 		},
 		Delete: func(ctx context.Context, state M, _ *diag.Diagnostics) error {
 			s := state.common()
@@ -138,10 +152,21 @@ func (r *authResource[M, T, In]) crud() tfutil.CRUD[M] {
 	}
 }
 
+// mapper is fromAPI, followed by keep from prior when the method has it.
+func (r *authResource[M, T, In]) mapper(prior M) func(*T) M {
+	return func(obj *T) M {
+		mapped := r.method.fromAPI(obj)
+		if r.method.keep != nil {
+			r.method.keep(prior, obj, &mapped)
+		}
+		return mapped
+	}
+}
+
 // create attaches the method to an identity that has none. PUT would
 // silently take over a method attached outside Terraform; adopting it must
 // be a deliberate import.
-func (r *authResource[M, T, In]) create(ctx context.Context, plan M, diags *diag.Diagnostics) (M, error) {
+func (r *authResource[M, T, In]) create(ctx context.Context, cfg tfsdk.Config, plan M, diags *diag.Diagnostics) (M, error) {
 	m := &r.method
 	identityID := plan.common().IdentityID.ValueString()
 	_, err := m.get(r.client.API, ctx, identityID)
@@ -155,34 +180,43 @@ func (r *authResource[M, T, In]) create(ctx context.Context, plan M, diags *diag
 		tfutil.AddAPIError(diags, "check for existing "+m.noun, err)
 		return plan, nil
 	}
-	return r.put(ctx, plan, identityID, 0, diags)
+	return r.put(ctx, cfg, plan, nil, identityID, 0, diags)
 }
 
-// put sends every setting of plan, so that the PUT replaces all of them.
-func (r *authResource[M, T, In]) put(ctx context.Context, plan M, identityID string, version int64, diags *diag.Diagnostics) (M, error) {
+// put sends every setting of plan, so that the PUT replaces all of them,
+// and the write-only ones of cfg that are due.
+func (r *authResource[M, T, In]) put(ctx context.Context, cfg tfsdk.Config, plan M, state *M, identityID string, version int64, diags *diag.Diagnostics) (M, error) {
 	m := &r.method
 	in := m.input(ctx, plan, plan.common().Input(ctx, diags), diags)
+	if m.writeOnly != nil {
+		var c M
+		diags.Append(cfg.Get(ctx, &c)...)
+		if diags.HasError() {
+			return plan, nil
+		}
+		m.writeOnly(c, plan, state, &in)
+	}
 	if diags.HasError() {
 		return plan, nil
 	}
 	obj, err := m.put(r.client.API, ctx, identityID, version, in)
-	return tfutil.Mapped(obj, err, m.fromAPI)
+	return tfutil.Mapped(obj, err, r.mapper(plan))
 }
 
 func (r *authResource[M, T, In]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.crud().DoCreate(ctx, req, resp)
+	r.crud(req.Config).DoCreate(ctx, req, resp)
 }
 
 func (r *authResource[M, T, In]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	r.crud().DoRead(ctx, req, resp)
+	r.crud(tfsdk.Config{}).DoRead(ctx, req, resp)
 }
 
 func (r *authResource[M, T, In]) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.crud().DoUpdate(ctx, req, resp)
+	r.crud(req.Config).DoUpdate(ctx, req, resp)
 }
 
 func (r *authResource[M, T, In]) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	r.crud().DoDelete(ctx, req, resp)
+	r.crud(tfsdk.Config{}).DoDelete(ctx, req, resp)
 }
 
 // ImportState takes the identity ID.

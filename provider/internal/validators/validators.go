@@ -122,6 +122,16 @@ func BindingGlob() validator.String {
 	return stringFunc{desc: "a glob in which * stands for any run of characters", check: api.ValidateBindingGlob}
 }
 
+// SubjectAltName accepts a typed subject alternative name pattern of TLS
+// certificate auth: DNS:, URI: or EMAIL: with a glob, or IP: with an
+// address or CIDR block.
+func SubjectAltName() validator.String {
+	return stringFunc{desc: "TYPE:pattern with TYPE one of DNS, URI, EMAIL (a glob) or IP (an address or CIDR block)", check: func(s string) error {
+		_, _, err := api.ParseSAN(s)
+		return err
+	}}
+}
+
 // Optional lets the empty string, which means "not set", through v.
 func Optional(v validator.String) validator.String { return optional{v} }
 
