@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"os"
 )
@@ -17,11 +18,18 @@ const (
 	EnvOIDCToken    = "IDPLANE_OIDC_TOKEN"
 	EnvOIDCAudience = "IDPLANE_OIDC_AUDIENCE"
 	EnvJWT          = "IDPLANE_JWT"
+
+	EnvKubernetesTokenPath = "IDPLANE_KUBERNETES_TOKEN_PATH"
+	EnvAWSServerID         = "IDPLANE_AWS_SERVER_ID"
+	EnvAWSSTSEndpoint      = "IDPLANE_AWS_STS_ENDPOINT"
+	EnvTLSCertFile         = "IDPLANE_TLS_CERT_FILE"
+	EnvTLSKeyFile          = "IDPLANE_TLS_KEY_FILE"
+	EnvTLSCAFile           = "IDPLANE_TLS_CA_FILE"
 )
 
 // CredentialsFromEnv chooses how to log in from the IDPLANE_* variables, as
 // the provider does without an auth block: IDPLANE_AUTH_METHOD (universal,
-// token, oidc or jwt) when set, else universal auth when a client ID or
+// token, oidc, jwt, kubernetes, aws or tls_cert) when set, else universal auth when a client ID or
 // secret is set, else a token, else OIDC when an identity ID is set. It
 // returns the client option and the method's name.
 func CredentialsFromEnv() (Option, string, error) {
@@ -56,8 +64,51 @@ func CredentialsFromEnv() (Option, string, error) {
 	case "jwt":
 		opt, err := signedTokenFromEnv(RouteJWTAuthLogin, EnvJWT)
 		return opt, method, err
+	case "kubernetes", "aws", "tls_cert":
+		opt, err := platformFromEnv(method)
+		return opt, method, err
 	}
-	return nil, "", fmt.Errorf("%s must be universal, token, oidc or jwt, got %q", EnvAuthMethod, method)
+	return nil, "", fmt.Errorf("%s must be universal, token, oidc, jwt, kubernetes, aws or tls_cert, got %q", EnvAuthMethod, method)
+}
+
+// platformFromEnv logs in with the platform's proof of the workload: its
+// Kubernetes service account token, its AWS credentials or its client
+// certificate.
+func platformFromEnv(method string) (Option, error) {
+	identityID := os.Getenv(EnvIdentityID)
+	if identityID == "" {
+		return nil, fmt.Errorf("%s is required to log in with %s auth", EnvIdentityID, method)
+	}
+	switch method {
+	case "kubernetes":
+		path := os.Getenv(EnvKubernetesTokenPath)
+		if path == "" {
+			path = DefaultKubernetesTokenPath
+		}
+		return WithKubernetesLogin(identityID, path), nil
+	case "aws":
+		a, err := AWSLoginFromDefaultChain(context.Background(), identityID, os.Getenv(EnvAWSServerID), os.Getenv(EnvAWSSTSEndpoint))
+		if err != nil {
+			return nil, err
+		}
+		return WithAWSLogin(a), nil
+	}
+	certFile, keyFile := os.Getenv(EnvTLSCertFile), os.Getenv(EnvTLSKeyFile)
+	if certFile == "" || keyFile == "" {
+		return nil, fmt.Errorf("TLS certificate auth needs %s and %s", EnvTLSCertFile, EnvTLSKeyFile)
+	}
+	roots, err := RootsFromFile(os.Getenv(EnvTLSCAFile))
+	if err != nil {
+		return nil, err
+	}
+	hc, err := ClientCertificateHTTPClient(certFile, keyFile, roots)
+	if err != nil {
+		return nil, err
+	}
+	return func(c *Client) {
+		WithHTTPClient(hc)(c)
+		WithTLSCertLogin(identityID)(c)
+	}, nil
 }
 
 // signedTokenFromEnv logs in with a token from tokenEnv, the file named by
