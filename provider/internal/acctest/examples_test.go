@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-exec/tfexec"
 
 	"github.com/idplane/idplane/provider/internal/acctest"
+	"github.com/idplane/idplane/server/api"
 )
 
 func TestMain(m *testing.M) { acctest.Main(m) }
@@ -64,6 +66,14 @@ const requiredProviders = `terraform {
 // server with the credentials in the environment (as a user sets them),
 // insists that the next plan is empty, and destroys everything.
 func applyExample(t *testing.T, dir string, extra string) {
+	runExample(t, dir, extra, nil, nil)
+}
+
+// runExample is applyExample, with applied (when set) called on the working
+// directory between the empty plan and the destroy; or, with refused set, a
+// plan that must fail with an error matching it (an example a Terraform
+// release cannot run).
+func runExample(t *testing.T, dir string, extra string, refused *regexp.Regexp, applied func(work string, env *acctest.Env)) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.tf"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no .tf files in %s", dir)
@@ -116,6 +126,16 @@ func applyExample(t *testing.T, dir string, extra string) {
 		}
 	}
 	ctx := context.Background()
+	if refused != nil {
+		err := tf.Init(ctx)
+		if err == nil {
+			_, err = tf.Plan(ctx, planOpts...)
+		}
+		if err == nil || !refused.MatchString(err.Error()) {
+			t.Fatalf("%s: want an error matching %q, got %v", dir, refused, err)
+		}
+		return
+	}
 	if err := tf.Apply(ctx, applyOpts...); err != nil {
 		t.Fatalf("apply %s: %v", dir, err)
 	}
@@ -125,6 +145,9 @@ func applyExample(t *testing.T, dir string, extra string) {
 	}
 	if changes {
 		t.Errorf("plan after apply of %s is not empty", dir)
+	}
+	if applied != nil {
+		applied(work, env)
 	}
 	// Delete protection works as documented: lift it, then destroy.
 	for _, f := range files {
@@ -195,6 +218,66 @@ func TestGuideExamples(t *testing.T) {
 	for _, dir := range dirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) { applyExample(t, dir, "") })
 	}
+}
+
+// Ephemeral resources run where the release has them; an older release
+// refuses their blocks, and the rest of the provider is unaffected.
+func TestEphemeralExamples(t *testing.T) {
+	dirs, err := filepath.Glob(filepath.Join(examplesDir, "ephemeral-resources", "*"))
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no ephemeral resource examples under %s (%v)", examplesDir, err)
+	}
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			if acctest.SupportsWriteOnly() {
+				applyExample(t, dir, "")
+				return
+			}
+			runExample(t, dir, "", regexp.MustCompile(`Blocks of type "ephemeral" are not expected here`), nil)
+		})
+	}
+}
+
+// The example of idplane_access_token hands a run-long token to another
+// provider configuration: the token is in neither the state file nor the
+// plan, and Terraform's closing of the ephemeral resource revoked it.
+func TestAccessTokenLeavesNoTrace(t *testing.T) {
+	dir := filepath.Join(examplesDir, "ephemeral-resources", "idplane_access_token")
+	if !acctest.SupportsWriteOnly() {
+		runExample(t, dir, "", regexp.MustCompile(`Blocks of type "ephemeral" are not expected here`), nil)
+		return
+	}
+	runExample(t, dir, "", nil, func(work string, env *acctest.Env) {
+		state, err := os.ReadFile(filepath.Join(work, "terraform.tfstate"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Every access token starts with the same JOSE header.
+		if strings.Contains(string(state), "eyJhbGciOiJFZERTQSI") {
+			t.Errorf("an access token is in the state file")
+		}
+		if !strings.Contains(string(state), `"idplane_identity"`) {
+			t.Errorf("the state file holds no identity: %s", state)
+		}
+		ids, err := env.API.ListIdentities(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, i := range ids.Identities {
+			if i.Name != "deployer" {
+				continue
+			}
+			ev, err := env.API.ListAuditEvents(context.Background(), api.AuditEventFilter{Action: "token.revoke", ActorID: i.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ev.Events) == 0 {
+				t.Errorf("the deployer's run-long tokens were not revoked when the runs closed them")
+			}
+			return
+		}
+		t.Errorf("no deployer identity on the server")
+	})
 }
 
 func TestQuickstart(t *testing.T) {

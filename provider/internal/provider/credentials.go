@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/idplane/idplane/server/api"
 )
@@ -128,4 +129,27 @@ func signedTokenCredentials(m *signedTokenModel, method string, login *api.Route
 
 func blocks(methods []string) string {
 	return "auth." + strings.Join(methods, ", auth.")
+}
+
+// unknownConfig reports whether any value of the provider block is not
+// known yet.
+func unknownConfig(cfg providerModel) bool {
+	vals := []types.String{cfg.Host}
+	if a := cfg.Auth; a != nil {
+		vals = append(vals, a.Token)
+		if u := a.Universal; u != nil {
+			vals = append(vals, u.ClientID, u.ClientSecret)
+		}
+		for _, m := range []*signedTokenModel{a.OIDC, a.JWT} {
+			if m != nil {
+				vals = append(vals, m.IdentityID, m.Token, m.TokenFile, m.Audience)
+			}
+		}
+	}
+	for _, v := range vals {
+		if v.IsUnknown() {
+			return true
+		}
+	}
+	return false
 }

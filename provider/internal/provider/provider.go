@@ -138,6 +138,13 @@ func (p *idplaneProvider) Configure(ctx context.Context, req provider.ConfigureR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if unknownConfig(cfg) {
+		// A value known only after apply (an ephemeral token, another
+		// resource's attribute): Terraform configures the provider again
+		// once it is known, and defers what depends on it.
+		tflog.Info(ctx, "idplane provider configuration not yet known; configuring later")
+		return
+	}
 	host := orEnv(cfg.Host, "IDPLANE_HOST")
 	if host == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("host"), "Missing idplane host",
