@@ -2,6 +2,7 @@ package acctest_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -73,7 +74,7 @@ func applyExample(t *testing.T, dir string, extra string) {
 // directory between the empty plan and the destroy; or, with refused set, a
 // plan that must fail with an error matching it (an example a Terraform
 // release cannot run).
-func runExample(t *testing.T, dir string, extra string, refused *regexp.Regexp, applied func(work string, env *acctest.Env)) {
+func runExample(t *testing.T, dir string, extra string, refused *regexp.Regexp, applied func(work string, env *acctest.Env), vars ...string) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.tf"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no .tf files in %s", dir)
@@ -124,6 +125,11 @@ func runExample(t *testing.T, dir string, extra string, refused *regexp.Regexp, 
 			planOpts = append(planOpts, tfexec.Var(v))
 			destroyOpts = append(destroyOpts, tfexec.Var(v))
 		}
+	}
+	for _, v := range vars {
+		applyOpts = append(applyOpts, tfexec.Var(v))
+		planOpts = append(planOpts, tfexec.Var(v))
+		destroyOpts = append(destroyOpts, tfexec.Var(v))
 	}
 	ctx := context.Background()
 	if refused != nil {
@@ -216,8 +222,57 @@ func TestGuideExamples(t *testing.T) {
 		t.Fatalf("no guide examples under %s (%v)", examplesDir, err)
 	}
 	for _, dir := range dirs {
+		if filepath.Base(dir) == credentialsGuide {
+			continue // TestCredentialsOutOfStateGuide applies it, with its variable
+		}
 		t.Run(filepath.Base(dir), func(t *testing.T) { applyExample(t, dir, "") })
 	}
+}
+
+const credentialsGuide = "credentials-out-of-state"
+
+// The guide's client secret comes from an ephemeral variable: it logs in,
+// and it is nowhere in the state file. A release without ephemeral values
+// and write-only arguments refuses the configuration.
+func TestCredentialsOutOfStateGuide(t *testing.T) {
+	dir := filepath.Join(examplesDir, "guides", credentialsGuide)
+	if !acctest.SupportsWriteOnly() {
+		runExample(t, dir, "", regexp.MustCompile(`An argument named "ephemeral" is not expected here`), nil)
+		return
+	}
+	const value = "Zq8#kP2v!Lm9@xR4$tW7%nB3^cY6&hJ1*dF5"
+	runExample(t, dir, "", nil, func(work string, env *acctest.Env) {
+		state, err := os.ReadFile(filepath.Join(work, "terraform.tfstate"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(state), value) || !strings.Contains(string(state), `"client_secret_wo_version":1`) {
+			t.Fatalf("the state file holds the client secret, or no client secret resource: %s", state)
+		}
+		var st struct {
+			Resources []struct {
+				Type      string `json:"type"`
+				Instances []struct {
+					Attributes map[string]any `json:"attributes"`
+				} `json:"instances"`
+			} `json:"resources"`
+		}
+		if err := json.Unmarshal(state, &st); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range st.Resources {
+			if r.Type != "idplane_identity_universal_auth" {
+				continue
+			}
+			clientID, _ := r.Instances[0].Attributes["client_id"].(string)
+			_, err := env.Server.Client(t).Login(context.Background(), api.UniversalAuthLoginRequest{ClientID: clientID, ClientSecret: value})
+			if err != nil {
+				t.Fatalf("the write-only client secret does not log in: %v", err)
+			}
+			return
+		}
+		t.Fatal("no universal auth in the state file")
+	}, "client_secret="+value)
 }
 
 // Ephemeral resources run where the release has them; an older release
