@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
@@ -104,8 +105,12 @@ type AWSLogin struct {
 	Credentials aws.CredentialsProvider
 }
 
-// awsGetCallerIdentity is the body of every signed request.
-const awsGetCallerIdentity = "Action=GetCallerIdentity&Version=2011-06-15"
+const (
+	// awsGetCallerIdentity is the body of every signed request.
+	awsGetCallerIdentity = "Action=GetCallerIdentity&Version=2011-06-15"
+	// awsNonceHeader makes each signed request unique; STS ignores it.
+	awsNonceHeader = "X-Idplane-Nonce"
+)
 
 // Request signs a new request at now, in the shape of AWS auth's login.
 func (a AWSLogin) Request(ctx context.Context, now time.Time) (AWSAuthLoginRequest, error) {
@@ -136,6 +141,12 @@ func (a AWSLogin) Request(ctx context.Context, now time.Time) (AWSAuthLoginReque
 	if a.ServerID != "" {
 		req.Header.Set(AWSServerIDHeader, a.ServerID)
 	}
+	// The server accepts a signed request once; two logins within the same
+	// second (X-Amz-Date's resolution), as Terraform makes when it starts
+	// the provider for each command, must still differ.
+	nonce := make([]byte, 16)
+	_, _ = rand.Read(nonce)
+	req.Header.Set(awsNonceHeader, hex.EncodeToString(nonce))
 	sum := sha256.Sum256([]byte(awsGetCallerIdentity))
 	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "sts", region, now.UTC()); err != nil {
 		return AWSAuthLoginRequest{}, fmt.Errorf("sign sts:GetCallerIdentity: %w", err)

@@ -39,7 +39,7 @@ func TestAWSLoginRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	auth := headers["Authorization"]
-	for _, want := range []string{"/eu-west-1/sts/aws4_request", "x-idplane-server-id", "x-amz-security-token", "host"} {
+	for _, want := range []string{"/eu-west-1/sts/aws4_request", "x-idplane-server-id", "x-idplane-nonce", "x-amz-security-token", "host"} {
 		if !strings.Contains(auth, want) {
 			t.Errorf("Authorization %q lacks %q", auth, want)
 		}
@@ -67,9 +67,18 @@ func TestAWSLoginRequest(t *testing.T) {
 		t.Fatalf("STS answered %d, accepted %d", res.StatusCode, sts.Accepted.Load())
 	}
 
-	global, err := api.AWSLogin{Region: "eu-west-1", Credentials: creds}.Request(t.Context(), time.Now())
+	// Two logins in the same second are two requests: each is accepted once.
+	now := time.Now()
+	first, err := api.AWSLogin{Region: "eu-west-1", Credentials: creds}.Request(t.Context(), now)
 	if err != nil {
 		t.Fatal(err)
+	}
+	global, err := api.AWSLogin{Region: "eu-west-1", Credentials: creds}.Request(t.Context(), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.IAMRequestHeaders == global.IAMRequestHeaders {
+		t.Error("two requests signed at the same time are identical")
 	}
 	raw, _ = base64.StdEncoding.DecodeString(global.IAMRequestHeaders)
 	if !strings.Contains(string(raw), "/us-east-1/sts/aws4_request") || !strings.Contains(string(raw), `"Host":"sts.amazonaws.com"`) {

@@ -97,6 +97,17 @@ func CertPEM(certs ...*x509.Certificate) string {
 	return string(out)
 }
 
+// KeyPEM encodes a private key as PKCS #8 PEM, for a client that loads
+// its key from a file.
+func KeyPEM(t testing.TB, key crypto.Signer) string {
+	t.Helper()
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+}
+
 func newKey(t testing.TB) crypto.Signer {
 	t.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/pem"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -76,6 +77,9 @@ type Server struct {
 	// RootCAs trusts the server's certificate when it serves HTTPS
 	// (Options.TLSClientCerts); nil over plain HTTP.
 	RootCAs *x509.CertPool
+	// CertPEM is that certificate, PEM-encoded, for clients that read
+	// their roots from a file.
+	CertPEM string
 }
 
 // Main must wrap the tests of a package that starts PostgreSQL servers:
@@ -131,6 +135,7 @@ func Start(t testing.TB, opts Options) *Server {
 		hs.StartTLS()
 		s.RootCAs = x509.NewCertPool()
 		s.RootCAs.AddCert(hs.Certificate())
+		s.CertPEM = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: hs.Certificate().Raw}))
 	} else {
 		hs.Start()
 	}

@@ -111,7 +111,7 @@ func TestProviderLogsInWithOIDCToken(t *testing.T) {
 				Config: e.config(fmt.Sprintf(`oidc = { identity_id = %q, token = %q }
     token = "x"`, e.identity, token)),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`Set exactly one of auth.universal, auth.token, auth.oidc and auth.jwt`),
+				ExpectError: regexp.MustCompile(`Set exactly one of auth.universal, auth.token, auth.oidc, auth.jwt,`),
 			},
 			{
 				// The file is read at every login; destroy logs in this way too.

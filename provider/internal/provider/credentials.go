@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -18,12 +19,16 @@ const (
 	authToken     = "token"
 	authOIDC      = "oidc"
 	authJWT       = "jwt"
+	authK8s       = "kubernetes"
+	authAWS       = "aws"
+	authTLSCert   = "tls_cert"
 )
 
 // credentialsFrom chooses how the provider logs in: the one auth block
 // set, else IDPLANE_AUTH_METHOD, else the variables present. It returns
-// the client option and the method's name.
-func credentialsFrom(a *authModel, diags *diag.Diagnostics) (api.Option, string) {
+// the client option, the method's name and, for a method that needs one
+// (tls_cert), the HTTP client option every client of the server must use.
+func credentialsFrom(ctx context.Context, a *authModel, diags *diag.Diagnostics) (api.Option, string, api.Option) {
 	var set []string
 	if a != nil {
 		if a.Universal != nil {
@@ -38,6 +43,15 @@ func credentialsFrom(a *authModel, diags *diag.Diagnostics) (api.Option, string)
 		if a.JWT != nil {
 			set = append(set, authJWT)
 		}
+		if a.Kubernetes != nil {
+			set = append(set, authK8s)
+		}
+		if a.AWS != nil {
+			set = append(set, authAWS)
+		}
+		if a.TLSCert != nil {
+			set = append(set, authTLSCert)
+		}
 	} else {
 		a = &authModel{}
 	}
@@ -45,8 +59,8 @@ func credentialsFrom(a *authModel, diags *diag.Diagnostics) (api.Option, string)
 	switch {
 	case len(set) > 1:
 		diags.AddAttributeError(path.Root("auth"), "Conflicting idplane credentials",
-			"Set exactly one of auth.universal, auth.token, auth.oidc and auth.jwt; this configuration sets "+blocks(set)+".")
-		return nil, ""
+			"Set exactly one of auth.universal, auth.token, auth.oidc, auth.jwt, auth.kubernetes, auth.aws and auth.tls_cert; this configuration sets "+blocks(set)+".")
+		return nil, "", nil
 	case len(set) == 1:
 		method = set[0]
 	case os.Getenv("IDPLANE_AUTH_METHOD") != "":
@@ -68,28 +82,36 @@ func credentialsFrom(a *authModel, diags *diag.Diagnostics) (api.Option, string)
 		if id == "" || secret == "" {
 			diags.AddAttributeError(path.Root("auth").AtName("universal"), "Missing universal auth credentials",
 				"Set auth.universal.client_id and auth.universal.client_secret, or IDPLANE_CLIENT_ID and IDPLANE_CLIENT_SECRET.")
-			return nil, ""
+			return nil, "", nil
 		}
-		return api.WithUniversalAuth(id, secret), method
+		return api.WithUniversalAuth(id, secret), method, nil
 	case authToken:
 		tok := orEnv(a.Token, "IDPLANE_TOKEN")
 		if tok == "" {
 			diags.AddAttributeError(path.Root("auth").AtName("token"), "Missing access token", "Set auth.token or IDPLANE_TOKEN.")
-			return nil, ""
+			return nil, "", nil
 		}
-		return api.WithToken(tok), method
+		return api.WithToken(tok), method, nil
 	case authOIDC:
-		return signedTokenCredentials(a.OIDC, method, api.RouteOIDCAuthLogin, "IDPLANE_OIDC_TOKEN", diags), method
+		return signedTokenCredentials(a.OIDC, method, api.RouteOIDCAuthLogin, "IDPLANE_OIDC_TOKEN", diags), method, nil
 	case authJWT:
-		return signedTokenCredentials(a.JWT, method, api.RouteJWTAuthLogin, "IDPLANE_JWT", diags), method
+		return signedTokenCredentials(a.JWT, method, api.RouteJWTAuthLogin, "IDPLANE_JWT", diags), method, nil
+	case authK8s:
+		return kubernetesCredentials(a.Kubernetes, diags), method, nil
+	case authAWS:
+		return awsCredentials(ctx, a.AWS, diags), method, nil
+	case authTLSCert:
+		login, transport := tlsCertCredentials(a.TLSCert, diags)
+		return login, method, transport
 	case "":
 		diags.AddAttributeError(path.Root("auth"), "Missing idplane credentials",
 			"Set one of auth.universal (or IDPLANE_CLIENT_ID and IDPLANE_CLIENT_SECRET), auth.token (or IDPLANE_TOKEN), "+
-				"auth.oidc or auth.jwt (or IDPLANE_IDENTITY_ID with IDPLANE_OIDC_TOKEN, IDPLANE_OIDC_TOKEN_FILE, or inside GitHub Actions).")
-		return nil, ""
+				"auth.oidc or auth.jwt (or IDPLANE_IDENTITY_ID with IDPLANE_OIDC_TOKEN, IDPLANE_OIDC_TOKEN_FILE, or inside GitHub Actions), "+
+				"auth.kubernetes, auth.aws or auth.tls_cert (or IDPLANE_AUTH_METHOD with IDPLANE_IDENTITY_ID).")
+		return nil, "", nil
 	}
-	diags.AddError("Invalid IDPLANE_AUTH_METHOD", fmt.Sprintf("IDPLANE_AUTH_METHOD must be universal, token, oidc or jwt, got %q.", method))
-	return nil, ""
+	diags.AddError("Invalid IDPLANE_AUTH_METHOD", fmt.Sprintf("IDPLANE_AUTH_METHOD must be universal, token, oidc, jwt, kubernetes, aws or tls_cert, got %q.", method))
+	return nil, "", nil
 }
 
 // signedTokenCredentials logs in with an OIDC or JWT token from, in order:
@@ -144,6 +166,15 @@ func unknownConfig(cfg providerModel) bool {
 			if m != nil {
 				vals = append(vals, m.IdentityID, m.Token, m.TokenFile, m.Audience)
 			}
+		}
+		if m := a.Kubernetes; m != nil {
+			vals = append(vals, m.IdentityID, m.ServiceAccountTokenPath)
+		}
+		if m := a.AWS; m != nil {
+			vals = append(vals, m.IdentityID, m.ServerID, m.STSEndpoint)
+		}
+		if m := a.TLSCert; m != nil {
+			vals = append(vals, m.IdentityID, m.CertFile, m.KeyFile, m.CACertFile)
 		}
 	}
 	for _, v := range vals {

@@ -44,6 +44,10 @@ type authModel struct {
 	Token     types.String      `tfsdk:"token"`
 	OIDC      *signedTokenModel `tfsdk:"oidc"`
 	JWT       *signedTokenModel `tfsdk:"jwt"`
+
+	Kubernetes *kubernetesModel `tfsdk:"kubernetes"`
+	AWS        *awsModel        `tfsdk:"aws"`
+	TLSCert    *tlsCertModel    `tfsdk:"tls_cert"`
 }
 
 type universalModel struct {
@@ -92,8 +96,8 @@ func (p *idplaneProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			},
 			"auth": schema.SingleNestedAttribute{
 				Optional: true,
-				MarkdownDescription: "How the provider authenticates: exactly one of `universal`, `token`, `oidc` and `jwt`. Without it, " +
-					"`IDPLANE_AUTH_METHOD` (`universal`, `token`, `oidc` or `jwt`) chooses, or else the variables present do: " +
+				MarkdownDescription: "How the provider authenticates: exactly one of `universal`, `token`, `oidc`, `jwt`, `kubernetes`, `aws` and `tls_cert`. Without it, " +
+					"`IDPLANE_AUTH_METHOD` (`universal`, `token`, `oidc`, `jwt`, `kubernetes`, `aws` or `tls_cert`) chooses, or else the variables present do: " +
 					"`IDPLANE_CLIENT_ID`/`IDPLANE_CLIENT_SECRET`, then `IDPLANE_TOKEN`, then `IDPLANE_IDENTITY_ID` with an OIDC token " +
 					"(`IDPLANE_OIDC_TOKEN`, `IDPLANE_OIDC_TOKEN_FILE` or GitHub Actions' ID-token endpoint).",
 				Attributes: map[string]schema.Attribute{
@@ -117,8 +121,11 @@ func (p *idplaneProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 						Sensitive:           true,
 						MarkdownDescription: "An access token obtained elsewhere. Defaults to `IDPLANE_TOKEN`.",
 					},
-					"oidc": signedTokenSchema("oidc", "an OpenID Connect ID token (GitHub Actions, GitLab CI, any IdP)", "IDPLANE_OIDC_TOKEN"),
-					"jwt":  signedTokenSchema("jwt", "a JWT signed by a key the identity trusts", "IDPLANE_JWT"),
+					"oidc":       signedTokenSchema("oidc", "an OpenID Connect ID token (GitHub Actions, GitLab CI, any IdP)", "IDPLANE_OIDC_TOKEN"),
+					"jwt":        signedTokenSchema("jwt", "a JWT signed by a key the identity trusts", "IDPLANE_JWT"),
+					"kubernetes": kubernetesSchema(),
+					"aws":        awsSchema(),
+					"tls_cert":   tlsCertSchema(),
 				},
 			},
 		},
@@ -151,13 +158,16 @@ func (p *idplaneProvider) Configure(ctx context.Context, req provider.ConfigureR
 			"Set `host` in the provider block or the IDPLANE_HOST environment variable, e.g. http://127.0.0.1:8080.")
 		return
 	}
-	creds, method := credentialsFrom(cfg.Auth, &resp.Diagnostics)
+	creds, method, transport := credentialsFrom(ctx, cfg.Auth, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	opts := []api.Option{
 		api.WithUserAgent("terraform-provider-idplane/" + p.version),
 		api.WithLogger(func(ctx context.Context, msg string, fields map[string]any) { tflog.Debug(ctx, msg, fields) }),
+	}
+	if transport != nil {
+		opts = append(opts, transport)
 	}
 	c, err := api.NewClient(host, append(opts, creds)...)
 	if err != nil {
