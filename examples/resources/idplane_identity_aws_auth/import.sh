@@ -1,0 +1,2 @@
+# AWS auth is imported by the ID of its identity.
+terraform import idplane_identity_aws_auth.codebuild 0193a3c1-9a10-7d2e-8b3c-4d5e6f708192
