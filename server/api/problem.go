@@ -65,6 +65,9 @@ type Problem struct {
 	Code   string       `json:"code"`
 	Detail string       `json:"detail"`
 	Errors []FieldError `json:"errors,omitempty"`
+	// Message repeats Detail, an extension member for Infisical's SDKs,
+	// which show an error's "message".
+	Message string `json:"message,omitempty"`
 	// RetryAfter is filled by the client from the Retry-After header; it is
 	// not part of the document.
 	RetryAfter int `json:"-"`

@@ -84,5 +84,7 @@ func errorHandler(err error, c echo.Context) {
 	if c.Request().Method == http.MethodHead {
 		return
 	}
-	_ = writeJSON(c.Response(), p)
+	out := *p
+	out.Message = out.Detail
+	_ = writeJSON(c.Response(), &out)
 }

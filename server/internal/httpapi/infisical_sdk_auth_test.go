@@ -49,11 +49,12 @@ func TestInfisicalSDKLogin(t *testing.T) {
 		if cred.TokenType != "Bearer" || cred.AccessTokenMaxTTL != api.DefaultAccessTokenMaxTTL {
 			t.Errorf("credential %+v", cred)
 		}
-		// A refusal reaches the SDK as an API error with our status.
+		// A refusal reaches the SDK as an API error with our status and,
+		// in its message, the check that failed.
 		_, err = sdk(t).Auth().OidcAuthLogin(id, e.idp.Token("repo:evil/infra", []string{"idplane"}, map[string]any{"repository": "evil/infra"}))
 		var apiErr *sdkerrors.APIError
-		if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusUnauthorized {
-			t.Fatalf("a refused OidcAuthLogin: %v", err)
+		if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusUnauthorized || apiErr.ErrorMessage != "login failed: claim repository does not match" {
+			t.Fatalf("a refused OidcAuthLogin: %v (message %q)", err, apiErrMessage(apiErr))
 		}
 	})
 
@@ -67,4 +68,11 @@ func TestInfisicalSDKLogin(t *testing.T) {
 		}
 		check(t, "jwt-auth", id, cred.AccessToken, cred.ExpiresIn)
 	})
+}
+
+func apiErrMessage(e *sdkerrors.APIError) string {
+	if e == nil {
+		return ""
+	}
+	return e.ErrorMessage
 }

@@ -16,6 +16,7 @@ func Register[C, In, Res any](r *httpapi.Registrar, s *Store[C], rt Routes, spli
 		if err != nil {
 			return nil, err
 		}
+		emptyCollections(&cfg.C)
 		return wire(cfg.Base(), cfg.C), nil
 	}
 	httpapi.Handle(r, rt.Get, func(c *httpapi.Ctx, _ *httpapi.None) (*Res, error) {
