@@ -11,14 +11,18 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/idplane/idplane/server/internal/store"
 )
 
 func runCLI(t *testing.T, ctx context.Context, args ...string) (int, string, string) {
@@ -65,14 +69,23 @@ func TestBootstrapOnceThenRefuses(t *testing.T) {
 
 func TestMigrateReportsWhatItApplied(t *testing.T) {
 	ctx := context.Background()
+	all, err := store.Migrations(store.SQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var versions []string
+	for _, m := range all {
+		versions = append(versions, strconv.Itoa(m.Version))
+	}
+	latest := all[len(all)-1].Version
 	db := []string{"--database-url", filepath.Join(t.TempDir(), "m.db")}
 	code, out, errOut := runCLI(t, ctx, append([]string{"migrate"}, db...)...)
-	if code != 0 || !strings.Contains(out, "applied migrations [1]") {
-		t.Fatalf("first migrate: exit %d, %q %q", code, out, errOut)
+	if want := fmt.Sprintf("applied migrations [%s]; schema is at version %d", strings.Join(versions, " "), latest); code != 0 || !strings.Contains(out, want) {
+		t.Fatalf("first migrate: exit %d, %q %q; want %q", code, out, errOut, want)
 	}
 	code, out, _ = runCLI(t, ctx, append([]string{"migrate"}, db...)...)
-	if code != 0 || !strings.Contains(out, "up to date at version 1") {
-		t.Fatalf("second migrate: exit %d, %q", code, out)
+	if want := fmt.Sprintf("up to date at version %d", latest); code != 0 || !strings.Contains(out, want) {
+		t.Fatalf("second migrate: exit %d, %q; want %q", code, out, want)
 	}
 }
 

@@ -6,7 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -67,6 +70,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		}
 		dsn := path + sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 		db, err = gorm.Open(sqlite.Open(dsn), cfg)
+		if err != nil {
+			err = explainSQLiteOpen(path, err)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
@@ -87,9 +93,55 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	s := &Store{DB: db, Dialect: dialect}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
+		if dialect == SQLite {
+			err = explainSQLiteOpen(strings.TrimPrefix(url, "sqlite:"), err)
+		}
 		return nil, err
 	}
 	return s, nil
+}
+
+// explainSQLiteOpen replaces SQLite's "unable to open database file" (which
+// names no cause, and which the pure-Go driver renders as "out of memory")
+// with what is actually wrong with the path: a missing directory, a
+// directory that is a file, or no permission to the file or its directory
+// (SQLite writes its journal files beside the database). It creates nothing
+// that it does not remove, and returns err unchanged when the path looks
+// fine.
+func explainSQLiteOpen(path string, err error) error {
+	path, _, _ = strings.Cut(path, "?")
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return err
+	}
+	dir := filepath.Dir(path)
+	st, serr := os.Stat(dir)
+	switch {
+	case errors.Is(serr, fs.ErrNotExist):
+		return fmt.Errorf("cannot create %s: directory %s does not exist (create it first)", path, dir)
+	case errors.Is(serr, fs.ErrPermission):
+		return fmt.Errorf("cannot open %s: permission denied to directory %s", path, dir)
+	case serr != nil:
+		return fmt.Errorf("cannot open %s: %w", path, serr)
+	case !st.IsDir():
+		return fmt.Errorf("cannot open %s: %s is not a directory", path, dir)
+	}
+	if f, oerr := os.OpenFile(path, os.O_RDWR, 0); oerr == nil {
+		_ = f.Close()
+	} else if errors.Is(oerr, fs.ErrPermission) {
+		return fmt.Errorf("cannot open %s: permission denied (the server needs to read and write the file)", path)
+	} else if !errors.Is(oerr, fs.ErrNotExist) {
+		return fmt.Errorf("cannot open %s: %w", path, oerr)
+	}
+	probe, perr := os.CreateTemp(dir, ".idplane-probe-*")
+	if perr != nil {
+		if errors.Is(perr, fs.ErrPermission) {
+			return fmt.Errorf("cannot open %s: permission denied to create files in directory %s (SQLite keeps its journal beside the database)", path, dir)
+		}
+		return fmt.Errorf("cannot open %s: %w", path, perr)
+	}
+	_ = probe.Close()
+	_ = os.Remove(probe.Name())
+	return err
 }
 
 // Ping checks the database answers.
