@@ -9,16 +9,19 @@ import (
 
 // Stable problem codes. Clients switch on these, never on Detail.
 const (
-	CodeValidation          = "validation_failed"
-	CodeUnauthenticated     = "unauthenticated"
-	CodeForbidden           = "forbidden"
-	CodeNotFound            = "not_found"
-	CodeConflict            = "conflict"
-	CodeVersionMismatch     = "version_mismatch"
-	CodeRateLimited         = "rate_limited"
-	CodeDeleteProtected     = "delete_protected"
-	CodeLoginFailed         = "login_failed"
-	CodeInternal            = "internal"
+	CodeValidation      = "validation_failed"
+	CodeUnauthenticated = "unauthenticated"
+	CodeForbidden       = "forbidden"
+	CodeNotFound        = "not_found"
+	CodeConflict        = "conflict"
+	CodeVersionMismatch = "version_mismatch"
+	CodeRateLimited     = "rate_limited"
+	CodeDeleteProtected = "delete_protected"
+	CodeLoginFailed     = "login_failed"
+	CodeInternal        = "internal"
+	// CodeDatabaseUnavailable is a 503: the database cannot be reached right
+	// now; retry after Retry-After seconds.
+	CodeDatabaseUnavailable = "database_unavailable"
 	CodeAlreadyBootstrapped = "already_bootstrapped"
 )
 
@@ -65,8 +68,8 @@ type Problem struct {
 	Code   string       `json:"code"`
 	Detail string       `json:"detail"`
 	Errors []FieldError `json:"errors,omitempty"`
-	// RetryAfter is filled by the client from the Retry-After header; it is
-	// not part of the document.
+	// RetryAfter travels in the Retry-After header, not in the document: the
+	// server sends it when set, the client fills it from the header.
 	RetryAfter int `json:"-"`
 }
 

@@ -52,6 +52,8 @@ var problemResponses = []problemResponse{
 	{http.StatusPreconditionFailed, "PreconditionFailed", "If-Match does not name the object's current version.", nil},
 	{http.StatusTooManyRequests, "TooManyRequests", "Too many login attempts from this address.",
 		map[string]string{"Retry-After": "Seconds to wait before retrying."}},
+	{http.StatusServiceUnavailable, "ServiceUnavailable", "The database cannot be reached (code database_unavailable); retry after Retry-After seconds.",
+		map[string]string{"Retry-After": "Seconds to wait before retrying."}},
 }
 
 var pathParamRE = regexp.MustCompile(`\{([^{}]+)\}`)
@@ -214,6 +216,9 @@ func errorApplies(r *api.Route, status int) bool {
 		return !r.Public && hasVersion(r.Method)
 	case http.StatusTooManyRequests:
 		return login
+	case http.StatusServiceUnavailable:
+		// Everything but liveness and the raw documents may need the database.
+		return r.ID != api.RouteHealthz.ID && r.Raw == ""
 	}
 	return false
 }

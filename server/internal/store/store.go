@@ -151,6 +151,9 @@ func (s *Store) Ping(ctx context.Context) error {
 		return err
 	}
 	if err := sqlDB.PingContext(ctx); err != nil {
+		if Unavailable(err) {
+			return fmt.Errorf("ping %s database: %w: %w", s.Dialect, ErrUnavailable, err)
+		}
 		return fmt.Errorf("ping %s database: %w", s.Dialect, err)
 	}
 	return nil
@@ -175,6 +178,8 @@ func Translate(err error, what string) error {
 		return fmt.Errorf("%s: %w", what, ErrNotFound)
 	case errors.Is(err, gorm.ErrDuplicatedKey):
 		return fmt.Errorf("%s: %w", what, ErrConflict)
+	case Unavailable(err):
+		return fmt.Errorf("%s: %w: %w", what, ErrUnavailable, err)
 	default:
 		slog.Debug("database error", "what", what, "error", err)
 		return fmt.Errorf("%s: %w", what, err)
