@@ -148,3 +148,32 @@ func TestNewClientRejectsBadHost(t *testing.T) {
 		}
 	}
 }
+
+// Every create carries an Idempotency-Key of its own, the same on each of
+// its retries; reads carry none.
+func TestClientSendsOneIdempotencyKeyPerCreate(t *testing.T) {
+	var keys []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		keys = append(keys, r.Method+" "+r.Header.Get(HeaderIdempotencyKey))
+		if len(keys)%2 == 1 && r.Method == http.MethodPost {
+			problem(w, http.StatusServiceUnavailable, CodeDatabaseUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+		_ = json.NewEncoder(w).Encode(Project{ID: "p"})
+	}))
+	defer srv.Close()
+	c, _ := NewClient(srv.URL, WithToken("t"), WithRetry(RetryPolicy{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond}))
+	for range 2 {
+		if _, err := c.CreateProject(context.Background(), ProjectInput{Name: "a", Slug: "a"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.GetProject(context.Background(), "p"); err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 5 || keys[0] != keys[1] || keys[2] != keys[3] || keys[0] == keys[2] ||
+		len(keys[0]) < len("POST ")+32 || keys[4] != "GET " {
+		t.Errorf("requests %q: want each create's key on both its attempts, a new key per create, none on reads", keys)
+	}
+}

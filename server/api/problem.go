@@ -22,7 +22,13 @@ const (
 	// CodeDatabaseUnavailable is a 503: the database cannot be reached right
 	// now; retry after Retry-After seconds.
 	CodeDatabaseUnavailable = "database_unavailable"
-	CodeAlreadyBootstrapped = "already_bootstrapped"
+	// CodeIdempotencyKeyReused is a 422: the Idempotency-Key came with
+	// another request before.
+	CodeIdempotencyKeyReused = "idempotency_key_reused"
+	// CodeIdempotencyKeyInFlight is a 409: the first request with this
+	// Idempotency-Key is still running; retry after Retry-After seconds.
+	CodeIdempotencyKeyInFlight = "idempotency_key_in_flight"
+	CodeAlreadyBootstrapped    = "already_bootstrapped"
 )
 
 // FieldError names one invalid request field (a JSON path such as

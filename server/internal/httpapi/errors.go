@@ -53,6 +53,13 @@ func toProblem(err error) *api.Problem {
 		p := api.NewProblem(http.StatusServiceUnavailable, api.CodeDatabaseUnavailable, "the database is unavailable; retry later")
 		p.RetryAfter = databaseRetryAfter
 		return p
+	case errors.Is(err, store.ErrIdempotencyKeyReused):
+		return api.NewProblem(http.StatusUnprocessableEntity, api.CodeIdempotencyKeyReused,
+			"%s; send a new Idempotency-Key for a new request", err)
+	case errors.Is(err, store.ErrIdempotencyKeyInFlight):
+		p := api.NewProblem(http.StatusConflict, api.CodeIdempotencyKeyInFlight, "%s; retry later", err)
+		p.RetryAfter = 1
+		return p
 	case errors.Is(err, service.ErrLoginFailed):
 		// The reason is in the audit log; the caller learns at most which
 		// check failed.

@@ -208,6 +208,6 @@ func Models() []any {
 	return []any{
 		&Organization{}, &Identity{}, &Project{}, &Environment{}, &Role{}, &Membership{},
 		&UniversalAuth{}, &AuthMethodConfig{}, &ClientSecret{}, &Lockout{}, &AccessToken{}, &Revocation{},
-		&SigningKey{}, &AuditEvent{},
+		&SigningKey{}, &AuditEvent{}, &IdempotencyKey{},
 	}
 }
