@@ -1,5 +1,5 @@
-// Command idplane is the machine-identity control plane: serve, migrate and
-// bootstrap.
+// Command idplane is the machine-identity control plane: serve, migrate,
+// bootstrap and backup.
 package main
 
 import (
@@ -18,6 +18,7 @@ Usage:
   idplane serve      [flags]   run the HTTP API
   idplane migrate    [flags]   apply pending database migrations
   idplane bootstrap  [flags]   create an organization and its admin identity
+  idplane backup     [flags]   copy a SQLite database online (--output FILE)
 
 Run "idplane COMMAND -h" for a command's flags. Every flag can also be set
 with the IDPLANE_* environment variable named in its help.
@@ -42,6 +43,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = migrate(ctx, args[1:], stdout, stderr)
 	case "bootstrap":
 		err = bootstrap(ctx, args[1:], stdout, stderr)
+	case "backup":
+		err = backup(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -58,7 +58,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		err     error
 		dialect string
 	)
-	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+	if DialectOf(url) == Postgres {
 		dialect = Postgres
 		db, err = gorm.Open(postgres.Open(url), cfg)
 	} else {
@@ -99,6 +99,33 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// DialectOf returns the database a URL names, as Open reads it.
+func DialectOf(url string) string {
+	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+		return Postgres
+	}
+	return SQLite
+}
+
+// Backup writes an online, consistent copy of a SQLite database to dest
+// (VACUUM INTO: one read transaction, so writers are not stopped and the
+// copy is a single point in time), readable only by its owner. dest must
+// not exist yet.
+func (s *Store) Backup(ctx context.Context, dest string) error {
+	if s.Dialect != SQLite {
+		return fmt.Errorf("backup copies SQLite databases; back up PostgreSQL with pg_dump")
+	}
+	if _, err := os.Lstat(dest); err == nil {
+		return fmt.Errorf("%s already exists; choose a new file", dest)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := s.DB.WithContext(ctx).Exec("VACUUM INTO ?", dest).Error; err != nil {
+		return fmt.Errorf("back up to %s: %w", dest, explainSQLiteOpen(dest, err))
+	}
+	return os.Chmod(dest, 0o600)
 }
 
 // explainSQLiteOpen replaces SQLite's "unable to open database file" (which
