@@ -33,16 +33,29 @@ secret="$(printf '%s' "$boot" | python3 -c 'import json,sys; print(json.load(sys
 
 port="$(free_port)"
 "$repo/bin/idplane" serve --listen "127.0.0.1:$port" --database-url "$db" --master-key-file "$work/idplane.key" \
-	--login-rate 0 --log-level error > "$work/server.log" 2>&1 &
+	--login-rate 0 --log-level error --allow-internal-outbound > "$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
 
+# BENCH_PHASES picks the phases: login, self, oidc (the load tool's, the
+# OIDC ones against its own in-process IdP on loopback, hence
+# --allow-internal-outbound above) and plan (scripts/bench-plan.sh).
+phases="${BENCH_PHASES:-login,self,oidc,plan}"
+has_phase() { case ",$phases," in *",$1,"*) return 0 ;; esac; return 1; }
+load_phases="$(printf '%s' "$phases" | tr ',' '\n' | grep -vx plan | paste -sd, - || true)"
+
 echo "idplane on PostgreSQL, load generator on the same $(nproc) cores, 32 keep-alive clients:"
-"$repo/bin/idplane-load" --host "http://127.0.0.1:$port" --client-id "$id" --client-secret "$secret" -c 32 -d "${BENCH_SECONDS:-10}s"
+if [ -n "$load_phases" ]; then
+	"$repo/bin/idplane-load" --host "http://127.0.0.1:$port" --client-id "$id" --client-secret "$secret" -c 32 -d "${BENCH_SECONDS:-10}s" --phases "$load_phases"
+fi
 rss="$(awk '/VmRSS/ {print $2}' /proc/$server_pid/status)"
 hwm="$(awk '/VmHWM/ {print $2}' /proc/$server_pid/status)"
 printf 'server RSS now %d MiB, peak %d MiB\n' $((rss / 1024)) $((hwm / 1024))
-audited="$(as_pg "$pgbin/psql" -h "$work/pg" -p "$pgport" -U postgres -tAc "SELECT count(*) FROM audit_events WHERE action = 'login.universal-auth'")"
-echo "login audit events durably written: $audited"
+for action in login.universal-auth login.oidc-auth; do
+	audited="$(as_pg "$pgbin/psql" -h "$work/pg" -p "$pgport" -U postgres -tAc "SELECT count(*) FROM audit_events WHERE action = '$action' AND outcome = 'success'")"
+	echo "$action audit events durably written: $audited"
+done
 
-"$repo/scripts/bench-plan.sh" "http://127.0.0.1:$port" "$id" "$secret" "${BENCH_IDENTITIES:-1000}"
+if has_phase plan; then
+	"$repo/scripts/bench-plan.sh" "http://127.0.0.1:$port" "$id" "$secret" "${BENCH_IDENTITIES:-1000}"
+fi

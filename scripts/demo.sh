@@ -2,7 +2,8 @@
 # make demo: the product end to end on a laptop. Builds both binaries, runs
 # idplane on embedded SQLite in a temporary directory, bootstraps it, applies
 # examples/quickstart with the local provider build, shows that a second plan
-# is empty, prints what was created, and stops the server. Nothing outside the
+# is empty, prints what was created and the identity audit, and stops the
+# server. Nothing outside the
 # temporary directory is changed.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -27,7 +28,7 @@ export IDPLANE_HOST="http://127.0.0.1:$port"
 step "Starting idplane serve on SQLite in $work"
 "$repo/bin/idplane" bootstrap --database-url "$work/idplane.db" --master-key-file "$work/idplane.key" --organization acme --output json > "$work/bootstrap.json"
 "$repo/bin/idplane" serve --listen "127.0.0.1:$port" --database-url "$work/idplane.db" \
-	--master-key-file "$work/idplane.key" --log-format text --log-level warn > "$work/server.log" 2>&1 &
+	--master-key-file "$work/idplane.key" --allow-internal-outbound --log-format text --log-level warn > "$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 50); do
 	if curl -fsS "$IDPLANE_HOST/readyz" >/dev/null 2>&1; then break; fi
@@ -68,5 +69,8 @@ echo "No changes: the second plan is empty."
 step "What was created"
 "$terraform" state list
 "$terraform" output
+
+step "idplane audit of the live server: identities needed, consolidation candidates, findings"
+"$repo/bin/idplane" audit --format text
 echo
 echo "Demo finished; the server is stopped and $work removed."

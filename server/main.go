@@ -1,5 +1,5 @@
 // Command idplane is the machine-identity control plane: serve, migrate,
-// bootstrap and backup.
+// bootstrap, audit and backup.
 package main
 
 import (
@@ -18,6 +18,8 @@ Usage:
   idplane serve      [flags]   run the HTTP API
   idplane migrate    [flags]   apply pending database migrations
   idplane bootstrap  [flags]   create an organization and its admin identity
+  idplane audit      [flags] [FILE|-]
+                               identity audit of terraform show -json output or the live server
   idplane backup     [flags]   copy a SQLite database online (--output FILE)
 
 Run "idplane COMMAND -h" for a command's flags. Every flag can also be set
@@ -43,6 +45,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = migrate(ctx, args[1:], stdout, stderr)
 	case "bootstrap":
 		err = bootstrap(ctx, args[1:], stdout, stderr)
+	case "audit":
+		err = audit(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "backup":
 		err = backup(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
@@ -58,6 +62,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	case errors.As(err, &ue):
 		return 2
+	case errors.Is(err, errFindings):
+		return exitFindings
 	default:
 		fmt.Fprintf(stderr, "idplane %s: %v\n", args[0], err)
 		return 1

@@ -17,8 +17,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -69,23 +69,23 @@ func TestBootstrapOnceThenRefuses(t *testing.T) {
 
 func TestMigrateReportsWhatItApplied(t *testing.T) {
 	ctx := context.Background()
-	all, err := store.Migrations(store.SQLite)
+	db := []string{"--database-url", filepath.Join(t.TempDir(), "m.db")}
+	ms, err := store.Migrations(store.SQLite)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var versions []string
-	for _, m := range all {
-		versions = append(versions, strconv.Itoa(m.Version))
+	versions := make([]int, len(ms))
+	for i, m := range ms {
+		versions[i] = m.Version
 	}
-	latest := all[len(all)-1].Version
-	db := []string{"--database-url", filepath.Join(t.TempDir(), "m.db")}
+	last := versions[len(versions)-1]
 	code, out, errOut := runCLI(t, ctx, append([]string{"migrate"}, db...)...)
-	if want := fmt.Sprintf("applied migrations [%s]; schema is at version %d", strings.Join(versions, " "), latest); code != 0 || !strings.Contains(out, want) {
-		t.Fatalf("first migrate: exit %d, %q %q; want %q", code, out, errOut, want)
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("applied migrations %v", versions)) {
+		t.Fatalf("first migrate: exit %d, %q %q; want versions %v applied", code, out, errOut, versions)
 	}
 	code, out, _ = runCLI(t, ctx, append([]string{"migrate"}, db...)...)
-	if want := fmt.Sprintf("up to date at version %d", latest); code != 0 || !strings.Contains(out, want) {
-		t.Fatalf("second migrate: exit %d, %q; want %q", code, out, want)
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("up to date at version %d", last)) {
+		t.Fatalf("second migrate: exit %d, %q", code, out)
 	}
 }
 
@@ -98,6 +98,18 @@ func TestUsageErrors(t *testing.T) {
 	}
 	if code, _, errOut := runCLI(t, ctx, "bootstrap", "--output", "yaml"); code != 1 || !strings.Contains(errOut, "--output must be json or text") {
 		t.Errorf("bad --output: exit %d, %q", code, errOut)
+	}
+	// Outbound settings are checked before anything starts.
+	for _, tc := range []struct{ args []string }{
+		{[]string{"serve", "--jwt-leeway", "3600"}},
+		{[]string{"serve", "--gcp-oauth2-certs-url", "http://mirror.internal/certs"}},
+		{[]string{"serve", "--azure-login-url", "login.microsoftonline.com"}},
+		{[]string{"serve", "--outbound-ca-file", "/no/such/ca.pem"}},
+	} {
+		code, _, errOut := runCLI(t, ctx, tc.args...)
+		if code != 1 || !strings.Contains(errOut, tc.args[1]) {
+			t.Errorf("%v: exit %d, %q; want exit 1 naming %s", tc.args, code, errOut, tc.args[1])
+		}
 	}
 }
 
@@ -195,6 +207,65 @@ func TestServeTLS(t *testing.T) {
 	}
 	if code, _, errOut := runCLI(t, context.Background(), "serve", "--tls-cert", certFile); code != 1 || !strings.Contains(errOut, "go together") {
 		t.Errorf("--tls-cert alone: exit %d, %q", code, errOut)
+	}
+}
+
+// --tls-client-certs request (here from its IDPLANE_ variable) asks TLS
+// clients for a certificate without requiring one; the flags that cannot
+// work are refused up front.
+func TestServeTLSClientCerts(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile, pool := selfSigned(t, dir)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	t.Setenv("IDPLANE_TLS_CLIENT_CERTS", "request")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--listen", addr, "--database-url", filepath.Join(dir, "t.db"),
+			"--master-key-file", filepath.Join(dir, "t.key"), "--tls-cert", certFile, "--tls-key", keyFile}, &bytes.Buffer{}, &bytes.Buffer{})
+	}()
+	var asked atomic.Bool
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool,
+		GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+			asked.Store(true)
+			return &tls.Certificate{}, nil
+		}}}}
+	var res *http.Response
+	for range 100 {
+		if res, err = client.Get("https://" + addr + "/healthz"); err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("HTTPS never answered a client without a certificate: %v", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !asked.Load() {
+		t.Fatalf("status %d, client certificate requested %v", res.StatusCode, asked.Load())
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve exited %d", code)
+	}
+
+	for _, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"--tls-client-certs", "request"}, "needs --tls-cert"},
+		{[]string{"--tls-client-certs", "require", "--tls-cert", certFile, "--tls-key", keyFile}, "none or request"},
+		{[]string{"--tls-client-certs", "none", "--client-cert-header", "X-SSL-Client-Cert"}, "--trusted-proxies"},
+	} {
+		if code, _, errOut := runCLI(t, context.Background(), append([]string{"serve"}, c.args...)...); code != 1 || !strings.Contains(errOut, c.says) {
+			t.Errorf("serve %v: exit %d, %q, want it to say %q", c.args, code, errOut, c.says)
+		}
 	}
 }
 

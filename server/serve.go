@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -27,13 +28,16 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		shutdownSeconds, retentionDays   int
 		outboundCAFile                   string
 		leewaySeconds                    int
+		clientCerts                      string
 	)
 	f := newFlagSet("serve", stderr)
 	f.String(&listen, "listen", "127.0.0.1:8080", "address to listen on")
 	databaseFlags(f, &cfg)
 	f.String(&tlsCert, "tls-cert", "", "TLS certificate file (PEM); serves HTTPS with --tls-key")
 	f.String(&tlsKey, "tls-key", "", "TLS private key file (PEM)")
-	f.String(&proxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For is believed")
+	f.String(&proxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For (and --client-cert-header) is believed")
+	f.String(&clientCerts, "tls-client-certs", "none", "none, or request: ask TLS clients for a certificate without requiring one (TLS certificate auth)")
+	f.String(&cfg.ClientCertHeader, "client-cert-header", "", "header in which a TLS-terminating proxy among --trusted-proxies passes the client certificate as URL-encoded PEM (nginx: $ssl_client_escaped_cert)")
 	f.String(&logFormat, "log-format", "json", "log format: json or text")
 	f.String(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.String(&cfg.Issuer, "issuer", "idplane", "issuer (iss) of access tokens")
@@ -78,6 +82,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if (tlsCert == "") != (tlsKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
 	}
+	tlsConfig, err := clientCertConfig(clientCerts, tlsCert != "")
+	if err != nil {
+		return err
+	}
 	logger, err := newLogger(stderr, logFormat, logLevel)
 	if err != nil {
 		return err
@@ -85,6 +93,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	slog.SetDefault(logger)
 	if cfg.TrustedProxies, err = parsePrefixes(proxies); err != nil {
 		return err
+	}
+	if cfg.ClientCertHeader != "" && len(cfg.TrustedProxies) == 0 {
+		return errors.New("--client-cert-header is believed only from --trusted-proxies: set them too")
 	}
 	a, err := app.Open(ctx, cfg)
 	if err != nil {
@@ -95,7 +106,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", listen, err)
 	}
-	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	srv := &http.Server{Handler: a.Handler(), TLSConfig: tlsConfig, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
 	go func() {
 		if tlsCert != "" {
@@ -118,6 +129,23 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	slog.Info("stopped")
 	return nil
+}
+
+// clientCertConfig is the TLS configuration --tls-client-certs asks for:
+// no client certificate for none; for request, one asked for but not
+// required, since each identity's TLS certificate auth verifies it against
+// its own CA.
+func clientCertConfig(mode string, serveTLS bool) (*tls.Config, error) {
+	switch mode {
+	case "none":
+		return &tls.Config{MinVersion: tls.VersionTLS12}, nil
+	case "request":
+		if !serveTLS {
+			return nil, errors.New("--tls-client-certs request needs --tls-cert and --tls-key: client certificates come with TLS")
+		}
+		return &tls.Config{ClientAuth: tls.RequestClientCert, MinVersion: tls.VersionTLS12}, nil
+	}
+	return nil, fmt.Errorf("--tls-client-certs must be none or request, got %q", mode)
 }
 
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {

@@ -89,7 +89,7 @@ func WithToken(token string) Option {
 // the token before it expires and logs in again when renewal is no longer
 // possible.
 func WithUniversalAuth(clientID, clientSecret string) Option {
-	return func(c *Client) { c.creds = &universalLogin{clientID: clientID, clientSecret: clientSecret} }
+	return func(c *Client) { c.creds = universalSession(clientID, clientSecret) }
 }
 
 // WithLogger receives one line per request: method, path, status, attempt
@@ -124,6 +124,16 @@ func (c *Client) Authenticate(ctx context.Context) error {
 	}
 	_, err := c.creds.token(ctx, c, false)
 	return err
+}
+
+// NewAccessToken logs in anew with the client's credentials and returns a
+// token of its own, for a consumer that is handed it (Terraform's ephemeral
+// idplane_access_token); revoking it does not affect the client.
+func (c *Client) NewAccessToken(ctx context.Context) (*LoginResponse, error) {
+	if c.creds == nil {
+		return nil, errors.New("no credentials configured")
+	}
+	return c.creds.login(ctx, c)
 }
 
 // Call performs route r. params fill the path's {placeholders} in order;

@@ -59,6 +59,9 @@ const (
 	pJWT          = pIdentity + "/jwt-auth"
 	pGCP          = pIdentity + "/gcp-auth"
 	pAzure        = pIdentity + "/azure-auth"
+	pKubernetes   = pIdentity + "/kubernetes-auth"
+	pAWS          = pIdentity + "/aws-auth"
+	pTLSCert      = pIdentity + "/tls-cert-auth"
 )
 
 // The API.
@@ -118,6 +121,22 @@ var (
 	RoutePutAzureAuth    = route("putAzureAuth", "PUT", pAzure, "azure-auth", "Attach or replace Azure auth", AzureAuthInput{}, AzureAuth{})
 	RouteDeleteAzureAuth = route("deleteAzureAuth", "DELETE", pAzure, "azure-auth", "Detach Azure auth, revoking its tokens", nil, nil)
 
+	RouteKubernetesAuthLogin = public(route("kubernetesAuthLogin", "POST", "/api/v1/auth/kubernetes-auth/login", "auth", "Log in with a Kubernetes service account token", TokenAuthLoginRequest{}, LoginResponse{}))
+	RouteAWSAuthLogin        = public(route("awsAuthLogin", "POST", "/api/v1/auth/aws-auth/login", "auth", "Log in with a signed sts:GetCallerIdentity request", AWSAuthLoginRequest{}, LoginResponse{}))
+	RouteTLSCertAuthLogin    = public(route("tlsCertAuthLogin", "POST", "/api/v1/auth/tls-cert-auth/login", "auth", "Log in with the connection's TLS client certificate", TLSCertAuthLoginRequest{}, LoginResponse{}))
+
+	RouteGetKubernetesAuth    = route("getKubernetesAuth", "GET", pKubernetes, "kubernetes-auth", "Get Kubernetes auth", nil, KubernetesAuth{})
+	RoutePutKubernetesAuth    = route("putKubernetesAuth", "PUT", pKubernetes, "kubernetes-auth", "Attach or replace Kubernetes auth", KubernetesAuthInput{}, KubernetesAuth{})
+	RouteDeleteKubernetesAuth = route("deleteKubernetesAuth", "DELETE", pKubernetes, "kubernetes-auth", "Detach Kubernetes auth, revoking its tokens", nil, nil)
+
+	RouteGetAWSAuth    = route("getAwsAuth", "GET", pAWS, "aws-auth", "Get AWS auth", nil, AWSAuth{})
+	RoutePutAWSAuth    = route("putAwsAuth", "PUT", pAWS, "aws-auth", "Attach or replace AWS auth", AWSAuthInput{}, AWSAuth{})
+	RouteDeleteAWSAuth = route("deleteAwsAuth", "DELETE", pAWS, "aws-auth", "Detach AWS auth, revoking its tokens", nil, nil)
+
+	RouteGetTLSCertAuth    = route("getTlsCertAuth", "GET", pTLSCert, "tls-cert-auth", "Get TLS certificate auth", nil, TLSCertAuth{})
+	RoutePutTLSCertAuth    = route("putTlsCertAuth", "PUT", pTLSCert, "tls-cert-auth", "Attach or replace TLS certificate auth", TLSCertAuthInput{}, TLSCertAuth{})
+	RouteDeleteTLSCertAuth = route("deleteTlsCertAuth", "DELETE", pTLSCert, "tls-cert-auth", "Detach TLS certificate auth, revoking its tokens", nil, nil)
+
 	RouteListClientSecrets  = route("listClientSecrets", "GET", pClientSecret, "universal-auth", "List client secrets (prefixes only)", nil, ClientSecretList{})
 	RouteCreateClientSecret = route("createClientSecret", "POST", pClientSecret, "universal-auth", "Create a client secret; the value is returned once", ClientSecretInput{}, ClientSecretCreated{})
 	RouteGetClientSecret    = route("getClientSecret", "GET", pClientSecret+"/{clientSecretId}", "universal-auth", "Get a client secret's details", nil, ClientSecret{})
@@ -142,6 +161,8 @@ var (
 	RouteDeleteMembership = route("deleteProjectMembership", "DELETE", pMembership+"/{identityId}", "memberships", "Remove an identity from the project", nil, nil)
 
 	RouteListAuditEvents = withQuery(route("listAuditEvents", "GET", "/api/v1/audit-events", "audit", "List audit events, newest first", nil, AuditEventList{}), AuditEventFilter{})
+
+	RouteIdentityAudit = withQuery(route("getIdentityAudit", "GET", "/api/v1/identity-audit", "audit", "Identity audit: distinct permission sets, consolidation candidates and findings", nil, IdentityAudit{}), IdentityAuditQuery{})
 )
 
 // Routes lists every operation of the API.
@@ -157,8 +178,12 @@ var Routes = []*Route{
 	RouteJWTAuthLogin, RouteGetJWTAuth, RoutePutJWTAuth, RouteDeleteJWTAuth,
 	RouteGCPAuthLogin, RouteGetGCPAuth, RoutePutGCPAuth, RouteDeleteGCPAuth,
 	RouteAzureAuthLogin, RouteGetAzureAuth, RoutePutAzureAuth, RouteDeleteAzureAuth,
+	RouteKubernetesAuthLogin, RouteGetKubernetesAuth, RoutePutKubernetesAuth, RouteDeleteKubernetesAuth,
+	RouteAWSAuthLogin, RouteGetAWSAuth, RoutePutAWSAuth, RouteDeleteAWSAuth,
+	RouteTLSCertAuthLogin, RouteGetTLSCertAuth, RoutePutTLSCertAuth, RouteDeleteTLSCertAuth,
 	RouteListOrgRoles, RouteCreateOrgRole, RouteGetOrgRole, RouteUpdateOrgRole, RouteDeleteOrgRole,
 	RouteListProjectRoles, RouteCreateProjectRole, RouteGetProjectRole, RouteUpdateProjectRole, RouteDeleteProjectRole,
 	RouteListMemberships, RouteGetMembership, RouteCreateMembership, RouteUpdateMembership, RouteDeleteMembership,
 	RouteListAuditEvents,
+	RouteIdentityAudit,
 }

@@ -1,6 +1,11 @@
 package api
 
-import "time"
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
 
 // Token settings defaults, as in Infisical.
 const (
@@ -148,18 +153,55 @@ func (cs *ClientSecret) Usable(now time.Time) bool {
 }
 
 // ClientSecretInput creates a client secret; ttl 0 never expires and
-// numUsesLimit 0 is unlimited.
+// numUsesLimit 0 is unlimited. ClientSecret, when set, is the value to use
+// instead of a generated one (Terraform's write-only client_secret_wo); it
+// is then not returned.
 type ClientSecretInput struct {
 	Description  string `json:"description"`
 	TTL          int    `json:"ttl"`
 	NumUsesLimit int    `json:"numUsesLimit"`
+	ClientSecret string `json:"clientSecret,omitempty"`
 }
 
-// Validate checks the ranges.
+// Limits of a client secret its owner supplies.
+const (
+	MinSuppliedSecretLength   = 32
+	MaxSuppliedSecretLength   = 512
+	MinSuppliedSecretDistinct = 16
+)
+
+// Validate checks the ranges and the strength of a supplied secret.
 func (in *ClientSecretInput) Validate(errs *FieldErrors) {
 	validateDescription(errs, "description", in.Description)
 	validateRange(errs, "ttl", in.TTL, 0, MaxTokenTTL)
 	validateRange(errs, "numUsesLimit", in.NumUsesLimit, 0, MaxNumUsesLimit)
+	if in.ClientSecret != "" {
+		if err := ValidateSuppliedSecret(in.ClientSecret); err != nil {
+			errs.Add("clientSecret", "%s", err)
+		}
+	}
+}
+
+// ValidateSuppliedSecret refuses weak client secrets: it names what is
+// required and never echoes the value.
+func ValidateSuppliedSecret(s string) error {
+	const need = "must be %d to %d printable ASCII characters without spaces, with at least %d different characters (e.g. an ephemeral random_password of length 40)"
+	distinct := map[rune]bool{}
+	for _, r := range s {
+		if r < 0x21 || r > 0x7e {
+			return fmt.Errorf(need+"; it holds a space, a control or a non-ASCII character", MinSuppliedSecretLength, MaxSuppliedSecretLength, MinSuppliedSecretDistinct)
+		}
+		distinct[r] = true
+	}
+	switch {
+	case len(s) < MinSuppliedSecretLength || len(s) > MaxSuppliedSecretLength:
+		return fmt.Errorf(need+"; it has %d", MinSuppliedSecretLength, MaxSuppliedSecretLength, MinSuppliedSecretDistinct, len(s))
+	case len(distinct) < MinSuppliedSecretDistinct:
+		return fmt.Errorf(need+"; it has %d different characters", MinSuppliedSecretLength, MaxSuppliedSecretLength, MinSuppliedSecretDistinct, len(distinct))
+	case strings.HasPrefix(s, "idp_cs_"):
+		return errors.New("must not start with idp_cs_, which marks secrets the server generated")
+	}
+	return nil
 }
 
 // ClientSecretCreated is returned once, on creation; the field names match

@@ -6,9 +6,11 @@ package servertest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"os"
@@ -52,6 +54,15 @@ type Options struct {
 	GCPOAuth2CertsURL, GCPServiceAccountCertsURL, AzureLoginURL string
 	// JWTLeeway overrides the default clock skew on workload tokens.
 	JWTLeeway time.Duration
+	// Now replaces the service's clock, to move past expiries without waiting.
+	Now func() time.Time
+	// TLSClientCerts serves HTTPS asking clients for a certificate, as
+	// `idplane serve --tls-client-certs request` does; Server.RootCAs
+	// then trusts the server's certificate.
+	TLSClientCerts bool
+	// ClientCertHeader is the header in which a trusted proxy passes the
+	// client certificate.
+	ClientCertHeader string
 }
 
 // Server is a running in-process server with a bootstrapped organization.
@@ -62,6 +73,9 @@ type Server struct {
 	App         *app.App
 	// Bootstrap holds the first organization's admin credentials; empty on replicas.
 	Bootstrap service.BootstrapResult
+	// RootCAs trusts the server's certificate when it serves HTTPS
+	// (Options.TLSClientCerts); nil over plain HTTP.
+	RootCAs *x509.CertPool
 }
 
 // Main must wrap the tests of a package that starts PostgreSQL servers:
@@ -104,13 +118,22 @@ func Start(t testing.TB, opts Options) *Server {
 		TrustedProxies: opts.TrustedProxies, LoginRate: opts.LoginRate, LoginBurst: opts.LoginBurst,
 		RevocationPoll: 100 * time.Millisecond,
 		Outbound:       outbound.Policy{AllowInternal: opts.AllowInternalOutbound, Roots: opts.OutboundRoots},
-		JWTLeeway:      opts.JWTLeeway, GCPOAuth2CertsURL: opts.GCPOAuth2CertsURL,
-		GCPServiceAccountCertsURL: opts.GCPServiceAccountCertsURL, AzureLoginURL: opts.AzureLoginURL})
+		JWTLeeway:      opts.JWTLeeway, Now: opts.Now, GCPOAuth2CertsURL: opts.GCPOAuth2CertsURL,
+		GCPServiceAccountCertsURL: opts.GCPServiceAccountCertsURL, AzureLoginURL: opts.AzureLoginURL,
+		ClientCertHeader: opts.ClientCertHeader})
 	if err != nil {
 		t.Fatalf("start server: %v", err)
 	}
 	s.App = a
-	hs := httptest.NewServer(a.Handler())
+	hs := httptest.NewUnstartedServer(a.Handler())
+	if opts.TLSClientCerts {
+		hs.TLS = &tls.Config{ClientAuth: tls.RequestClientCert}
+		hs.StartTLS()
+		s.RootCAs = x509.NewCertPool()
+		s.RootCAs.AddCert(hs.Certificate())
+	} else {
+		hs.Start()
+	}
 	s.URL = hs.URL
 	t.Cleanup(func() {
 		hs.Close()
@@ -137,8 +160,12 @@ func (s *Server) NewOrganization(t testing.TB, name string) service.BootstrapRes
 // Client returns an API client for the server with the given options.
 func (s *Server) Client(t testing.TB, opts ...api.Option) *api.Client {
 	t.Helper()
-	c, err := api.NewClient(s.URL, append([]api.Option{api.WithUserAgent("idplane-servertest"),
-		api.WithRetry(api.RetryPolicy{MaxAttempts: 1})}, opts...)...)
+	base := []api.Option{api.WithUserAgent("idplane-servertest")}
+	if s.RootCAs != nil {
+		base = append(base, api.WithHTTPClient(&http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.RootCAs}}}))
+	}
+	c, err := api.NewClient(s.URL, append(append(base,
+		api.WithRetry(api.RetryPolicy{MaxAttempts: 1})), opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,12 @@
 // Command idplane-load measures a running idplane server: universal-auth
-// logins per second and authenticated GET /api/v1/auth/token/self per
-// second, at a fixed number of concurrent keep-alive clients, with p50/p99.
+// logins per second, authenticated GET /api/v1/auth/token/self per second,
+// and OIDC logins per second (RS256 and ES256 ID tokens, keys cached), at a
+// fixed number of concurrent keep-alive clients, with p50/p99.
+//
+// For the OIDC phases it starts its own identity provider in-process
+// (server/idptest, TLS on loopback with its own CA), attaches OIDC auth to a
+// new identity with that CA as oidc_ca_certificate, and counts the IdP's
+// JWKS fetches: the server must be started with --allow-internal-outbound.
 // It only ever targets the --host it is given (a loopback server in make bench).
 package main
 
@@ -28,7 +34,18 @@ func main() {
 	clientSecret := flag.String("client-secret", os.Getenv("IDPLANE_CLIENT_SECRET"), "client secret")
 	concurrency := flag.Int("c", 32, "concurrent keep-alive clients")
 	duration := flag.Duration("d", 10*time.Second, "duration of each phase")
+	phaseList := flag.String("phases", "login,self,oidc", "phases to run, comma-separated: login (universal auth), self (token/self), oidc (OIDC logins, RS256 and ES256)")
 	flag.Parse()
+	phases := map[string]bool{}
+	for _, p := range strings.Split(*phaseList, ",") {
+		switch p = strings.TrimSpace(p); p {
+		case "login", "self", "oidc":
+			phases[p] = true
+		default:
+			fmt.Fprintf(os.Stderr, "unknown phase %q (login, self, oidc)\n", p)
+			os.Exit(2)
+		}
+	}
 	if !strings.HasPrefix(*host, "http://127.") && !strings.HasPrefix(*host, "http://localhost") && !strings.HasPrefix(*host, "https://127.") {
 		fmt.Fprintln(os.Stderr, "idplane-load only targets loopback servers")
 		os.Exit(2)
@@ -76,11 +93,31 @@ func main() {
 		}
 		return nil
 	}
-	failed := false
-	for _, phase := range []struct {
+	type phase struct {
 		name string
 		fn   func(context.Context) error
-	}{{"universal-auth login", loginReq}, {"GET /api/v1/auth/token/self", selfReq}} {
+	}
+	var todo []phase
+	if phases["login"] {
+		todo = append(todo, phase{"universal-auth login", loginReq})
+	}
+	if phases["self"] {
+		todo = append(todo, phase{"GET /api/v1/auth/token/self", selfReq})
+	}
+	var idp *oidcProvider
+	if phases["oidc"] {
+		var err error
+		if idp, err = startOIDC(*host, hc, *clientID, *clientSecret); err != nil {
+			fmt.Fprintln(os.Stderr, "oidc setup:", err)
+			os.Exit(1)
+		}
+		defer idp.close()
+		for _, alg := range oidcAlgorithms {
+			todo = append(todo, phase{"OIDC login " + string(alg), idp.loginReq(*host, hc, alg)})
+		}
+	}
+	failed := false
+	for _, phase := range todo {
 		r := run(phase.fn, *concurrency, *duration)
 		fmt.Printf("%-30s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  requests %d  errors %d\n",
 			phase.name, r.rate, ms(r.p50), ms(r.p99), r.n, r.errors)
@@ -88,6 +125,9 @@ func main() {
 			fmt.Fprintf(os.Stderr, "  first error: %v\n", r.firstErr)
 			failed = true
 		}
+	}
+	if idp != nil && !idp.report() {
+		failed = true
 	}
 	if failed {
 		os.Exit(1)

@@ -49,13 +49,20 @@ type Env struct {
 	API    *api.Client
 }
 
-// New starts a fresh server for t.
+// New starts a fresh server on PostgreSQL for t.
 func New(t *testing.T) *Env {
+	t.Helper()
+	return NewWith(t, servertest.Options{Backend: servertest.Postgres})
+}
+
+// NewWith starts a fresh server with opts, e.g. one that may reach a local
+// identity provider.
+func NewWith(t *testing.T, opts servertest.Options) *Env {
 	t.Helper()
 	if os.Getenv("TF_ACC") == "" {
 		t.Fatal("acceptance tests need TF_ACC=1 (make test sets it)")
 	}
-	srv := servertest.Start(t, servertest.Options{Backend: servertest.Postgres})
+	srv := servertest.Start(t, opts)
 	return &Env{Server: srv, API: srv.Admin(t)}
 }
 

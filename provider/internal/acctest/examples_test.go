@@ -2,10 +2,12 @@ package acctest_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-exec/tfexec"
 
 	"github.com/idplane/idplane/provider/internal/acctest"
+	"github.com/idplane/idplane/server/api"
 )
 
 func TestMain(m *testing.M) { acctest.Main(m) }
@@ -64,6 +67,14 @@ const requiredProviders = `terraform {
 // server with the credentials in the environment (as a user sets them),
 // insists that the next plan is empty, and destroys everything.
 func applyExample(t *testing.T, dir string, extra string) {
+	runExample(t, dir, extra, nil, nil)
+}
+
+// runExample is applyExample, with applied (when set) called on the working
+// directory between the empty plan and the destroy; or, with refused set, a
+// plan that must fail with an error matching it (an example a Terraform
+// release cannot run).
+func runExample(t *testing.T, dir string, extra string, refused *regexp.Regexp, applied func(work string, env *acctest.Env), vars ...string) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.tf"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no .tf files in %s", dir)
@@ -115,7 +126,22 @@ func applyExample(t *testing.T, dir string, extra string) {
 			destroyOpts = append(destroyOpts, tfexec.Var(v))
 		}
 	}
+	for _, v := range vars {
+		applyOpts = append(applyOpts, tfexec.Var(v))
+		planOpts = append(planOpts, tfexec.Var(v))
+		destroyOpts = append(destroyOpts, tfexec.Var(v))
+	}
 	ctx := context.Background()
+	if refused != nil {
+		err := tf.Init(ctx)
+		if err == nil {
+			_, err = tf.Plan(ctx, planOpts...)
+		}
+		if err == nil || !refused.MatchString(err.Error()) {
+			t.Fatalf("%s: want an error matching %q, got %v", dir, refused, err)
+		}
+		return
+	}
 	if err := tf.Apply(ctx, applyOpts...); err != nil {
 		t.Fatalf("apply %s: %v", dir, err)
 	}
@@ -125,6 +151,9 @@ func applyExample(t *testing.T, dir string, extra string) {
 	}
 	if changes {
 		t.Errorf("plan after apply of %s is not empty", dir)
+	}
+	if applied != nil {
+		applied(work, env)
 	}
 	// Delete protection works as documented: lift it, then destroy.
 	for _, f := range files {
@@ -184,6 +213,126 @@ func TestProviderExamples(t *testing.T) {
 			applyExample(t, dir, "data \"idplane_identities\" \"all\" {}\n")
 		})
 	}
+}
+
+// The guides' configurations are applied like the examples.
+func TestGuideExamples(t *testing.T) {
+	dirs, err := filepath.Glob(filepath.Join(examplesDir, "guides", "*"))
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no guide examples under %s (%v)", examplesDir, err)
+	}
+	for _, dir := range dirs {
+		if filepath.Base(dir) == credentialsGuide {
+			continue // TestCredentialsOutOfStateGuide applies it, with its variable
+		}
+		t.Run(filepath.Base(dir), func(t *testing.T) { applyExample(t, dir, "") })
+	}
+}
+
+const credentialsGuide = "credentials-out-of-state"
+
+// The guide's client secret comes from an ephemeral variable: it logs in,
+// and it is nowhere in the state file. A release without ephemeral values
+// and write-only arguments refuses the configuration.
+func TestCredentialsOutOfStateGuide(t *testing.T) {
+	dir := filepath.Join(examplesDir, "guides", credentialsGuide)
+	if !acctest.SupportsWriteOnly() {
+		runExample(t, dir, "", regexp.MustCompile(`An argument named "ephemeral" is not expected here`), nil)
+		return
+	}
+	const value = "Zq8#kP2v!Lm9@xR4$tW7%nB3^cY6&hJ1*dF5"
+	runExample(t, dir, "", nil, func(work string, env *acctest.Env) {
+		state, err := os.ReadFile(filepath.Join(work, "terraform.tfstate"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(state), value) || !strings.Contains(string(state), `"client_secret_wo_version":1`) {
+			t.Fatalf("the state file holds the client secret, or no client secret resource: %s", state)
+		}
+		var st struct {
+			Resources []struct {
+				Type      string `json:"type"`
+				Instances []struct {
+					Attributes map[string]any `json:"attributes"`
+				} `json:"instances"`
+			} `json:"resources"`
+		}
+		if err := json.Unmarshal(state, &st); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range st.Resources {
+			if r.Type != "idplane_identity_universal_auth" {
+				continue
+			}
+			clientID, _ := r.Instances[0].Attributes["client_id"].(string)
+			_, err := env.Server.Client(t).Login(context.Background(), api.UniversalAuthLoginRequest{ClientID: clientID, ClientSecret: value})
+			if err != nil {
+				t.Fatalf("the write-only client secret does not log in: %v", err)
+			}
+			return
+		}
+		t.Fatal("no universal auth in the state file")
+	}, "client_secret="+value)
+}
+
+// Ephemeral resources run where the release has them; an older release
+// refuses their blocks, and the rest of the provider is unaffected.
+func TestEphemeralExamples(t *testing.T) {
+	dirs, err := filepath.Glob(filepath.Join(examplesDir, "ephemeral-resources", "*"))
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no ephemeral resource examples under %s (%v)", examplesDir, err)
+	}
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			if acctest.SupportsWriteOnly() {
+				applyExample(t, dir, "")
+				return
+			}
+			runExample(t, dir, "", regexp.MustCompile(`Blocks of type "ephemeral" are not expected here`), nil)
+		})
+	}
+}
+
+// The example of idplane_access_token hands a run-long token to another
+// provider configuration: the token is in neither the state file nor the
+// plan, and Terraform's closing of the ephemeral resource revoked it.
+func TestAccessTokenLeavesNoTrace(t *testing.T) {
+	dir := filepath.Join(examplesDir, "ephemeral-resources", "idplane_access_token")
+	if !acctest.SupportsWriteOnly() {
+		runExample(t, dir, "", regexp.MustCompile(`Blocks of type "ephemeral" are not expected here`), nil)
+		return
+	}
+	runExample(t, dir, "", nil, func(work string, env *acctest.Env) {
+		state, err := os.ReadFile(filepath.Join(work, "terraform.tfstate"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Every access token starts with the same JOSE header.
+		if strings.Contains(string(state), "eyJhbGciOiJFZERTQSI") {
+			t.Errorf("an access token is in the state file")
+		}
+		if !strings.Contains(string(state), `"idplane_identity"`) {
+			t.Errorf("the state file holds no identity: %s", state)
+		}
+		ids, err := env.API.ListIdentities(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, i := range ids.Identities {
+			if i.Name != "deployer" {
+				continue
+			}
+			ev, err := env.API.ListAuditEvents(context.Background(), api.AuditEventFilter{Action: "token.revoke", ActorID: i.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ev.Events) == 0 {
+				t.Errorf("the deployer's run-long tokens were not revoked when the runs closed them")
+			}
+			return
+		}
+		t.Errorf("no deployer identity on the server")
+	})
 }
 
 func TestQuickstart(t *testing.T) {

@@ -4,9 +4,11 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -21,7 +23,7 @@ import (
 // Address is the provider's registry address.
 const Address = "registry.terraform.io/idplane/idplane"
 
-var _ provider.Provider = &idplaneProvider{}
+var _ provider.ProviderWithEphemeralResources = &idplaneProvider{}
 
 type idplaneProvider struct {
 	version string
@@ -38,8 +40,10 @@ type providerModel struct {
 }
 
 type authModel struct {
-	Universal *universalModel `tfsdk:"universal"`
-	Token     types.String    `tfsdk:"token"`
+	Universal *universalModel   `tfsdk:"universal"`
+	Token     types.String      `tfsdk:"token"`
+	OIDC      *signedTokenModel `tfsdk:"oidc"`
+	JWT       *signedTokenModel `tfsdk:"jwt"`
 }
 
 type universalModel struct {
@@ -47,9 +51,35 @@ type universalModel struct {
 	ClientSecret types.String `tfsdk:"client_secret"`
 }
 
+// signedTokenModel is the auth.oidc and auth.jwt block.
+type signedTokenModel struct {
+	IdentityID types.String `tfsdk:"identity_id"`
+	Token      types.String `tfsdk:"token"`
+	TokenFile  types.String `tfsdk:"token_file"`
+	Audience   types.String `tfsdk:"audience"`
+}
+
 func (p *idplaneProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
 	resp.TypeName = "idplane"
 	resp.Version = p.version
+}
+
+func signedTokenSchema(kind, what, tokenEnv string) schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		Optional: true,
+		MarkdownDescription: fmt.Sprintf("Log in with %s, exchanged for an access token through the identity's `idplane_identity_%s_auth`: no static secret. "+
+			"The token is obtained again at every login, so a long apply outlives it.", what, kind),
+		Attributes: map[string]schema.Attribute{
+			"identity_id": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "ID of the identity to log in as. Defaults to `IDPLANE_IDENTITY_ID`."},
+			"token": schema.StringAttribute{Optional: true, Sensitive: true,
+				MarkdownDescription: fmt.Sprintf("The token itself. Defaults to `%s`.", tokenEnv)},
+			"token_file": schema.StringAttribute{Optional: true,
+				MarkdownDescription: fmt.Sprintf("A file holding the token, read at every login (GitLab CI `id_tokens`, Kubernetes projected tokens). Defaults to `%s_FILE`.", tokenEnv)},
+			"audience": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "Audience to request when the provider fetches the token from GitHub Actions itself (when neither `token` nor `token_file` is set and `ACTIONS_ID_TOKEN_REQUEST_URL` is). Defaults to `IDPLANE_OIDC_AUDIENCE`."},
+		},
+	}
 }
 
 func (p *idplaneProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
@@ -61,8 +91,11 @@ func (p *idplaneProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				MarkdownDescription: "URL of the idplane server, e.g. `http://127.0.0.1:8080`. Defaults to `IDPLANE_HOST`.",
 			},
 			"auth": schema.SingleNestedAttribute{
-				Optional:            true,
-				MarkdownDescription: "How the provider authenticates. Without it, `IDPLANE_CLIENT_ID`/`IDPLANE_CLIENT_SECRET` or `IDPLANE_TOKEN` are used.",
+				Optional: true,
+				MarkdownDescription: "How the provider authenticates: exactly one of `universal`, `token`, `oidc` and `jwt`. Without it, " +
+					"`IDPLANE_AUTH_METHOD` (`universal`, `token`, `oidc` or `jwt`) chooses, or else the variables present do: " +
+					"`IDPLANE_CLIENT_ID`/`IDPLANE_CLIENT_SECRET`, then `IDPLANE_TOKEN`, then `IDPLANE_IDENTITY_ID` with an OIDC token " +
+					"(`IDPLANE_OIDC_TOKEN`, `IDPLANE_OIDC_TOKEN_FILE` or GitHub Actions' ID-token endpoint).",
 				Attributes: map[string]schema.Attribute{
 					"universal": schema.SingleNestedAttribute{
 						Optional:            true,
@@ -84,6 +117,8 @@ func (p *idplaneProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 						Sensitive:           true,
 						MarkdownDescription: "An access token obtained elsewhere. Defaults to `IDPLANE_TOKEN`.",
 					},
+					"oidc": signedTokenSchema("oidc", "an OpenID Connect ID token (GitHub Actions, GitLab CI, any IdP)", "IDPLANE_OIDC_TOKEN"),
+					"jwt":  signedTokenSchema("jwt", "a JWT signed by a key the identity trusts", "IDPLANE_JWT"),
 				},
 			},
 		},
@@ -103,53 +138,47 @@ func (p *idplaneProvider) Configure(ctx context.Context, req provider.ConfigureR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	host := orEnv(cfg.Host, "IDPLANE_HOST")
-	var clientID, clientSecret, token types.String
-	if cfg.Auth != nil {
-		token = cfg.Auth.Token
-		if cfg.Auth.Universal != nil {
-			clientID, clientSecret = cfg.Auth.Universal.ClientID, cfg.Auth.Universal.ClientSecret
-		}
+	if unknownConfig(cfg) {
+		// A value known only after apply (an ephemeral token, another
+		// resource's attribute): Terraform configures the provider again
+		// once it is known, and defers what depends on it.
+		tflog.Info(ctx, "idplane provider configuration not yet known; configuring later")
+		return
 	}
-	id, secret, tok := orEnv(clientID, "IDPLANE_CLIENT_ID"), orEnv(clientSecret, "IDPLANE_CLIENT_SECRET"), orEnv(token, "IDPLANE_TOKEN")
+	host := orEnv(cfg.Host, "IDPLANE_HOST")
 	if host == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("host"), "Missing idplane host",
 			"Set `host` in the provider block or the IDPLANE_HOST environment variable, e.g. http://127.0.0.1:8080.")
+		return
+	}
+	creds, method := credentialsFrom(cfg.Auth, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	opts := []api.Option{
 		api.WithUserAgent("terraform-provider-idplane/" + p.version),
 		api.WithLogger(func(ctx context.Context, msg string, fields map[string]any) { tflog.Debug(ctx, msg, fields) }),
 	}
-	switch {
-	case id != "" && secret != "":
-		opts = append(opts, api.WithUniversalAuth(id, secret))
-	case tok != "":
-		opts = append(opts, api.WithToken(tok))
-	default:
-		resp.Diagnostics.AddAttributeError(path.Root("auth"), "Missing idplane credentials",
-			"Set auth.universal.client_id and auth.universal.client_secret (or IDPLANE_CLIENT_ID and IDPLANE_CLIENT_SECRET), or auth.token (or IDPLANE_TOKEN).")
-		return
-	}
-	c, err := api.NewClient(host, opts...)
+	c, err := api.NewClient(host, append(opts, creds)...)
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("host"), "Invalid idplane host", err.Error())
 		return
 	}
 	if err := c.Authenticate(ctx); err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "authenticate to "+host+" (check the client ID and secret or token)", err)
+		tfutil.AddAPIError(&resp.Diagnostics, fmt.Sprintf("authenticate to %s with %s", host, method), err)
 		return
 	}
-	if tok != "" && (id == "" || secret == "") {
+	if method == "token" {
 		if _, err := c.TokenSelf(ctx); err != nil {
 			tfutil.AddAPIError(&resp.Diagnostics, "authenticate to "+host+" with the given token", err)
 			return
 		}
 	}
-	tflog.Info(ctx, "configured idplane provider", map[string]any{"host": host})
-	client := &tfutil.Client{API: c}
+	tflog.Info(ctx, "configured idplane provider", map[string]any{"host": host, "auth_method": method})
+	client := &tfutil.Client{API: c, Host: host, Options: opts}
 	resp.ResourceData = client
 	resp.DataSourceData = client
+	resp.EphemeralResourceData = client
 }
 
 func (p *idplaneProvider) Resources(context.Context) []func() resource.Resource {
@@ -158,4 +187,8 @@ func (p *idplaneProvider) Resources(context.Context) []func() resource.Resource 
 
 func (p *idplaneProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return dataSources
+}
+
+func (p *idplaneProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return ephemeralResources
 }

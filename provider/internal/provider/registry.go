@@ -4,10 +4,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
+	"github.com/idplane/idplane/provider/internal/audit"
 	"github.com/idplane/idplane/provider/internal/identity"
 	"github.com/idplane/idplane/provider/internal/membership"
 	"github.com/idplane/idplane/provider/internal/project"
 	"github.com/idplane/idplane/provider/internal/role"
+	"github.com/idplane/idplane/provider/internal/tokenauth"
 	"github.com/idplane/idplane/provider/internal/universalauth"
 )
 
@@ -20,6 +22,13 @@ var resources = []func() resource.Resource{
 	identity.NewIdentityResource,
 	universalauth.NewUniversalAuthResource,
 	universalauth.NewClientSecretResource,
+	tokenauth.NewOIDCAuthResource,
+	tokenauth.NewJWTAuthResource,
+	tokenauth.NewGCPAuthResource,
+	tokenauth.NewAzureAuthResource,
+	tokenauth.NewKubernetesAuthResource,
+	tokenauth.NewAWSAuthResource,
+	tokenauth.NewTLSCertAuthResource,
 }
 
 var dataSources = []func() datasource.DataSource{
@@ -28,4 +37,5 @@ var dataSources = []func() datasource.DataSource{
 	project.NewProjectDataSource,
 	identity.NewIdentityDataSource,
 	identity.NewIdentitiesDataSource,
+	audit.NewIdentityAuditDataSource,
 }

@@ -13,9 +13,19 @@ import (
 	"github.com/idplane/idplane/server/api"
 )
 
-// Client is what the provider hands to resources and data sources.
+// Client is what the provider hands to resources, data sources and
+// ephemeral resources.
 type Client struct {
 	API *api.Client
+	// Host and Options (user agent, logging) build further clients that log
+	// in as someone else (the ephemeral idplane_access_token).
+	Host    string
+	Options []api.Option
+}
+
+// With returns a new API client for the same server with creds.
+func (c *Client) With(creds api.Option) (*api.Client, error) {
+	return api.NewClient(c.Host, append(append([]api.Option{}, c.Options...), creds)...)
 }
 
 // ClientFrom extracts the configured client from ProviderData; nil data

@@ -178,7 +178,7 @@ func TestClientSecretUsedUp(t *testing.T) {
 
 // An expired secret is dropped on refresh and issued again.
 func TestClientSecretExpired(t *testing.T) {
-	env := acctest.New(t)
+	env, clock := withMovedClock(t)
 	var secretID, expiresAt string
 	cfg := csConfig(env, "ttl = 10")
 	resource.Test(t, resource.TestCase{
@@ -203,13 +203,8 @@ func TestClientSecretExpired(t *testing.T) {
 				),
 			},
 			{
-				PreConfig: func() {
-					exp, err := time.Parse(time.RFC3339, expiresAt)
-					if err != nil {
-						t.Fatal(err)
-					}
-					time.Sleep(time.Until(exp) + time.Second)
-				},
+				// Past its expiry on both clocks, without waiting for it.
+				PreConfig:        func() { clock.move(11 * time.Second) },
 				Config:           cfg,
 				ConfigPlanChecks: planAction(csAddr, plancheck.ResourceActionCreate),
 				Check:            changed(csAddr, "id", &secretID),

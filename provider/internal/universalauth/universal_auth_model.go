@@ -11,20 +11,18 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/idplane/idplane/provider/internal/tfutil"
+	"github.com/idplane/idplane/provider/internal/tokensettings"
 	"github.com/idplane/idplane/server/api"
 )
 
 type universalAuthModel struct {
-	ID                      types.String `tfsdk:"id"`
-	IdentityID              types.String `tfsdk:"identity_id"`
-	ClientID                types.String `tfsdk:"client_id"`
-	AccessTokenTTL          types.Int64  `tfsdk:"access_token_ttl"`
-	AccessTokenMaxTTL       types.Int64  `tfsdk:"access_token_max_ttl"`
-	AccessTokenNumUsesLimit types.Int64  `tfsdk:"access_token_num_uses_limit"`
-	AccessTokenTrustedIPs   types.Set    `tfsdk:"access_token_trusted_ips"`
-	ClientSecretTrustedIPs  types.Set    `tfsdk:"client_secret_trusted_ips"`
-	Lockout                 types.Object `tfsdk:"lockout"`
-	Version                 types.Int64  `tfsdk:"version"`
+	ID         types.String `tfsdk:"id"`
+	IdentityID types.String `tfsdk:"identity_id"`
+	ClientID   types.String `tfsdk:"client_id"`
+	tokensettings.Model
+	ClientSecretTrustedIPs types.Set    `tfsdk:"client_secret_trusted_ips"`
+	Lockout                types.Object `tfsdk:"lockout"`
+	Version                types.Int64  `tfsdk:"version"`
 }
 
 type lockoutModel struct {
@@ -41,9 +39,6 @@ var lockoutAttrTypes = map[string]attr.Type{
 	"counter_reset_seconds": types.Int64Type,
 }
 
-// defaultTrustedIPs is what the server applies when no trusted IPs are given.
-var defaultTrustedIPs = []string{"0.0.0.0/0", "::/0"}
-
 func lockoutValue(l api.Lockout) types.Object {
 	return types.ObjectValueMust(lockoutAttrTypes, map[string]attr.Value{
 		"enabled":               types.BoolValue(l.Enabled),
@@ -57,45 +52,29 @@ func lockoutValue(l api.Lockout) types.Object {
 // import, so state after apply and after refresh cannot differ.
 func universalAuthFromAPI(ua *api.UniversalAuth) universalAuthModel {
 	return universalAuthModel{
-		ID:                      types.StringValue(ua.IdentityID),
-		IdentityID:              types.StringValue(ua.IdentityID),
-		ClientID:                types.StringValue(ua.ClientID),
-		AccessTokenTTL:          types.Int64Value(int64(ua.AccessTokenTTL)),
-		AccessTokenMaxTTL:       types.Int64Value(int64(ua.AccessTokenMaxTTL)),
-		AccessTokenNumUsesLimit: types.Int64Value(int64(ua.AccessTokenNumUsesLimit)),
-		AccessTokenTrustedIPs:   tfutil.StringSet(ua.AccessTokenTrustedIPs),
-		ClientSecretTrustedIPs:  tfutil.StringSet(ua.ClientSecretTrustedIPs),
-		Lockout:                 lockoutValue(ua.Lockout),
-		Version:                 types.Int64Value(ua.Version),
+		ID:                     types.StringValue(ua.IdentityID),
+		IdentityID:             types.StringValue(ua.IdentityID),
+		ClientID:               types.StringValue(ua.ClientID),
+		Model:                  tokensettings.FromAPI(ua.TokenSettings),
+		ClientSecretTrustedIPs: tfutil.StringSet(ua.ClientSecretTrustedIPs),
+		Lockout:                lockoutValue(ua.Lockout),
+		Version:                types.Int64Value(ua.Version),
 	}
 }
 
 // input sends every setting, zeros included, so that PUT replaces all of
 // them and an explicit 0 is never mistaken for "not set".
 func (m universalAuthModel) input(ctx context.Context, diags *diag.Diagnostics) api.UniversalAuthInput {
-	ttl := int(m.AccessTokenTTL.ValueInt64())
-	maxTTL := int(m.AccessTokenMaxTTL.ValueInt64())
-	numUses := int(m.AccessTokenNumUsesLimit.ValueInt64())
-	tokenIPs := nonNil(tfutil.Strings(ctx, m.AccessTokenTrustedIPs, diags))
-	secretIPs := nonNil(tfutil.Strings(ctx, m.ClientSecretTrustedIPs, diags))
+	secretIPs := tfutil.Strings(ctx, m.ClientSecretTrustedIPs, diags)
+	if secretIPs == nil {
+		secretIPs = []string{}
+	}
 	lockout := lockoutFrom(ctx, m.Lockout, diags)
 	return api.UniversalAuthInput{
-		TokenSettingsInput: api.TokenSettingsInput{
-			AccessTokenTTL:          &ttl,
-			AccessTokenMaxTTL:       &maxTTL,
-			AccessTokenNumUsesLimit: &numUses,
-			AccessTokenTrustedIPs:   &tokenIPs,
-		},
+		TokenSettingsInput:     m.Model.Input(ctx, diags),
 		ClientSecretTrustedIPs: &secretIPs,
 		Lockout:                &lockout,
 	}
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // lockoutFrom reads a lockout object; null or unknown parts take the

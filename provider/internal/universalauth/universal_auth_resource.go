@@ -3,9 +3,8 @@ package universalauth
 import (
 	"context"
 	"fmt"
+	"maps"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -14,13 +13,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/idplane/idplane/provider/internal/tfutil"
-	"github.com/idplane/idplane/provider/internal/validators"
+	"github.com/idplane/idplane/provider/internal/tokensettings"
 	"github.com/idplane/idplane/server/api"
 )
 
@@ -39,66 +35,39 @@ func (r *universalAuthResource) Metadata(_ context.Context, req resource.Metadat
 	resp.TypeName = req.ProviderTypeName + "_identity_universal_auth"
 }
 
-func trustedIPsAttribute(desc string) schema.SetAttribute {
-	return schema.SetAttribute{
-		ElementType: types.StringType,
-		Optional:    true, Computed: true,
-		Default:             setdefault.StaticValue(tfutil.StringSet(defaultTrustedIPs)),
-		MarkdownDescription: desc + " IPv4 or IPv6 addresses or CIDR blocks; defaults to everywhere (`0.0.0.0/0` and `::/0`).",
-		Validators: []validator.Set{
-			setvalidator.SizeAtMost(api.MaxTrustedIPs),
-			setvalidator.ValueStringsAre(validators.CIDR()),
-			distinctCIDRs{},
-		},
-	}
-}
-
-func intAttribute(desc string, def, lo, hi int64) schema.Int64Attribute {
-	return schema.Int64Attribute{
-		Optional: true, Computed: true, Default: int64default.StaticInt64(def),
-		MarkdownDescription: fmt.Sprintf("%s Defaults to `%d`.", desc, def),
-		Validators:          []validator.Int64{int64validator.Between(lo, hi)},
-	}
-}
-
 func (r *universalAuthResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	attrs := map[string]schema.Attribute{
+		"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The identity ID; also the import ID.",
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
+		"identity_id": schema.StringAttribute{Required: true, MarkdownDescription: "ID of the identity to attach universal auth to. Changing it replaces the resource.",
+			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
+		"client_id": schema.StringAttribute{Computed: true, MarkdownDescription: "Client ID to log in with, together with a client secret.",
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
+		"client_secret_trusted_ips": tokensettings.TrustedIPsAttribute("Source addresses that may log in with a client secret."),
+		"lockout": schema.SingleNestedAttribute{
+			Optional: true, Computed: true, Default: objectdefault.StaticValue(lockoutValue(api.DefaultLockout())),
+			MarkdownDescription: "Locks out logins from a source address after repeated failures. Defaults to enabled, 3 failures, 300 seconds.",
+			Attributes: map[string]schema.Attribute{
+				"enabled": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+					MarkdownDescription: "Whether lockout is enabled. Defaults to `true`."},
+				"threshold": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(api.DefaultLockoutThreshold),
+					MarkdownDescription: fmt.Sprintf("Failed logins before the lockout, 1 to 30. Defaults to `%d`.", api.DefaultLockoutThreshold)},
+				"duration_seconds": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(api.DefaultLockoutDuration),
+					MarkdownDescription: fmt.Sprintf("How long the lockout lasts, 30 to 86400 seconds. Defaults to `%d`.", api.DefaultLockoutDuration)},
+				"counter_reset_seconds": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(api.DefaultLockoutCounterReset),
+					MarkdownDescription: fmt.Sprintf("Quiet period after which failed logins are forgotten, 5 to 3600 seconds. Defaults to `%d`.", api.DefaultLockoutCounterReset)},
+			},
+		},
+		"version": tfutil.VersionAttribute(),
+	}
+	maps.Copy(attrs, tokensettings.Attributes())
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Universal auth of an identity: a client ID, plus client secrets managed with " +
 			"`idplane_identity_universal_auth_client_secret`, exchanged for short-lived access tokens. " +
 			"An identity has at most one universal auth; one attached outside Terraform is adopted with " +
 			"`terraform import idplane_identity_universal_auth.<name> <identity_id>`. Destroying it revokes " +
 			"every client secret and access token it issued.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The identity ID; also the import ID.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
-			"identity_id": schema.StringAttribute{Required: true, MarkdownDescription: "ID of the identity to attach universal auth to. Changing it replaces the resource.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
-			"client_id": schema.StringAttribute{Computed: true, MarkdownDescription: "Client ID to log in with, together with a client secret.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
-			"access_token_ttl": intAttribute("Lifetime of an access token in seconds, at most `access_token_max_ttl`.",
-				api.DefaultAccessTokenTTL, 1, api.MaxTokenTTL),
-			"access_token_max_ttl": intAttribute("Maximum lifetime of an access token in seconds, renewals included.",
-				api.DefaultAccessTokenMaxTTL, 1, api.MaxTokenTTL),
-			"access_token_num_uses_limit": intAttribute("Number of API calls an access token may make; `0` is unlimited.",
-				0, 0, api.MaxNumUsesLimit),
-			"access_token_trusted_ips":  trustedIPsAttribute("Source addresses access tokens may be used from."),
-			"client_secret_trusted_ips": trustedIPsAttribute("Source addresses that may log in with a client secret."),
-			"lockout": schema.SingleNestedAttribute{
-				Optional: true, Computed: true, Default: objectdefault.StaticValue(lockoutValue(api.DefaultLockout())),
-				MarkdownDescription: "Locks out logins from a source address after repeated failures. Defaults to enabled, 3 failures, 300 seconds.",
-				Attributes: map[string]schema.Attribute{
-					"enabled": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
-						MarkdownDescription: "Whether lockout is enabled. Defaults to `true`."},
-					"threshold": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(api.DefaultLockoutThreshold),
-						MarkdownDescription: fmt.Sprintf("Failed logins before the lockout, 1 to 30. Defaults to `%d`.", api.DefaultLockoutThreshold)},
-					"duration_seconds": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(api.DefaultLockoutDuration),
-						MarkdownDescription: fmt.Sprintf("How long the lockout lasts, 30 to 86400 seconds. Defaults to `%d`.", api.DefaultLockoutDuration)},
-					"counter_reset_seconds": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(api.DefaultLockoutCounterReset),
-						MarkdownDescription: fmt.Sprintf("Quiet period after which failed logins are forgotten, 5 to 3600 seconds. Defaults to `%d`.", api.DefaultLockoutCounterReset)},
-				},
-			},
-			"version": tfutil.VersionAttribute(),
-		},
+		Attributes: attrs,
 	}
 }
 

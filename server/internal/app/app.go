@@ -12,12 +12,15 @@ import (
 	"time"
 
 	"github.com/idplane/idplane/server/internal/authmethod"
+	"github.com/idplane/idplane/server/internal/authmethod/awsauth"
 	"github.com/idplane/idplane/server/internal/authmethod/azure"
 	"github.com/idplane/idplane/server/internal/authmethod/gcp"
 	"github.com/idplane/idplane/server/internal/authmethod/jwtauth"
+	"github.com/idplane/idplane/server/internal/authmethod/kubernetes"
 	"github.com/idplane/idplane/server/internal/authmethod/oidc"
 	"github.com/idplane/idplane/server/internal/authmethod/outbound"
 	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
+	"github.com/idplane/idplane/server/internal/authmethod/tlscert"
 	"github.com/idplane/idplane/server/internal/authmethod/universal"
 	"github.com/idplane/idplane/server/internal/httpapi"
 	"github.com/idplane/idplane/server/internal/janitor"
@@ -51,6 +54,11 @@ type Config struct {
 	// Where Google and Microsoft publish their keys (defaults: the public
 	// clouds'), for sovereign clouds, mirrors and tests.
 	GCPOAuth2CertsURL, GCPServiceAccountCertsURL, AzureLoginURL string
+	// Now is the service's clock; tests move it (nil is the real one).
+	Now func() time.Time
+	// ClientCertHeader is the header in which a TLS-terminating proxy among
+	// TrustedProxies passes the client certificate (TLS certificate auth).
+	ClientCertHeader string
 }
 
 // App is a running control plane minus its listener.
@@ -131,9 +139,12 @@ func build(ctx context.Context, cfg Config, st *store.Store, keys *secret.Keys) 
 		jwtauth.Method{Verifier: verifier},
 		gcp.Method{Verifier: verifier, OAuth2CertsURL: cfg.GCPOAuth2CertsURL, ServiceAccountCertsURL: cfg.GCPServiceAccountCertsURL},
 		azure.Method{Verifier: verifier, LoginURL: cfg.AzureLoginURL},
+		kubernetes.Method{Policy: cfg.Outbound},
+		awsauth.Method{Policy: cfg.Outbound},
+		tlscert.Method{Header: cfg.ClientCertHeader, TrustedProxies: cfg.TrustedProxies},
 	}
 	svc := service.New(service.Deps{Store: st, Keys: keys, Signer: signer, Writes: writes, Revocations: revs, Observer: metrics,
-		AuthMethods: methods})
+		AuthMethods: methods, Now: cfg.Now})
 	h, err := httpapi.New(httpapi.Config{TrustedProxies: cfg.TrustedProxies, LoginRate: cfg.LoginRate, LoginBurst: cfg.LoginBurst,
 		AuthMethods: methods, Keys: keys}, svc, st, signer, metrics)
 	if err != nil {

@@ -376,6 +376,20 @@ func matrixRows() map[string]*matrixRow {
 					}
 				}
 			}},
+		// The identity audit shows identities and what their roles grant:
+		// it needs both identities read and roles read.
+		api.RouteIdentityAudit.ID: {member: allow, noAccess: deny, custom: deny, otherOrg: allow,
+			req: none, query: url.Values{"unusedDays": {"30"}},
+			check: func(t *testing.T, f *matrixFixture, who matrixCaller, out any) {
+				a := out.(*api.IdentityAudit)
+				listed := false
+				for _, g := range a.Groups {
+					listed = listed || slices.Contains(g.Identities, f.target.Name)
+				}
+				if listed != (who != matrixOtherOrg) || a.Source != api.AuditSourceLive {
+					t.Errorf("%s: audit (source %s) lists the fixture organization's %s: %t", who, a.Source, f.target.Name, listed)
+				}
+			}},
 	}
 	// The signed-token methods are part of the identity like universal auth:
 	// identities read to see them, identities edit to change them.
@@ -411,6 +425,11 @@ var signedTokenMethods = []struct {
 	{api.RouteGetGCPAuth, api.RoutePutGCPAuth, api.RouteDeleteGCPAuth, api.GCPAuthInput{GCPAuthConfig: api.GCPAuthConfig{Type: api.GCPTypeGCE}}},
 	{api.RouteGetAzureAuth, api.RoutePutAzureAuth, api.RouteDeleteAzureAuth, api.AzureAuthInput{AzureAuthConfig: api.AzureAuthConfig{
 		TenantID: "72f988bf-86f1-41af-91ab-2d7cd011db47", ResourceURL: api.DefaultAzureResourceURL}}},
+	{api.RouteGetKubernetesAuth, api.RoutePutKubernetesAuth, api.RouteDeleteKubernetesAuth, api.KubernetesAuthInput{KubernetesAuthConfig: api.KubernetesAuthConfig{
+		KubernetesHost: "https://k8s.example.com:6443"}}},
+	{api.RouteGetAWSAuth, api.RoutePutAWSAuth, api.RouteDeleteAWSAuth, api.AWSAuthInput{AWSAuthConfig: api.AWSAuthConfig{AllowedAccountIDs: []string{"123456789012"}}}},
+	{api.RouteGetTLSCertAuth, api.RoutePutTLSCertAuth, api.RouteDeleteTLSCertAuth, api.TLSCertAuthInput{TLSCertAuthConfig: api.TLSCertAuthConfig{
+		CACertificate: stCertPEM}}},
 }
 
 // TestAuthzMatrixCoversEveryRoute fails when a management route has no row,

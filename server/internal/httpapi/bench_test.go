@@ -4,8 +4,14 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
 
 	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/idptest"
+	"github.com/idplane/idplane/server/internal/authmethod/outbound"
+	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
 	"github.com/idplane/idplane/server/servertest"
 )
 
@@ -72,4 +78,107 @@ func BenchmarkTokenSelf(b *testing.B) {
 			}
 		}
 	})
+}
+
+// benchOIDCTokens publishes a key of each algorithm of the OIDC benchmarks
+// and signs a token with it for identity-bound claims; it runs before the
+// first fetch, so every key is in the cached JWKS.
+func benchOIDCTokens(idp *idptest.IdP) map[jose.SignatureAlgorithm]string {
+	out := map[jose.SignatureAlgorithm]string{}
+	for _, alg := range []jose.SignatureAlgorithm{jose.RS256, jose.ES256} {
+		out[alg] = idptest.Sign(idp.AddKey(alg), idptest.Claims(idp.URL, "repo:acme/infra", []string{"idplane"}, time.Hour,
+			map[string]any{"repository": "acme/infra", "ref": "refs/heads/main"}))
+	}
+	return out
+}
+
+var benchOIDCBindings = api.TokenBindings{BoundAudiences: []string{"idplane"},
+	BoundClaims: map[string][]string{"repository": {"acme/*"}}, ClaimMetadata: map[string]string{"repo": "repository", "ref": "ref"}}
+
+// BenchmarkOIDCVerifyCached is the verification of an OIDC login once the
+// discovery document and the JWKS are cached: the cached lookups, the
+// signature, times, issuer, audience and a bound claim; no HTTP, no database.
+func BenchmarkOIDCVerifyCached(b *testing.B) {
+	idp := idptest.New(b)
+	tokens := benchOIDCTokens(idp)
+	v := signedtoken.New(signedtoken.Options{Policy: outbound.Policy{AllowInternal: true}})
+	verify := func(raw string) error {
+		p, ks, err := v.Discover(context.Background(), idp.URL+signedtoken.WellKnown, idp.CAPEM)
+		if err != nil {
+			return err
+		}
+		t, err := v.Verify(context.Background(), raw, ks, signedtoken.Expect{Issuers: []string{p.Issuer}, Audiences: benchOIDCBindings.BoundAudiences})
+		if err != nil {
+			return err
+		}
+		if err := signedtoken.CheckBindings(t, benchOIDCBindings); err != nil {
+			return err
+		}
+		_ = signedtoken.Metadata(t.Raw, benchOIDCBindings.ClaimMetadata)
+		return nil
+	}
+	for _, alg := range []jose.SignatureAlgorithm{jose.RS256, jose.ES256} {
+		if err := verify(tokens[alg]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	fetches := idp.Fetches("/jwks")
+	for _, alg := range []jose.SignatureAlgorithm{jose.RS256, jose.ES256} {
+		b.Run(string(alg), func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := verify(tokens[alg]); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+	if n := idp.Fetches("/jwks"); n != fetches {
+		b.Fatalf("the JWKS was fetched %d times during the benchmark", n-fetches)
+	}
+}
+
+// BenchmarkOIDCLogin is an OIDC login over HTTP on PostgreSQL, the JWKS
+// cached: verification, token signing and the durable audit event.
+func BenchmarkOIDCLogin(b *testing.B) {
+	idp := idptest.New(b)
+	tokens := benchOIDCTokens(idp)
+	srv := servertest.Start(b, servertest.Options{Backend: servertest.Postgres, AllowInternalOutbound: true})
+	admin := srv.Admin(b)
+	ctx := context.Background()
+	id, err := admin.CreateIdentity(ctx, api.IdentityInput{Name: "bench-oidc", Role: "member"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := admin.PutOIDCAuth(ctx, id.ID, 0, api.OIDCAuthInput{OIDCAuthConfig: api.OIDCAuthConfig{OIDCDiscoveryURL: idp.URL,
+		OIDCCACertificate: idp.CAPEM, TokenBindings: benchOIDCBindings}}); err != nil {
+		b.Fatal(err)
+	}
+	c := benchClient(b, srv)
+	for _, alg := range []jose.SignatureAlgorithm{jose.RS256, jose.ES256} {
+		if _, err := c.OIDCAuthLogin(ctx, api.TokenAuthLoginRequest{IdentityID: id.ID, JWT: tokens[alg]}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	fetches := idp.Fetches("/jwks")
+	for _, alg := range []jose.SignatureAlgorithm{jose.RS256, jose.ES256} {
+		b.Run(string(alg), func(b *testing.B) {
+			in := api.TokenAuthLoginRequest{IdentityID: id.ID, JWT: tokens[alg]}
+			b.SetParallelism(16) // 32 concurrent clients on this 2-core machine, as make bench
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := c.OIDCAuthLogin(ctx, in); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+	if n := idp.Fetches("/jwks"); n != fetches {
+		b.Fatalf("the JWKS was fetched %d times during the benchmark", n-fetches)
+	}
 }

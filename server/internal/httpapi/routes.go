@@ -59,6 +59,13 @@ func (s *Server) routes() {
 		}
 		return s.svc.ListAuditEvents(c.Request().Context(), c.Caller, f)
 	})
+	handle(s, api.RouteIdentityAudit, func(c *Ctx, _ *None) (*api.IdentityAudit, error) {
+		q, err := api.ParseIdentityAuditQuery(c.QueryParams())
+		if err != nil {
+			return nil, err
+		}
+		return s.svc.IdentityAudit(c.Request().Context(), c.Caller, q)
+	})
 }
 
 func auditFilter(c *Ctx) (api.AuditEventFilter, error) {

@@ -56,6 +56,8 @@ func TestSweep(t *testing.T) {
 				&store.AuditEvent{OrganizationID: "o", Time: now, ActorType: "system", Action: "new", Outcome: "success"},
 				&store.IdempotencyKey{OrganizationID: "o", Key: "expired", RequestHash: []byte{1}, Status: 201, Response: []byte{2}, CreatedAt: past.Add(-24 * time.Hour), ExpiresAt: past},
 				&store.IdempotencyKey{OrganizationID: "o", Key: "kept", RequestHash: []byte{1}, Status: 201, Response: []byte{2}, CreatedAt: now, ExpiresAt: now.Add(24 * time.Hour)},
+				&store.UsedSignedRequest{Hash: []byte("spent"), ExpiresAt: now.Add(-time.Second)},
+				&store.UsedSignedRequest{Hash: []byte("window"), ExpiresAt: now.Add(time.Minute)},
 			}
 			for _, r := range rows {
 				if err := st.DB.Create(r).Error; err != nil {
@@ -66,7 +68,7 @@ func TestSweep(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c != (Counts{Tokens: 1, Revocations: 1, Lockouts: 1, AuditEvents: 1, IdempotencyKeys: 1}) {
+			if c != (Counts{Tokens: 1, Revocations: 1, Lockouts: 1, SignedRequests: 1, AuditEvents: 1, IdempotencyKeys: 1}) {
 				t.Fatalf("deleted %+v, want one of each", c)
 			}
 			var lockouts []store.Lockout
@@ -78,6 +80,11 @@ func TestSweep(t *testing.T) {
 			st.DB.Find(&keys)
 			if len(keys) != 1 || keys[0].Key != "kept" {
 				t.Errorf("kept idempotency keys %+v, want only the live one", keys)
+			}
+			var used []store.UsedSignedRequest
+			st.DB.Find(&used)
+			if len(used) != 1 || string(used[0].Hash) != "window" {
+				t.Errorf("kept signed requests %+v, want the one still in its window", used)
 			}
 			again, err := New(st.DB, func() time.Time { return now }, 0).Sweep(ctx)
 			if err != nil || again != (Counts{}) {

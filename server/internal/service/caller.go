@@ -115,48 +115,28 @@ func (s *Service) permissionsOf(db *gorm.DB, orgID, identityID string) (*authz.P
 	if err := db.Where("id = ? AND organization_id = ?", identityID, orgID).Take(&ident).Error; err != nil {
 		return nil, nil, store.Translate(err, "identity "+identityID)
 	}
-	orgRules, err := s.roleRules(db, orgID, "", ident.Role)
-	if err != nil {
-		return nil, nil, err
-	}
 	var ms []store.Membership
 	if err := db.Where("identity_id = ? AND organization_id = ?", identityID, orgID).Find(&ms).Error; err != nil {
 		return nil, nil, fmt.Errorf("load memberships: %w", err)
 	}
-	now := s.now()
-	p := &authz.Permissions{OrgRole: ident.Role, Org: orgRules, Projects: map[string][]api.PermissionRule{}}
-	grants := map[string][]string{}
-	for _, m := range ms {
-		var lists [][]api.PermissionRule
-		slugs := []string{}
-		for _, r := range m.Roles.V {
-			if !r.Active(now) {
-				continue
-			}
-			rr, err := s.roleRules(db, orgID, m.ProjectID, r.RoleSlug)
-			if err != nil {
-				return nil, nil, err
-			}
-			lists = append(lists, rr)
-			slugs = append(slugs, r.RoleSlug)
-		}
-		p.Projects[m.ProjectID] = authz.Merge(lists...)
-		slices.Sort(slugs)
-		grants[m.ProjectID] = slices.Compact(slugs)
+	grants := make([]authz.Membership, len(ms))
+	for i, m := range ms {
+		grants[i] = authz.Membership{ProjectID: m.ProjectID, Roles: m.Roles.V}
 	}
-	return p, grants, nil
+	return authz.Effective(ident.Role, grants, s.now(), func(projectID, slug string) ([]api.PermissionRule, error) {
+		return customRoleRules(db, orgID, projectID, slug)
+	})
 }
 
 // roleRules resolves a role slug to its rules: built-in first, then custom.
 // A custom role that was deleted grants nothing.
 func (s *Service) roleRules(db *gorm.DB, orgID, projectID, slug string) ([]api.PermissionRule, error) {
-	builtin := authz.BuiltinOrgRole
-	if projectID != "" {
-		builtin = authz.BuiltinProjectRole
-	}
-	if r, ok := builtin(slug); ok {
-		return r.Rules, nil
-	}
+	return authz.RoleRules(projectID, slug, func(projectID, slug string) ([]api.PermissionRule, error) {
+		return customRoleRules(db, orgID, projectID, slug)
+	})
+}
+
+func customRoleRules(db *gorm.DB, orgID, projectID, slug string) ([]api.PermissionRule, error) {
 	var role store.Role
 	err := db.Where("organization_id = ? AND project_id = ? AND slug = ?", orgID, projectID, slug).Take(&role).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {

@@ -56,9 +56,14 @@ func (s *Service) issue(ctx context.Context, meta Meta, in Issue, writes store.W
 }
 
 // loginEventMetadata is a successful login's audit metadata: the token ID,
-// the subject, and the claims copied into the token under "claim.<key>".
+// the credential used (a client secret; the identity audit reads its last
+// use from here), the subject, and the claims copied into the token under
+// "claim.<key>".
 func loginEventMetadata(tokenID string, in Issue) map[string]string {
 	md := map[string]string{"tokenId": tokenID}
+	if in.CredentialID != "" {
+		md["credentialId"] = in.CredentialID
+	}
 	if in.Subject != "" {
 		md["subject"] = in.Subject
 	}

@@ -101,7 +101,7 @@ type UniversalAuth struct {
 
 // AuthMethodConfig is an auth method of an identity other than universal
 // auth: its token settings and its configuration (JSON, validated by the
-// method).
+// method), and the secret part the method keeps sealed, when it has one.
 type AuthMethodConfig struct {
 	ID                      string `gorm:"primaryKey"`
 	OrganizationID          string
@@ -112,9 +112,19 @@ type AuthMethodConfig struct {
 	AccessTokenNumUsesLimit int
 	AccessTokenTrustedIPs   JSON[[]string] `gorm:"column:access_token_trusted_ips"`
 	Config                  JSON[json.RawMessage]
-	Version                 int64
-	CreatedAt               time.Time
-	UpdatedAt               time.Time
+	// Sealed is encrypted with the master key; NULL when the method keeps
+	// no secret.
+	Sealed    *[]byte
+	Version   int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// UsedSignedRequest remembers, by SHA-256, a signed request a login
+// accepted (AWS auth), until it expires, so it is accepted only once.
+type UsedSignedRequest struct {
+	Hash      []byte `gorm:"primaryKey"`
+	ExpiresAt time.Time
 }
 
 // ClientSecret is stored only as a keyed hash; Prefix is public.
@@ -208,6 +218,6 @@ func Models() []any {
 	return []any{
 		&Organization{}, &Identity{}, &Project{}, &Environment{}, &Role{}, &Membership{},
 		&UniversalAuth{}, &AuthMethodConfig{}, &ClientSecret{}, &Lockout{}, &AccessToken{}, &Revocation{},
-		&SigningKey{}, &AuditEvent{}, &IdempotencyKey{},
+		&SigningKey{}, &AuditEvent{}, &UsedSignedRequest{}, &IdempotencyKey{},
 	}
 }

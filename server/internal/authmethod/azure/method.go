@@ -72,7 +72,10 @@ func (m Method) verify(ctx context.Context, cfg api.AzureAuthConfig, raw string)
 	}
 	// v2 tokens carry the discovery document's issuer, v1 tokens the STS one.
 	issuers := []string{strings.ReplaceAll(p.Issuer, "{tenantid}", tenant), "https://sts.windows.net/" + tenant + "/"}
-	audiences := []string{cfg.ResourceURL, strings.TrimSuffix(cfg.ResourceURL, "/")}
+	// Azure writes the resource as it was requested, with or without a
+	// trailing slash; either form of the configured resource is accepted.
+	resource := strings.TrimSuffix(cfg.ResourceURL, "/")
+	audiences := []string{resource, resource + "/"}
 	t, err := m.Verifier.Verify(ctx, raw, ks, signedtoken.Expect{Issuers: issuers, Audiences: audiences})
 	if err != nil {
 		return methodconfig.Verified{}, err

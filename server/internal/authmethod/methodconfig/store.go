@@ -6,7 +6,8 @@
 // A method package gets from it the configuration API (get, attach or
 // replace, detach: authorized, versioned, audited, detaching revokes the
 // method's tokens), the Attached query of authmethod.Method, and the
-// configuration a login needs, cached for a second.
+// configuration a login needs, cached for a second. A method may keep a
+// secret part of its configuration sealed (Sealed).
 package methodconfig
 
 import (
@@ -49,6 +50,8 @@ type Store[C any] struct {
 	noun  string // "OIDC auth", in messages
 	core  *service.Core
 	cache *loginCache[C]
+	// sealed is the configuration's secret, when the method keeps one.
+	sealed func(*C) *Sealed
 }
 
 // New returns the store of kind's configurations.
@@ -72,13 +75,16 @@ func Attached(db *gorm.DB, kind string, identityIDs []string) (map[string]bool, 
 	return out, nil
 }
 
-func fromRow[C any](r store.AuthMethodConfig) (Config[C], error) {
+func (s *Store[C]) fromRow(r store.AuthMethodConfig) (Config[C], error) {
 	out := Config[C]{ID: r.ID, OrganizationID: r.OrganizationID, IdentityID: r.IdentityID,
 		Settings: api.TokenSettings{AccessTokenTTL: r.AccessTokenTTL, AccessTokenMaxTTL: r.AccessTokenMaxTTL,
 			AccessTokenNumUsesLimit: r.AccessTokenNumUsesLimit, AccessTokenTrustedIPs: r.AccessTokenTrustedIPs.V},
 		Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if err := json.Unmarshal(r.Config.V, &out.C); err != nil {
 		return out, fmt.Errorf("decode %s configuration %s: %w", r.Kind, r.ID, err)
+	}
+	if s.sealed != nil {
+		*s.sealed(&out.C) = Sealed{Stored: r.Sealed != nil}
 	}
 	return out, nil
 }
@@ -103,7 +109,7 @@ func (s *Store[C]) Get(ctx context.Context, c *service.Caller, identityID string
 	if err != nil {
 		return Config[C]{}, err
 	}
-	return fromRow[C](r)
+	return s.fromRow(r)
 }
 
 // Put attaches the method or replaces all its settings: omitted token
@@ -120,7 +126,11 @@ func (s *Store[C]) Put(ctx context.Context, c *service.Caller, identityID string
 	if err := errs.Err(); err != nil {
 		return Config[C]{}, err
 	}
-	doc, err := json.Marshal(cfg)
+	doc := cfg
+	if s.sealed != nil {
+		*s.sealed(&doc) = Sealed{}
+	}
+	docJSON, err := json.Marshal(doc)
 	if err != nil {
 		return Config[C]{}, fmt.Errorf("encode %s: %w", s.noun, err)
 	}
@@ -129,7 +139,7 @@ func (s *Store[C]) Put(ctx context.Context, c *service.Caller, identityID string
 		"access_token_ttl": settings.AccessTokenTTL, "access_token_max_ttl": settings.AccessTokenMaxTTL,
 		"access_token_num_uses_limit": settings.AccessTokenNumUsesLimit,
 		"access_token_trusted_ips":    store.JSON[[]string]{V: service.SortedCopy(settings.AccessTokenTrustedIPs)},
-		"config":                      store.JSON[json.RawMessage]{V: doc},
+		"config":                      store.JSON[json.RawMessage]{V: docJSON},
 	}
 	var id string
 	err = s.core.Change(ctx, c, func(tx *gorm.DB) (service.Event, error) {
@@ -145,12 +155,18 @@ func (s *Store[C]) Put(ctx context.Context, c *service.Caller, identityID string
 			if err := tx.Create(&row).Error; err != nil {
 				return service.Event{}, service.ConflictOr(store.Translate(err, "attach "+s.noun), "identity %s already has %s", identityID, s.noun)
 			}
+			if err := s.sealInto(cols, row.ID, &cfg); err != nil {
+				return service.Event{}, err
+			}
 			if err := tx.Model(&store.AuthMethodConfig{}).Where("id = ?", row.ID).Updates(cols).Error; err != nil {
 				return service.Event{}, fmt.Errorf("configure %s: %w", s.noun, err)
 			}
 			id = row.ID
 			return service.Event{Action: s.kind + ".attach", TargetType: "identity", TargetID: identityID}, nil
 		case err != nil:
+			return service.Event{}, err
+		}
+		if err := s.sealInto(cols, cur.ID, &cfg); err != nil {
 			return service.Event{}, err
 		}
 		if _, err := service.UpdateVersioned(tx, &store.AuthMethodConfig{}, cur.ID, version, cur.Version, cols, now); err != nil {
@@ -167,7 +183,7 @@ func (s *Store[C]) Put(ctx context.Context, c *service.Caller, identityID string
 	if err := s.core.DB(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
 		return Config[C]{}, store.Translate(err, s.noun)
 	}
-	return fromRow[C](r)
+	return s.fromRow(r)
 }
 
 // Delete detaches the method, revoking every token it issued.
@@ -203,13 +219,27 @@ func (s *Store[C]) ForLogin(ctx context.Context, identityID string) (Config[C], 
 	}
 	r, err := s.row(s.core.DB(ctx), identityID)
 	if errors.Is(err, store.ErrNotFound) {
-		return Config[C]{}, service.LoginRefused("the identity has no "+s.noun+" (or does not exist)",
+		// The refusal is audited in the identity's organization when the
+		// identity exists, so its admins see logins tried with a method it
+		// does not have.
+		var orgs []string
+		if err := s.core.DB(ctx).Model(&store.Identity{}).Where("id = ?", identityID).Limit(1).Pluck("organization_id", &orgs).Error; err != nil {
+			return Config[C]{}, fmt.Errorf("load identity %s: %w", truncate(identityID, 64), err)
+		}
+		var cfg Config[C]
+		if len(orgs) == 1 {
+			cfg.OrganizationID, cfg.IdentityID = orgs[0], identityID
+		}
+		return cfg, service.LoginRefused("the identity has no "+s.noun+" (or does not exist)",
 			"no "+s.noun+" attached to identity "+truncate(identityID, 64))
 	}
 	if err != nil {
 		return Config[C]{}, fmt.Errorf("load %s: %w", s.noun, err)
 	}
-	cfg, err := fromRow[C](r)
+	cfg, err := s.fromRow(r)
+	if err == nil {
+		err = s.unseal(r, &cfg.C)
+	}
 	if err != nil {
 		return cfg, err
 	}

@@ -169,19 +169,23 @@ func (u universal) listSecrets(ctx context.Context, c *service.Caller, identityI
 }
 
 // createSecret creates a client secret and returns its value once; only its
-// keyed hash is stored.
+// keyed hash is stored. A value the caller supplied (a write-only argument
+// in Terraform) is not returned: the caller has it.
 func (u universal) createSecret(ctx context.Context, c *service.Caller, identityID string, in *api.ClientSecretInput) (*api.ClientSecretCreated, error) {
 	ua, err := u.load(ctx, c, identityID, api.ActionEdit)
 	if err != nil {
 		return nil, err
 	}
-	value, err := secret.Generate(secret.ClientSecretPrefix)
-	if err != nil {
-		return nil, err
+	value, returned := in.ClientSecret, ""
+	if value == "" {
+		if value, err = secret.Generate(secret.ClientSecretPrefix); err != nil {
+			return nil, err
+		}
+		returned = value
 	}
 	now := u.core.Now()
 	row := store.ClientSecret{ID: service.NewID(), OrganizationID: c.OrgID(), IdentityID: identityID, UniversalAuthID: ua.ID,
-		Description: in.Description, Prefix: secret.LookupPrefix(value), Hash: u.core.Keys().Hash(value), TTL: in.TTL,
+		Description: in.Description, Prefix: u.core.Keys().Lookup(value), Hash: u.core.Keys().Hash(value), TTL: in.TTL,
 		NumUsesLimit: in.NumUsesLimit, CreatedAt: now}
 	if in.TTL > 0 {
 		exp := now.Add(time.Duration(in.TTL) * time.Second)
@@ -198,7 +202,7 @@ func (u universal) createSecret(ctx context.Context, c *service.Caller, identity
 		return nil, err
 	}
 	u.cache.evict(ua.ClientID)
-	return &api.ClientSecretCreated{ClientSecret: value, ClientSecretData: clientSecretToAPI(row)}, nil
+	return &api.ClientSecretCreated{ClientSecret: returned, ClientSecretData: clientSecretToAPI(row)}, nil
 }
 
 func (u universal) secret(ctx context.Context, c *service.Caller, identityID, id, action string) (store.ClientSecret, error) {

@@ -10,7 +10,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/idplane/idplane/server/api"
-	"github.com/idplane/idplane/server/internal/secret"
 	"github.com/idplane/idplane/server/internal/service"
 	"github.com/idplane/idplane/server/internal/store"
 )
@@ -117,7 +116,7 @@ func (u universal) login(ctx context.Context, meta service.Meta, in *api.Univers
 func (u universal) check(ctx context.Context, meta service.Meta, in *api.UniversalAuthLoginRequest) (*api.LoginResponse, uaLoginRow, error) {
 	db := u.core.DB(ctx)
 	source := lockoutSource(meta.IP)
-	key := loginKey{prefix: secret.LookupPrefix(in.ClientSecret), source: source}
+	key := loginKey{prefix: u.core.Keys().Lookup(in.ClientSecret), source: source}
 	now := u.core.Now()
 	rows, cached := u.cache.get(in.ClientID, key, now, u.core.RevokedSince)
 	if !cached {

@@ -1,0 +1,125 @@
+// Package audit is the idplane_identity_audit data source: the live
+// server's identity audit (GET /api/v1/identity-audit) in Terraform.
+package audit
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/idplane/idplane/provider/internal/tfutil"
+	"github.com/idplane/idplane/server/api"
+)
+
+var _ datasource.DataSourceWithConfigure = &identityAuditDataSource{}
+
+// NewIdentityAuditDataSource is the idplane_identity_audit data source.
+func NewIdentityAuditDataSource() datasource.DataSource { return &identityAuditDataSource{} }
+
+type identityAuditDataSource struct{ client *tfutil.Client }
+
+type auditModel struct {
+	At                     types.String   `tfsdk:"at"`
+	ProductionEnvironments types.Set      `tfsdk:"production_environments"`
+	UnusedDays             types.Int64    `tfsdk:"unused_days"`
+	MachineIdentities      types.Int64    `tfsdk:"machine_identities"`
+	DistinctPermissionSets types.Int64    `tfsdk:"distinct_permission_sets"`
+	Groups                 []groupModel   `tfsdk:"groups"`
+	Findings               []findingModel `tfsdk:"findings"`
+}
+
+type groupModel struct {
+	PermissionSet types.String `tfsdk:"permission_set"`
+	Identities    types.List   `tfsdk:"identities"`
+	Grants        []grantModel `tfsdk:"grants"`
+}
+
+type grantModel struct {
+	Project     types.String `tfsdk:"project"`
+	Environment types.String `tfsdk:"environment"`
+	SecretPath  types.String `tfsdk:"secret_path"`
+	Subject     types.String `tfsdk:"subject"`
+	Actions     types.List   `tfsdk:"actions"`
+	Deny        types.Bool   `tfsdk:"deny"`
+}
+
+type findingModel struct {
+	Severity types.String `tfsdk:"severity"`
+	Code     types.String `tfsdk:"code"`
+	Identity types.String `tfsdk:"identity"`
+	Detail   types.String `tfsdk:"detail"`
+}
+
+func (d *identityAuditDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_identity_audit"
+}
+
+func (d *identityAuditDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.client = tfutil.ClientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *identityAuditDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg auditModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	q := api.IdentityAuditQuery{UnusedDays: int(cfg.UnusedDays.ValueInt64())}
+	if s := cfg.At.ValueString(); s != "" {
+		at, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("at"), "Invalid time", "at must be an RFC 3339 time such as 2026-01-02T15:04:05Z.")
+			return
+		}
+		q.At = at
+	}
+	var envs []string
+	resp.Diagnostics.Append(cfg.ProductionEnvironments.ElementsAs(ctx, &envs, false)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	q.ProductionEnvironments = strings.Join(envs, ",")
+	a, err := d.client.API.IdentityAudit(ctx, q)
+	if err != nil {
+		tfutil.AddAPIError(&resp.Diagnostics, "audit identities", err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, fromAPI(cfg, a))...)
+}
+
+func fromAPI(cfg auditModel, a *api.IdentityAudit) auditModel {
+	out := cfg
+	out.MachineIdentities = types.Int64Value(int64(a.MachineIdentities))
+	out.DistinctPermissionSets = types.Int64Value(int64(a.DistinctPermissionSets))
+	out.Groups = make([]groupModel, 0, len(a.Groups))
+	for _, g := range a.Groups {
+		gm := groupModel{PermissionSet: types.StringValue(g.PermissionSet), Identities: stringList(g.Identities),
+			Grants: make([]grantModel, 0, len(g.Grants))}
+		for _, gr := range g.Grants {
+			gm.Grants = append(gm.Grants, grantModel{Project: types.StringValue(gr.Project), Environment: types.StringValue(gr.Environment),
+				SecretPath: types.StringValue(gr.SecretPath), Subject: types.StringValue(gr.Subject),
+				Actions: stringList(gr.Actions), Deny: types.BoolValue(gr.Deny)})
+		}
+		out.Groups = append(out.Groups, gm)
+	}
+	out.Findings = make([]findingModel, 0, len(a.Findings))
+	for _, f := range a.Findings {
+		out.Findings = append(out.Findings, findingModel{Severity: types.StringValue(f.Severity), Code: types.StringValue(f.Code),
+			Identity: types.StringValue(f.Identity), Detail: types.StringValue(f.Detail)})
+	}
+	return out
+}
+
+// stringList is a list of strings in the given order.
+func stringList(in []string) types.List {
+	elems := make([]attr.Value, len(in))
+	for i, s := range in {
+		elems[i] = types.StringValue(s)
+	}
+	return types.ListValueMust(types.StringType, elems)
+}

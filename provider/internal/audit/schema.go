@@ -1,0 +1,57 @@
+package audit
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/idplane/idplane/server/api"
+)
+
+func (d *identityAuditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	str := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The identity audit of the organization on the live server: how many machine identities exist, " +
+			"how many distinct permission sets they hold (the number of identities the organization needs: identities with " +
+			"equal access could share one), what each set grants, and hygiene findings. The same audit as `idplane audit` " +
+			"without input and `GET /api/v1/identity-audit`; the caller needs to read identities and roles.",
+		Attributes: map[string]schema.Attribute{
+			"at": schema.StringAttribute{Optional: true, MarkdownDescription: "Evaluate temporary role grants at this RFC 3339 time instead of now."},
+			"production_environments": schema.SetAttribute{ElementType: types.StringType, Optional: true,
+				MarkdownDescription: "Environment slugs to treat as production besides those whose slug or name says prod (`prod`, `eu-prod`, `Production`)."},
+			"unused_days": schema.Int64Attribute{Optional: true,
+				MarkdownDescription: "Identities and client secrets without a login for this many days are reported unused. Defaults to `90`.",
+				Validators:          []validator.Int64{int64validator.Between(1, api.MaxUnusedDays)}},
+			"machine_identities":       schema.Int64Attribute{Computed: true, MarkdownDescription: "Number of machine identities."},
+			"distinct_permission_sets": schema.Int64Attribute{Computed: true, MarkdownDescription: "Number of distinct permission sets: the identities the organization needs."},
+			"groups": schema.ListNestedAttribute{Computed: true,
+				MarkdownDescription: "Identities grouped by permission set, largest group first.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"permission_set": str("Stable ID of the permission set: a hash of its normalised grants."),
+					"identities":     schema.ListAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Names of the identities holding it, sorted."},
+					"grants": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "What the permission set grants.",
+						NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+							"project":     str("Project slug; empty for the organization."),
+							"environment": str("Environment slug; empty for subjects without environments."),
+							"secret_path": str("Secret path glob (`/**` when unrestricted); empty for subjects without paths."),
+							"subject":     str("Subject of the actions."),
+							"actions":     schema.ListAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Actions, sorted."},
+							"deny":        schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the row denies the actions."},
+						}}},
+				}}},
+			"findings": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "Hygiene findings, highest severity first.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"severity": str("`high`, `medium` or `low`."),
+					"code":     str("Stable code of the finding, e.g. `org-admin`."),
+					"identity": str("Name of the identity."),
+					"detail":   str("What was found."),
+				}}},
+		},
+	}
+}

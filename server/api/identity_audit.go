@@ -1,0 +1,185 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Sources of an identity audit.
+const (
+	AuditSourceState = "state"
+	AuditSourcePlan  = "plan"
+	AuditSourceLive  = "live"
+)
+
+// Severities of audit findings, lowest first.
+const (
+	SeverityLow    = "low"
+	SeverityMedium = "medium"
+	SeverityHigh   = "high"
+)
+
+var severities = []string{SeverityLow, SeverityMedium, SeverityHigh}
+
+// SeverityRank orders severities (low 1, medium 2, high 3); 0 for anything else.
+func SeverityRank(s string) int { return slices.Index(severities, s) + 1 }
+
+// DefaultUnusedDays is how long an identity or client secret may go without
+// a login before the live audit reports it as unused.
+const DefaultUnusedDays = 90
+
+// IdentityAudit is the identity audit of an organization: how many machine
+// identities exist, how many distinct permission sets they hold (the number
+// of identities the organization needs), which identities could share one,
+// and hygiene findings. Change is present only when auditing a plan.
+type IdentityAudit struct {
+	Source                 string         `json:"source"`
+	MachineIdentities      int            `json:"machineIdentities"`
+	DistinctPermissionSets int            `json:"distinctPermissionSets"`
+	Groups                 []AuditGroup   `json:"groups"`
+	Findings               []AuditFinding `json:"findings"`
+	Change                 *AuditChange   `json:"change,omitempty"`
+}
+
+// AuditGroup is the identities holding one permission set, by name, and
+// what the set grants. PermissionSet is a hash of the normalised grants, so
+// equal access has the same ID in every audit.
+type AuditGroup struct {
+	PermissionSet string       `json:"permissionSet"`
+	Identities    []string     `json:"identities"`
+	Grants        []AuditGrant `json:"grants"`
+}
+
+// AuditGrant is one line of a permission set: actions on a subject, in a
+// project ("" for the organization, "*" for every project) and environment,
+// under a secret path glob (only for secrets and secret folders). Deny rows
+// take away what other rows grant.
+type AuditGrant struct {
+	Project     string   `json:"project"`
+	Environment string   `json:"environment"`
+	SecretPath  string   `json:"secretPath"`
+	Subject     string   `json:"subject"`
+	Actions     []string `json:"actions"`
+	Deny        bool     `json:"deny"`
+}
+
+// AuditFinding is a hygiene problem of one identity, with a stable Code.
+type AuditFinding struct {
+	Severity string `json:"severity"`
+	Code     string `json:"code"`
+	Identity string `json:"identity"`
+	Detail   string `json:"detail"`
+}
+
+// AuditCount is a number before and after a plan.
+type AuditCount struct {
+	Before int `json:"before"`
+	After  int `json:"after"`
+}
+
+// AuditGrantChange is one action an identity gains or loses.
+type AuditGrantChange struct {
+	Identity    string `json:"identity"`
+	Project     string `json:"project"`
+	Environment string `json:"environment"`
+	SecretPath  string `json:"secretPath"`
+	Subject     string `json:"subject"`
+	Action      string `json:"action"`
+}
+
+// AuditChange is what a plan changes.
+type AuditChange struct {
+	MachineIdentities      AuditCount         `json:"machineIdentities"`
+	DistinctPermissionSets AuditCount         `json:"distinctPermissionSets"`
+	IdentitiesAdded        []string           `json:"identitiesAdded"`
+	IdentitiesRemoved      []string           `json:"identitiesRemoved"`
+	Granted                []AuditGrantChange `json:"granted"`
+	Revoked                []AuditGrantChange `json:"revoked"`
+	FindingsIntroduced     []AuditFinding     `json:"findingsIntroduced"`
+}
+
+// IdentityAuditQuery is the query of GET /api/v1/identity-audit.
+type IdentityAuditQuery struct {
+	// At is the instant temporary grants are evaluated at; zero is now.
+	At time.Time `query:"at"`
+	// ProductionEnvironments is a comma-separated list of environment slugs
+	// to treat as production besides those whose slug or name says prod.
+	ProductionEnvironments string `query:"productionEnvironments"`
+	// UnusedDays is how long without a login makes an identity or a client
+	// secret unused; 0 is DefaultUnusedDays.
+	UnusedDays int `query:"unusedDays"`
+}
+
+// MaxUnusedDays bounds IdentityAuditQuery.UnusedDays (ten years).
+const MaxUnusedDays = 3650
+
+// Values renders the query for a request.
+func (q IdentityAuditQuery) Values() url.Values {
+	v := url.Values{}
+	if !q.At.IsZero() {
+		v.Set("at", q.At.UTC().Format(time.RFC3339Nano))
+	}
+	if q.ProductionEnvironments != "" {
+		v.Set("productionEnvironments", q.ProductionEnvironments)
+	}
+	if q.UnusedDays != 0 {
+		v.Set("unusedDays", strconv.Itoa(q.UnusedDays))
+	}
+	return v
+}
+
+// ParseIdentityAuditQuery reads the query of GET /api/v1/identity-audit.
+func ParseIdentityAuditQuery(v url.Values) (IdentityAuditQuery, error) {
+	var (
+		q    IdentityAuditQuery
+		errs FieldErrors
+	)
+	if s := v.Get("at"); s != "" {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			errs.Add("at", "must be an RFC 3339 time, e.g. 2026-01-02T15:04:05Z")
+		}
+		q.At = t
+	}
+	if s := v.Get("productionEnvironments"); s != "" {
+		q.ProductionEnvironments = s
+		for i, e := range SplitList(s) {
+			if err := ValidateSlug(e); err != nil {
+				errs.Add(fmt.Sprintf("productionEnvironments[%d]", i), "%s", err)
+			}
+		}
+	}
+	if s := v.Get("unusedDays"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > MaxUnusedDays {
+			errs.Add("unusedDays", "must be a whole number of days between 1 and %d", MaxUnusedDays)
+		}
+		q.UnusedDays = n
+	}
+	return q, errs.Err()
+}
+
+// SplitList splits a comma-separated list, dropping blanks.
+func SplitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// IdentityAudit audits the caller's organization on the server.
+func (c *Client) IdentityAudit(ctx context.Context, q IdentityAuditQuery) (*IdentityAudit, error) {
+	out := new(IdentityAudit)
+	if err := c.Call(ctx, RouteIdentityAudit, nil, q.Values(), 0, nil, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

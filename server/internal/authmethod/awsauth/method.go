@@ -1,0 +1,353 @@
+// Package awsauth is AWS auth: a workload (EC2 instance, Lambda, ECS task,
+// anything with AWS credentials) signs an sts:GetCallerIdentity request
+// with SigV4 and sends it, unsent, to the server, which forwards it to the
+// configured STS endpoint, never to a host the client names, and binds
+// the account and ARN STS answers. As in Vault, a server ID inside the
+// signed headers keeps a login from being replayed to another server; a
+// signed request is accepted once.
+package awsauth
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/authmethod"
+	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
+	"github.com/idplane/idplane/server/internal/authmethod/outbound"
+	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
+	"github.com/idplane/idplane/server/internal/httpapi"
+	"github.com/idplane/idplane/server/internal/service"
+	"github.com/idplane/idplane/server/internal/store"
+)
+
+// Kind is AWS auth as identities list it and tokens carry it.
+const Kind = "aws-auth"
+
+// GetCallerIdentityBody is the only request body accepted.
+const GetCallerIdentityBody = "Action=GetCallerIdentity&Version=2011-06-15"
+
+// Window is how far X-Amz-Date may be from the server's clock, either side.
+const Window = 5 * time.Minute
+
+// Method registers AWS auth.
+type Method struct {
+	// Policy is where STS calls may go and which CAs they trust.
+	Policy outbound.Policy
+}
+
+var _ authmethod.Method = Method{}
+
+// Kind implements authmethod.Method.
+func (Method) Kind() string { return Kind }
+
+// Attached implements authmethod.Method.
+func (Method) Attached(db *gorm.DB, identityIDs []string) (map[string]bool, error) {
+	return methodconfig.Attached(db, Kind, identityIDs)
+}
+
+// Routes implements authmethod.Method.
+func (m Method) Routes(r *httpapi.Registrar) {
+	core := r.Core()
+	s := methodconfig.New[api.AWSAuthConfig](core, Kind, "AWS auth")
+	methodconfig.Register(r, s, methodconfig.Routes{Get: api.RouteGetAWSAuth, Put: api.RoutePutAWSAuth, Delete: api.RouteDeleteAWSAuth},
+		func(in *api.AWSAuthInput) (api.TokenSettingsInput, api.AWSAuthConfig) {
+			c := in.AWSAuthConfig
+			if c.STSEndpoint == "" {
+				c.STSEndpoint = api.DefaultSTSEndpoint
+			}
+			return in.TokenSettingsInput, c
+		},
+		func(b api.AuthMethodBase, c api.AWSAuthConfig) *api.AWSAuth {
+			return &api.AWSAuth{AuthMethodBase: b, AWSAuthConfig: c}
+		})
+	client, err := m.Policy.Client("")
+	if err != nil {
+		panic(fmt.Sprintf("aws auth: outbound client: %v", err))
+	}
+	v := &verifier{core: core, client: client}
+	httpapi.Handle(r, api.RouteAWSAuthLogin, func(c *httpapi.Ctx, in *api.AWSAuthLoginRequest) (*api.LoginResponse, error) {
+		return methodconfig.Login(c.Request().Context(), c.Meta, s, in.IdentityID, func(ctx context.Context, cfg methodconfig.Config[api.AWSAuthConfig]) (methodconfig.Verified, error) {
+			return v.verify(ctx, cfg.C, in)
+		})
+	})
+}
+
+type verifier struct {
+	core   *service.Core
+	client *http.Client
+}
+
+// verify checks the signed request locally, has STS answer it, binds the
+// caller and remembers the request so it is accepted once.
+func (v *verifier) verify(ctx context.Context, cfg api.AWSAuthConfig, in *api.AWSAuthLoginRequest) (methodconfig.Verified, error) {
+	sr, err := parse(cfg, in, v.core.Now())
+	if err != nil {
+		return methodconfig.Verified{}, err
+	}
+	n, err := v.used(ctx, sr.hash)
+	if err != nil {
+		return methodconfig.Verified{}, err
+	}
+	if n > 0 {
+		return methodconfig.Verified{}, replayed()
+	}
+	id, err := v.callSTS(ctx, cfg, sr)
+	if err != nil {
+		return methodconfig.Verified{}, err
+	}
+	if len(cfg.AllowedAccountIDs) > 0 && !slices.Contains(cfg.AllowedAccountIDs, id.Account) {
+		return methodconfig.Verified{}, service.LoginRefused("account is not allowed", "account "+id.Account+" is not allowed")
+	}
+	if !principalAllowed(cfg.AllowedPrincipalArns, id.Arn) {
+		return methodconfig.Verified{}, service.LoginRefused("principal ARN is not allowed", "principal "+truncate(id.Arn, 256)+" is not allowed")
+	}
+	err = v.core.DB(ctx).Create(&store.UsedSignedRequest{Hash: sr.hash, ExpiresAt: sr.date.Add(Window + time.Minute)}).Error
+	if err = store.Translate(err, "remember the signed request"); errors.Is(err, store.ErrConflict) {
+		return methodconfig.Verified{}, replayed()
+	} else if err != nil {
+		return methodconfig.Verified{}, err
+	}
+	return methodconfig.Verified{Subject: id.Arn, Metadata: map[string]string{"account": id.Account, "arn": truncate(id.Arn, api.MaxMetadataValLength),
+		"userId": truncate(id.UserID, api.MaxMetadataValLength)}}, nil
+}
+
+func (v *verifier) used(ctx context.Context, hash []byte) (int64, error) {
+	var n int64
+	err := v.core.DB(ctx).Model(&store.UsedSignedRequest{}).Where("hash = ?", hash).Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("look up the signed request: %w", err)
+	}
+	return n, nil
+}
+
+func replayed() error {
+	return service.LoginRefused("the signed request was already used: sign a new one for every login", "replay of an accepted signed request")
+}
+
+// signedRequest is a login's request, checked and ready to forward.
+type signedRequest struct {
+	host   string
+	header http.Header
+	date   time.Time
+	hash   []byte
+}
+
+// parse decodes the request the client signed and checks everything that
+// can be checked without STS.
+func parse(cfg api.AWSAuthConfig, in *api.AWSAuthLoginRequest, now time.Time) (signedRequest, error) {
+	if !strings.EqualFold(in.IAMHTTPRequestMethod, http.MethodPost) {
+		return signedRequest{}, service.LoginRefused("the signed request must be a POST", "method "+truncate(in.IAMHTTPRequestMethod, 16))
+	}
+	body, err := base64.StdEncoding.DecodeString(in.IAMRequestBody)
+	if err != nil {
+		return signedRequest{}, service.LoginRefused("iamRequestBody is not base64", err.Error())
+	}
+	if string(body) != GetCallerIdentityBody {
+		return signedRequest{}, service.LoginRefused("the signed request's body must be exactly "+GetCallerIdentityBody,
+			"body "+truncate(string(body), 256))
+	}
+	h, err := decodeHeaders(in.IAMRequestHeaders)
+	if err != nil {
+		return signedRequest{}, service.LoginRefused("iamRequestHeaders is not base64 of a JSON object of header names to values", err.Error())
+	}
+	endpoint, err := url.Parse(cfg.STSEndpoint)
+	if err != nil {
+		return signedRequest{}, fmt.Errorf("aws auth: stored STS endpoint %q: %w", cfg.STSEndpoint, err)
+	}
+	host := h.Get("Host")
+	if host == "" {
+		host = endpoint.Host
+	}
+	if !strings.EqualFold(strings.TrimSuffix(host, ":443"), strings.TrimSuffix(endpoint.Host, ":443")) {
+		return signedRequest{}, service.LoginRefused("the signed request's Host header names another host than the STS endpoint",
+			"Host "+truncate(host, 256)+" is not the STS endpoint's "+endpoint.Host)
+	}
+	auth, err := parseAuthorization(h.Get("Authorization"))
+	if err != nil {
+		return signedRequest{}, service.LoginRefused("the Authorization header is not a SigV4 signature", err.Error())
+	}
+	for _, name := range []string{"host", "x-amz-date"} {
+		if !slices.Contains(auth.signedHeaders, name) {
+			return signedRequest{}, service.LoginRefused("the "+name+" header must be signed", "SignedHeaders lack "+name)
+		}
+	}
+	if auth.service != "sts" {
+		return signedRequest{}, service.LoginRefused("the request must be signed for the sts service", "signed for service "+truncate(auth.service, 64))
+	}
+	if cfg.STSRegion != "" && auth.region != cfg.STSRegion {
+		return signedRequest{}, service.LoginRefused("the request is signed for another region", "signed for region "+truncate(auth.region, 64))
+	}
+	date, err := time.Parse("20060102T150405Z", h.Get("X-Amz-Date"))
+	if err != nil {
+		return signedRequest{}, service.LoginRefused("X-Amz-Date is missing or not a SigV4 date (20060102T150405Z)", "X-Amz-Date "+truncate(h.Get("X-Amz-Date"), 64))
+	}
+	if d := now.Sub(date); d > Window || d < -Window {
+		return signedRequest{}, service.LoginRefused("X-Amz-Date is more than 5 minutes from the server's clock", fmt.Sprintf("X-Amz-Date is %s from now", d.Round(time.Second)))
+	}
+	if cfg.ServerID != "" {
+		switch {
+		case h.Get(api.AWSServerIDHeader) == "":
+			return signedRequest{}, service.LoginRefused("the "+api.AWSServerIDHeader+" header is missing", "no server ID header")
+		case !slices.Contains(auth.signedHeaders, strings.ToLower(api.AWSServerIDHeader)):
+			return signedRequest{}, service.LoginRefused("the "+api.AWSServerIDHeader+" header must be signed", "server ID header not in SignedHeaders")
+		case h.Get(api.AWSServerIDHeader) != cfg.ServerID:
+			return signedRequest{}, service.LoginRefused("the "+api.AWSServerIDHeader+" header names another server", "server ID "+truncate(h.Get(api.AWSServerIDHeader), 256))
+		}
+	}
+	sum := sha256.Sum256([]byte(Kind + "\x00" + auth.signature))
+	return signedRequest{host: host, header: h, date: date, hash: sum[:]}, nil
+}
+
+// decodeHeaders decodes Infisical's header encoding: base64 of a JSON
+// object whose values are strings or lists of strings.
+func decodeHeaders(b64 string) (http.Header, error) {
+	raw, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return nil, err
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return nil, err
+	}
+	h := http.Header{}
+	for name, v := range obj {
+		var one string
+		if err := json.Unmarshal(v, &one); err == nil {
+			h.Add(name, one)
+			continue
+		}
+		var many []string
+		if err := json.Unmarshal(v, &many); err != nil {
+			return nil, fmt.Errorf("header %q is neither a string nor a list of strings", truncate(name, 64))
+		}
+		for _, x := range many {
+			h.Add(name, x)
+		}
+	}
+	return h, nil
+}
+
+// authorization is a parsed SigV4 Authorization header.
+type authorization struct {
+	region, service string
+	signedHeaders   []string
+	signature       string
+}
+
+func parseAuthorization(h string) (authorization, error) {
+	rest, ok := strings.CutPrefix(h, "AWS4-HMAC-SHA256 ")
+	if !ok {
+		return authorization{}, errors.New("the Authorization header is not AWS4-HMAC-SHA256")
+	}
+	var a authorization
+	var credential string
+	for part := range strings.SplitSeq(rest, ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+		switch k {
+		case "Credential":
+			credential = v
+		case "SignedHeaders":
+			a.signedHeaders = strings.Split(v, ";")
+		case "Signature":
+			a.signature = v
+		}
+	}
+	// Credential is <access key>/<date>/<region>/<service>/aws4_request.
+	scope := strings.Split(credential, "/")
+	if len(scope) != 5 || scope[4] != "aws4_request" || len(a.signedHeaders) == 0 || a.signature == "" {
+		return authorization{}, errors.New("the Authorization header lacks Credential, SignedHeaders or Signature")
+	}
+	a.region, a.service = scope[2], scope[3]
+	return a, nil
+}
+
+// callerIdentity is STS's GetCallerIdentity answer.
+type callerIdentity struct {
+	Arn     string `xml:"GetCallerIdentityResult>Arn"`
+	UserID  string `xml:"GetCallerIdentityResult>UserId"`
+	Account string `xml:"GetCallerIdentityResult>Account"`
+}
+
+// callSTS forwards the signed request to the configured endpoint, with the
+// Host header the client signed (which parse has held to the endpoint's).
+func (v *verifier) callSTS(ctx context.Context, cfg api.AWSAuthConfig, sr signedRequest) (callerIdentity, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.STSEndpoint, strings.NewReader(GetCallerIdentityBody))
+	if err != nil {
+		return callerIdentity{}, fmt.Errorf("aws auth: STS request: %w", err)
+	}
+	for name, vals := range sr.header {
+		switch name {
+		case "Host", "Content-Length", "Connection", "Transfer-Encoding", "Te", "Trailer", "Upgrade", "Proxy-Connection", "Keep-Alive":
+			continue
+		}
+		req.Header[name] = vals
+	}
+	req.Host = sr.host
+	res, err := outbound.Do(v.client, req)
+	switch {
+	case res != nil && res.Status != http.StatusOK:
+		return callerIdentity{}, service.LoginRefused("STS refused the signed request",
+			fmt.Sprintf("STS answered HTTP %d: %s", res.Status, truncate(string(res.Body), 512)))
+	case err != nil:
+		return callerIdentity{}, service.LoginRefused("STS could not be reached", "STS call failed: "+err.Error())
+	}
+	var id callerIdentity
+	if err := xml.Unmarshal(res.Body, &id); err != nil || id.Arn == "" || id.Account == "" {
+		return callerIdentity{}, service.LoginRefused("STS's answer is not a GetCallerIdentity response", fmt.Sprintf("decode STS answer: %v", err))
+	}
+	return id, nil
+}
+
+// principalAllowed matches the ARN, and an assumed role's ARN also as its
+// role's, against the globs; none allows any.
+func principalAllowed(globs []string, arn string) bool {
+	if len(globs) == 0 {
+		return true
+	}
+	candidates := []string{arn}
+	if role, ok := roleOf(arn); ok {
+		candidates = append(candidates, role)
+	}
+	for _, g := range globs {
+		for _, c := range candidates {
+			if signedtoken.MatchGlob(g, c) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// roleOf reduces arn:<partition>:sts::<acct>:assumed-role/<role>/<session>
+// to arn:<partition>:iam::<acct>:role/<role>.
+func roleOf(arn string) (string, bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[2] != "sts" {
+		return "", false
+	}
+	res := strings.Split(parts[5], "/")
+	if len(res) != 3 || res[0] != "assumed-role" {
+		return "", false
+	}
+	return "arn:" + parts[1] + ":iam::" + parts[4] + ":role/" + res[1], true
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		s = s[:n]
+	}
+	return strings.ToValidUTF8(s, "")
+}

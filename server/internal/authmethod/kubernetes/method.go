@@ -1,0 +1,198 @@
+// Package kubernetes is Kubernetes auth: a pod logs in with its service
+// account token, which the cluster's API server vouches for through a
+// TokenReview (authentication.k8s.io/v1); the service account it names is
+// then bound by the identity's namespaces and names.
+package kubernetes
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+
+	authv1 "k8s.io/api/authentication/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"gorm.io/gorm"
+
+	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/authmethod"
+	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
+	"github.com/idplane/idplane/server/internal/authmethod/outbound"
+	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
+	"github.com/idplane/idplane/server/internal/httpapi"
+	"github.com/idplane/idplane/server/internal/service"
+)
+
+// Kind is Kubernetes auth as identities list it and tokens carry it.
+const Kind = "kubernetes-auth"
+
+// TokenReviewPath is where the API server takes TokenReviews.
+const TokenReviewPath = "/apis/authentication.k8s.io/v1/tokenreviews"
+
+const serviceAccountPrefix = "system:serviceaccount:"
+
+// Method registers Kubernetes auth.
+type Method struct {
+	// Policy is where TokenReviews may go and which CAs they trust when a
+	// configuration names none.
+	Policy outbound.Policy
+}
+
+var _ authmethod.Method = Method{}
+
+// Kind implements authmethod.Method.
+func (Method) Kind() string { return Kind }
+
+// Attached implements authmethod.Method.
+func (Method) Attached(db *gorm.DB, identityIDs []string) (map[string]bool, error) {
+	return methodconfig.Attached(db, Kind, identityIDs)
+}
+
+// config is what the store keeps: the API configuration, and the token
+// reviewer JWT sealed outside it.
+type config struct {
+	api.KubernetesAuthConfig
+	ReviewerJWT methodconfig.Sealed `json:"-"`
+}
+
+// Routes implements authmethod.Method.
+func (m Method) Routes(r *httpapi.Registrar) {
+	s := methodconfig.New[config](r.Core(), Kind, "Kubernetes auth").Seal(func(c *config) *methodconfig.Sealed { return &c.ReviewerJWT })
+	methodconfig.Register(r, s, methodconfig.Routes{Get: api.RouteGetKubernetesAuth, Put: api.RoutePutKubernetesAuth, Delete: api.RouteDeleteKubernetesAuth},
+		func(in *api.KubernetesAuthInput) (api.TokenSettingsInput, config) {
+			return in.TokenSettingsInput, config{KubernetesAuthConfig: in.KubernetesAuthConfig, ReviewerJWT: methodconfig.Sealed{Value: in.TokenReviewerJWT}}
+		},
+		func(b api.AuthMethodBase, c config) *api.KubernetesAuth {
+			return &api.KubernetesAuth{AuthMethodBase: b, KubernetesAuthConfig: c.KubernetesAuthConfig, TokenReviewerJWTSet: c.ReviewerJWT.Stored}
+		})
+	clients := &clientCache{policy: m.Policy, m: map[string]*http.Client{}}
+	httpapi.Handle(r, api.RouteKubernetesAuthLogin, func(c *httpapi.Ctx, in *api.TokenAuthLoginRequest) (*api.LoginResponse, error) {
+		return methodconfig.Login(c.Request().Context(), c.Meta, s, in.IdentityID, func(ctx context.Context, cfg methodconfig.Config[config]) (methodconfig.Verified, error) {
+			return verify(ctx, clients, cfg.C, in.JWT)
+		})
+	})
+}
+
+// verify has the API server review the token, then binds the service
+// account it names.
+func verify(ctx context.Context, clients *clientCache, cfg config, jwt string) (methodconfig.Verified, error) {
+	if err := signedtoken.CheckSize(jwt); err != nil {
+		return methodconfig.Verified{}, err
+	}
+	status, err := review(ctx, clients, cfg, jwt)
+	if err != nil {
+		return methodconfig.Verified{}, err
+	}
+	if !status.Authenticated {
+		return methodconfig.Verified{}, service.LoginRefused("the Kubernetes API server did not authenticate the token",
+			"TokenReview not authenticated: "+truncate(status.Error, 256))
+	}
+	ns, name, ok := strings.Cut(strings.TrimPrefix(status.User.Username, serviceAccountPrefix), ":")
+	if !strings.HasPrefix(status.User.Username, serviceAccountPrefix) || !ok || ns == "" || name == "" || strings.Contains(name, ":") {
+		return methodconfig.Verified{}, service.LoginRefused("the token is not a service account's",
+			"TokenReview user "+truncate(status.User.Username, 256)+" is not system:serviceaccount:<namespace>:<name>")
+	}
+	if cfg.AllowedAudience != "" && !slices.Contains(status.Audiences, cfg.AllowedAudience) {
+		return methodconfig.Verified{}, service.LoginRefused("audience does not match",
+			fmt.Sprintf("TokenReview audiences %q lack the allowed audience", status.Audiences))
+	}
+	if !matchAny(cfg.AllowedNamespaces, ns) {
+		return methodconfig.Verified{}, service.LoginRefused("namespace is not allowed", "namespace "+ns+" is not allowed")
+	}
+	if !matchAny(cfg.AllowedServiceAccountNames, name) {
+		return methodconfig.Verified{}, service.LoginRefused("service account name is not allowed", "service account "+ns+"/"+name+" is not allowed")
+	}
+	return methodconfig.Verified{Subject: status.User.Username,
+		Metadata: map[string]string{"namespace": ns, "serviceAccount": name, "uid": truncate(status.User.UID, api.MaxMetadataValLength)}}, nil
+}
+
+// review posts the TokenReview, with the reviewer's JWT as bearer or,
+// without one, the token itself (which then needs the right to review).
+func review(ctx context.Context, clients *clientCache, cfg config, jwt string) (authv1.TokenReviewStatus, error) {
+	tr := authv1.TokenReview{TypeMeta: metav1.TypeMeta{APIVersion: "authentication.k8s.io/v1", Kind: "TokenReview"},
+		Spec: authv1.TokenReviewSpec{Token: jwt}}
+	if cfg.AllowedAudience != "" {
+		tr.Spec.Audiences = []string{cfg.AllowedAudience}
+	}
+	body, err := json.Marshal(tr)
+	if err != nil {
+		return authv1.TokenReviewStatus{}, err
+	}
+	client, err := clients.get(cfg.KubernetesCACertificate)
+	if err != nil {
+		return authv1.TokenReviewStatus{}, service.LoginRefused("the Kubernetes CA certificate is not usable", err.Error())
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(cfg.KubernetesHost, "/")+TokenReviewPath, bytes.NewReader(body))
+	if err != nil {
+		return authv1.TokenReviewStatus{}, service.LoginRefused("the Kubernetes host is not usable", err.Error())
+	}
+	bearer := jwt
+	if v := cfg.ReviewerJWT.Value; v != nil && *v != "" {
+		bearer = *v
+	}
+	req.Header.Set("Authorization", "Bearer "+bearer)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "idplane")
+	res, err := outbound.Do(client, req)
+	switch {
+	case res != nil && res.Status == http.StatusCreated:
+		// The API server answers a created review with 201.
+	case res != nil && (res.Status == http.StatusUnauthorized || res.Status == http.StatusForbidden):
+		return authv1.TokenReviewStatus{}, service.LoginRefused("the Kubernetes API server refused the TokenReview (the reviewer needs system:auth-delegator)",
+			fmt.Sprintf("TokenReview answered HTTP %d: %s", res.Status, truncate(string(res.Body), 256)))
+	case err != nil:
+		return authv1.TokenReviewStatus{}, service.LoginRefused("the Kubernetes API server could not review the token", "TokenReview failed: "+err.Error())
+	}
+	var out authv1.TokenReview
+	if err := json.Unmarshal(res.Body, &out); err != nil {
+		return authv1.TokenReviewStatus{}, service.LoginRefused("the Kubernetes API server's answer is not a TokenReview", "decode TokenReview: "+err.Error())
+	}
+	return out.Status, nil
+}
+
+// matchAny reports whether s matches one of the globs; none allows any.
+func matchAny(globs []string, s string) bool {
+	return len(globs) == 0 || slices.ContainsFunc(globs, func(g string) bool { return signedtoken.MatchGlob(g, s) })
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		s = s[:n]
+	}
+	return strings.ToValidUTF8(s, "")
+}
+
+// clientCacheMax bounds the clients kept, one per distinct CA; past it the
+// cache starts over, which costs new connections and nothing else.
+const clientCacheMax = 256
+
+// clientCache keeps one HTTP client per CA certificate, so TokenReviews to
+// a cluster reuse their connections.
+type clientCache struct {
+	policy outbound.Policy
+	mu     sync.Mutex
+	m      map[string]*http.Client
+}
+
+func (cc *clientCache) get(caPEM string) (*http.Client, error) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if c, ok := cc.m[caPEM]; ok {
+		return c, nil
+	}
+	c, err := cc.policy.Client(caPEM)
+	if err != nil {
+		return nil, err
+	}
+	if len(cc.m) >= clientCacheMax {
+		clear(cc.m)
+	}
+	cc.m[caPEM] = c
+	return c, nil
+}

@@ -1,0 +1,209 @@
+// Package tlscert is TLS certificate auth: a workload logs in with a client
+// certificate (a SPIFFE X.509-SVID, a mesh or corporate PKI certificate)
+// whose chain is verified up to the identity's CA, for client
+// authentication, then bound by its common name and subject alternative
+// names. The certificate comes from the server's own TLS listener or, from
+// a trusted TLS-terminating proxy only, from a header.
+package tlscert
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/authmethod"
+	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
+	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
+	"github.com/idplane/idplane/server/internal/httpapi"
+	"github.com/idplane/idplane/server/internal/service"
+)
+
+// Kind is TLS certificate auth as identities list it and tokens carry it.
+const Kind = "tls-cert-auth"
+
+// Method registers TLS certificate auth.
+type Method struct {
+	// Header, when set, is the header in which a TLS-terminating proxy
+	// passes the client's certificate chain as URL-encoded PEM (nginx's
+	// $ssl_client_escaped_cert); it is believed only from TrustedProxies.
+	Header         string
+	TrustedProxies []netip.Prefix
+}
+
+var _ authmethod.Method = Method{}
+
+// Kind implements authmethod.Method.
+func (Method) Kind() string { return Kind }
+
+// Attached implements authmethod.Method.
+func (Method) Attached(db *gorm.DB, identityIDs []string) (map[string]bool, error) {
+	return methodconfig.Attached(db, Kind, identityIDs)
+}
+
+// Routes implements authmethod.Method.
+func (m Method) Routes(r *httpapi.Registrar) {
+	core := r.Core()
+	s := methodconfig.New[api.TLSCertAuthConfig](core, Kind, "TLS certificate auth")
+	methodconfig.Register(r, s, methodconfig.Routes{Get: api.RouteGetTLSCertAuth, Put: api.RoutePutTLSCertAuth, Delete: api.RouteDeleteTLSCertAuth},
+		func(in *api.TLSCertAuthInput) (api.TokenSettingsInput, api.TLSCertAuthConfig) {
+			return in.TokenSettingsInput, in.TLSCertAuthConfig
+		},
+		func(b api.AuthMethodBase, c api.TLSCertAuthConfig) *api.TLSCertAuth {
+			return &api.TLSCertAuth{AuthMethodBase: b, TLSCertAuthConfig: c}
+		})
+	httpapi.Handle(r, api.RouteTLSCertAuthLogin, func(c *httpapi.Ctx, in *api.TLSCertAuthLoginRequest) (*api.LoginResponse, error) {
+		req := c.Request()
+		return methodconfig.Login(req.Context(), c.Meta, s, in.IdentityID, func(_ context.Context, cfg methodconfig.Config[api.TLSCertAuthConfig]) (methodconfig.Verified, error) {
+			chain, err := m.chain(req)
+			if err != nil {
+				return methodconfig.Verified{}, err
+			}
+			return verify(cfg.C, chain, core.Now())
+		})
+	})
+}
+
+// chain is the client's certificate chain, leaf first: from the trusted
+// proxy's header when it sent one, else from the TLS connection.
+func (m Method) chain(r *http.Request) ([]*x509.Certificate, error) {
+	if m.Header != "" {
+		if v := r.Header.Get(m.Header); v != "" {
+			peer, err := netip.ParseAddrPort(r.RemoteAddr)
+			if err != nil || !slices.ContainsFunc(m.TrustedProxies, func(p netip.Prefix) bool { return p.Contains(peer.Addr().Unmap()) }) {
+				return nil, service.LoginRefused("the client certificate header is believed only from a trusted proxy",
+					"certificate header "+m.Header+" from untrusted peer "+r.RemoteAddr)
+			}
+			pemText, err := url.QueryUnescape(v)
+			if err != nil {
+				return nil, service.LoginRefused("the client certificate header is not URL-encoded PEM", err.Error())
+			}
+			certs, err := api.ParseCertificatesPEM(pemText)
+			if err != nil {
+				return nil, service.LoginRefused("the client certificate header is not URL-encoded PEM", err.Error())
+			}
+			return certs, nil
+		}
+	}
+	if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
+		return nil, service.LoginRefused("no client certificate was presented", "no client certificate")
+	}
+	return r.TLS.PeerCertificates, nil
+}
+
+// verify checks the chain up to the identity's CA, for client
+// authentication, then the common name and SAN bindings.
+func verify(cfg api.TLSCertAuthConfig, chain []*x509.Certificate, now time.Time) (methodconfig.Verified, error) {
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM([]byte(cfg.CACertificate)) {
+		return methodconfig.Verified{}, errors.New("tls-cert auth: the stored CA certificate is not PEM")
+	}
+	leaf := chain[0]
+	intermediates := x509.NewCertPool()
+	for _, c := range chain[1:] {
+		intermediates.AddCert(c)
+	}
+	_, err := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: intermediates, CurrentTime: now,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
+	if err != nil {
+		return methodconfig.Verified{}, chainRefused(err)
+	}
+	cn := leaf.Subject.CommonName
+	if len(cfg.AllowedCommonNames) > 0 && !slices.ContainsFunc(cfg.AllowedCommonNames, func(g string) bool { return signedtoken.MatchGlob(g, cn) }) {
+		return methodconfig.Verified{}, service.LoginRefused("common name is not allowed", "common name "+truncate(cn, 256)+" is not allowed")
+	}
+	if len(cfg.AllowedSubjectAltNames) > 0 && !slices.ContainsFunc(cfg.AllowedSubjectAltNames, func(p string) bool { return sanMatches(p, leaf) }) {
+		return methodconfig.Verified{}, service.LoginRefused("no subject alternative name is allowed", "SANs "+truncate(strings.Join(sans(leaf), ", "), 512)+" are not allowed")
+	}
+	md := map[string]string{"subject": truncate(leaf.Subject.String(), api.MaxMetadataValLength), "serial": truncate(hex.EncodeToString(leaf.SerialNumber.Bytes()), api.MaxMetadataValLength)}
+	for _, u := range leaf.URIs {
+		if u.Scheme == "spiffe" {
+			md["spiffeId"] = truncate(u.String(), api.MaxMetadataValLength)
+		}
+	}
+	return methodconfig.Verified{Subject: leaf.Subject.String(), Metadata: md}, nil
+}
+
+// chainRefused names the check the chain failed.
+func chainRefused(err error) error {
+	var invalid x509.CertificateInvalidError
+	var unknown x509.UnknownAuthorityError
+	switch {
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		return service.LoginRefused("the certificate (or one of its chain) is expired or not yet valid", err.Error())
+	case errors.As(err, &invalid) && invalid.Reason == x509.IncompatibleUsage:
+		return service.LoginRefused("the certificate is not for client authentication", err.Error())
+	case errors.As(err, &unknown):
+		return service.LoginRefused("the certificate does not chain to the identity's CA", err.Error())
+	}
+	return service.LoginRefused("the certificate chain does not verify", err.Error())
+}
+
+// sanMatches reports whether one of the leaf's SANs matches the typed pattern.
+func sanMatches(typed string, leaf *x509.Certificate) bool {
+	typ, pattern, err := api.ParseSAN(typed)
+	if err != nil {
+		return false
+	}
+	glob := func(vals []string) bool {
+		return slices.ContainsFunc(vals, func(v string) bool { return signedtoken.MatchGlob(pattern, v) })
+	}
+	switch typ {
+	case api.SANTypeDNS:
+		return glob(leaf.DNSNames)
+	case api.SANTypeEmail:
+		return glob(leaf.EmailAddresses)
+	case api.SANTypeURI:
+		uris := make([]string, len(leaf.URIs))
+		for i, u := range leaf.URIs {
+			uris[i] = u.String()
+		}
+		return glob(uris)
+	case api.SANTypeIP:
+		prefix, err := api.ParseCIDR(pattern)
+		if err != nil {
+			return false
+		}
+		return slices.ContainsFunc(leaf.IPAddresses, func(ip net.IP) bool {
+			a, ok := netip.AddrFromSlice(ip)
+			return ok && prefix.Contains(a.Unmap())
+		})
+	}
+	return false
+}
+
+// sans lists the leaf's SANs typed as the configuration types them, for
+// the audit event.
+func sans(leaf *x509.Certificate) []string {
+	var out []string
+	for _, d := range leaf.DNSNames {
+		out = append(out, api.SANTypeDNS+":"+d)
+	}
+	for _, u := range leaf.URIs {
+		out = append(out, api.SANTypeURI+":"+u.String())
+	}
+	for _, ip := range leaf.IPAddresses {
+		out = append(out, api.SANTypeIP+":"+ip.String())
+	}
+	for _, e := range leaf.EmailAddresses {
+		out = append(out, api.SANTypeEmail+":"+e)
+	}
+	return out
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		s = s[:n]
+	}
+	return strings.ToValidUTF8(s, "")
+}

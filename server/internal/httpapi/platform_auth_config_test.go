@@ -1,0 +1,107 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/servertest"
+)
+
+// platformKinds are the configurations of Kubernetes, AWS and TLS
+// certificate auth, in the shape of the signed-token methods' contract.
+var platformKinds = []stKind{
+	{kind: "kubernetes-auth", path: "kubernetes-auth",
+		valid:    `{"kubernetesHost":"https://k8s.example.com:6443","allowedNamespaces":["payments"],"allowedServiceAccountNames":["api-*"],"allowedAudience":"idplane","tokenReviewerJwt":"reviewer.jwt.value"}`,
+		replaced: `{"kubernetesHost":"https://k8s.example.com","accessTokenTTL":600}`,
+		invalid: []stInvalid{
+			{`{"kubernetesHost":"http://k8s.example.com"}`, "kubernetesHost", "https://"},
+			{`{"kubernetesHost":"https://k8s.example.com","kubernetesCaCertificate":"nope"}`, "kubernetesCaCertificate", "PEM"},
+			{`{"kubernetesHost":"https://k8s.example.com","allowedNamespaces":["Payments"]}`, "allowedNamespaces[0]", "Kubernetes name"},
+			{`{"kubernetesHost":"https://k8s.example.com","allowedServiceAccountNames":["a","a"]}`, "allowedServiceAccountNames[1]", "duplicate"},
+		}},
+	{kind: "aws-auth", path: "aws-auth",
+		valid:    `{"allowedAccountIds":["123456789012"],"allowedPrincipalArns":["arn:aws:iam::123456789012:role/ci-*"],"stsEndpoint":"https://sts.eu-west-1.amazonaws.com/","stsRegion":"eu-west-1","serverId":"idplane.example.com"}`,
+		replaced: `{"allowedAccountIds":["210987654321"],"accessTokenTTL":600}`,
+		invalid: []stInvalid{
+			{`{"allowedAccountIds":["1234"]}`, "allowedAccountIds[0]", "12-digit"},
+			{`{"allowedPrincipalArns":["role/ci"]}`, "allowedPrincipalArns[0]", "ARN"},
+			{`{"stsEndpoint":"http://sts.amazonaws.com/"}`, "stsEndpoint", "https://"},
+			{`{"stsRegion":"Mars"}`, "stsRegion", "AWS region"},
+			{`{"serverId":"has space"}`, "serverId", "printable"},
+		}},
+	{kind: "tls-cert-auth", path: "tls-cert-auth",
+		valid:    `{"caCertificate":"` + stCertLine + `","allowedCommonNames":["payments-*"],"allowedSubjectAltNames":["DNS:*.svc.cluster.local","URI:spiffe://prod.example.org/ns/payments/*","IP:10.0.0.0/8","EMAIL:*@example.org"]}`,
+		replaced: `{"caCertificate":"` + stCertLine + `","accessTokenTTL":600}`,
+		invalid: []stInvalid{
+			{`{}`, "caCertificate", "is required"},
+			{`{"caCertificate":"nope"}`, "caCertificate", "PEM"},
+			{`{"caCertificate":"` + stCertLine + `","allowedSubjectAltNames":["OID:1.2.3"]}`, "allowedSubjectAltNames[0]", "DNS, URI, IP or EMAIL"},
+			{`{"caCertificate":"` + stCertLine + `","allowedSubjectAltNames":["IP:10.0.0.0/99"]}`, "allowedSubjectAltNames[0]", "CIDR"},
+		}},
+}
+
+// stCertLine is a self-signed CA certificate, JSON-escaped.
+const stCertLine = `-----BEGIN CERTIFICATE-----\nMIIBfjCCASOgAwIBAgIUVLwr9UXs/Nuqjbi2aAw+1CLgDr0wCgYIKoZIzj0EAwIw\nFDESMBAGA1UEAwwJbWVzaCByb290MB4XDTI2MTIwMjA2MTk1NloXDTM2MTEyOTA2\nMTk1NlowFDESMBAGA1UEAwwJbWVzaCByb290MFkwEwYHKoZIzj0CAQYIKoZIzj0D\nAQcDQgAEDaVBks6x/+9kQ5bCkduvmfl3+Aa04tGoElA6NeXUZI8lbmaduzgrFX54\n92Lu7zf3oNAwRrngPip0tTAXuNgZQ6NTMFEwHQYDVR0OBBYEFGGg36yDIK6tG82W\npcOu5IA2F4TBMB8GA1UdIwQYMBaAFGGg36yDIK6tG82WpcOu5IA2F4TBMA8GA1Ud\nEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSQAwRgIhALLczYmglmVrJFFoWWkstPyo\nGtD0pFqlPaNoc0+NKNb4AiEA/DkPgOU9+BLoe4FRgxiMRdaorv4slyki6Gig2GM7\ndDg=\n-----END CERTIFICATE-----\n`
+
+// stCertPEM is stCertLine as PEM.
+var stCertPEM = strings.ReplaceAll(stCertLine, `\n`, "\n")
+
+// The configuration API of Kubernetes, AWS and TLS certificate auth, on
+// PostgreSQL and SQLite: attach, replace (version, ETag, If-Match), 404
+// when not attached, validation naming fields, the identity's
+// authMethods, tenant isolation, audit; the reviewer JWT never answered.
+func TestPlatformAuthConfigContract(t *testing.T) {
+	for _, b := range []servertest.Backend{servertest.Postgres, servertest.SQLite} {
+		t.Run(string(b), func(t *testing.T) {
+			e := newSTEnvWith(t, nil, servertest.Options{Backend: b})
+			other := otherTenant(t, e.srv, "other")
+			for _, k := range platformKinds {
+				t.Run(k.kind, func(t *testing.T) {
+					tn := e.tn
+					id := e.identity(t, "cfg-"+k.kind)
+					path := "/api/v1/identities/" + id + "/" + k.path
+					tn.raw(t, "GET", path, "", "").problem(t, http.StatusNotFound, api.CodeNotFound)
+					tn.raw(t, "PUT", path, api.ETag(3), k.valid).problem(t, http.StatusPreconditionFailed, api.CodeVersionMismatch)
+					if v := tn.raw(t, "PUT", path, "", k.valid).wantETag(t, http.StatusOK); v != 1 {
+						t.Fatalf("attach: version %d, want 1", v)
+					}
+					got := tn.raw(t, "GET", path, "", "")
+					if got.wantETag(t, http.StatusOK) != 1 || !strings.Contains(string(got.body), `"identityId":"`+id+`"`) ||
+						strings.Contains(string(got.body), "reviewer.jwt.value") {
+						t.Fatalf("GET after attach: %s", got.body)
+					}
+					if !containsString(must(tn.c.GetIdentity(t.Context(), id))(t).AuthMethods, k.kind) {
+						t.Fatalf("identity authMethods lack %s", k.kind)
+					}
+					tn.raw(t, "PUT", path, api.ETag(7), k.replaced).problem(t, http.StatusPreconditionFailed, api.CodeVersionMismatch)
+					if v := tn.raw(t, "PUT", path, api.ETag(1), k.replaced).wantETag(t, http.StatusOK); v != 2 {
+						t.Fatalf("replace: version %d, want 2", v)
+					}
+					after := string(tn.raw(t, "GET", path, "", "").body)
+					if !strings.Contains(after, `"accessTokenTTL":600`) || strings.Contains(after, "payments") || strings.Contains(after, "123456789012") {
+						t.Fatalf("a replace keeps none of the first body's settings: %s", after)
+					}
+					for _, bad := range k.invalid {
+						wantFieldError(t, tn.raw(t, "PUT", path, "", bad.body).problem(t, http.StatusBadRequest, api.CodeValidation), bad.field, bad.says)
+					}
+					other.raw(t, "GET", path, "", "").problem(t, http.StatusNotFound, api.CodeNotFound)
+					other.raw(t, "PUT", path, "", k.valid).problem(t, http.StatusNotFound, api.CodeNotFound)
+					other.raw(t, "DELETE", path, "", "").problem(t, http.StatusNotFound, api.CodeNotFound)
+					tn.raw(t, "DELETE", path, api.ETag(1), "").problem(t, http.StatusPreconditionFailed, api.CodeVersionMismatch)
+					if r := tn.raw(t, "DELETE", path, api.ETag(2), ""); r.status != http.StatusNoContent {
+						t.Fatalf("detach: %d %s", r.status, r.body)
+					}
+					tn.raw(t, "GET", path, "", "").problem(t, http.StatusNotFound, api.CodeNotFound)
+					for _, action := range []string{".attach", ".update", ".detach"} {
+						list := must(tn.c.ListAuditEvents(t.Context(), api.AuditEventFilter{Action: k.kind + action, TargetID: id}))(t)
+						if len(list.Events) != 1 || list.Events[0].Outcome != api.OutcomeSuccess {
+							t.Fatalf("audit of %s%s: %+v", k.kind, action, list.Events)
+						}
+					}
+				})
+			}
+		})
+	}
+}

@@ -1,0 +1,141 @@
+package identityaudit
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/idplane/idplane/server/api"
+)
+
+// WriteText renders an audit for a terminal: counts, permission sets
+// largest first, findings by severity, and each identity's blast radius
+// (production and wildcards first). productionEnvironments are the extra
+// production slugs of the audit's options.
+func WriteText(w io.Writer, a *api.IdentityAudit, productionEnvironments []string) error {
+	p := &printer{w: w}
+	p.f("Identity audit (%s)\n", a.Source)
+	p.f("  machine identities:       %d\n", a.MachineIdentities)
+	p.f("  distinct permission sets: %d  (the number of identities the organization needs)\n", a.DistinctPermissionSets)
+	if c := a.Change; c != nil {
+		p.f("\nChange\n  machine identities:       %d -> %d\n  distinct permission sets: %d -> %d\n",
+			c.MachineIdentities.Before, c.MachineIdentities.After, c.DistinctPermissionSets.Before, c.DistinctPermissionSets.After)
+		for _, line := range changeLines(c, plain) {
+			p.f("  %s\n", line)
+		}
+	}
+	p.f("\nPermission sets, largest first\n")
+	for _, g := range a.Groups {
+		note := ""
+		if len(g.Identities) > 1 {
+			note = "  (could share one identity)"
+		}
+		p.f("  %s  %d %s: %s%s\n", g.PermissionSet, len(g.Identities), plural(len(g.Identities), "identity", "identities"),
+			strings.Join(g.Identities, ", "), note)
+		if len(g.Grants) == 0 {
+			p.f("      (no access)\n")
+		}
+		for _, gr := range g.Grants {
+			p.f("      %s\n", describeGrant(gr))
+		}
+	}
+	p.f("\nFindings\n")
+	if len(a.Findings) == 0 {
+		p.f("  none\n")
+	}
+	for _, f := range a.Findings {
+		p.f("  %-6s  %-36s  %s: %s\n", strings.ToUpper(f.Severity), f.Code, f.Identity, f.Detail)
+	}
+	p.f("\nBlast radius\n")
+	prod := newProduction(productionEnvironments, &Model{})
+	for _, g := range a.Groups {
+		radius := blastRadius(g.Grants, prod)
+		for _, name := range g.Identities {
+			p.f("  %s\n", name)
+			if len(radius) == 0 {
+				p.f("      nothing\n")
+			}
+			for _, line := range radius {
+				p.f("      %s\n", line)
+			}
+		}
+	}
+	return p.err
+}
+
+type printer struct {
+	w   io.Writer
+	err error
+}
+
+func (p *printer) f(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format, args...)
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// where says where a grant applies: "the organization", "payments" or
+// "payments/prod".
+func where(project, environment string) string {
+	switch {
+	case project == "":
+		return "the organization"
+	case environment == "":
+		return project
+	}
+	return project + "/" + environment
+}
+
+func describeGrant(g api.AuditGrant) string {
+	verb := "allow"
+	if g.Deny {
+		verb = "deny "
+	}
+	s := fmt.Sprintf("%s %s on %s in %s", verb, strings.Join(g.Actions, ", "), g.Subject, where(g.Project, g.Environment))
+	if g.SecretPath != "" {
+		s += " at " + g.SecretPath
+	}
+	return s
+}
+
+// blastRadius lists what a permission set reaches, production and
+// wildcard paths first.
+func blastRadius(grants []api.AuditGrant, prod production) []string {
+	type line struct {
+		g              api.AuditGrant
+		isProd, isWild bool
+	}
+	var lines []line
+	for _, g := range grants {
+		lines = append(lines, line{g: g, isProd: g.Environment != "" && prod.is(g.Project, g.Environment),
+			isWild: strings.ContainsAny(g.SecretPath, "*?[{")})
+	}
+	slices.SortStableFunc(lines, func(a, b line) int {
+		return cmp.Or(compareBool(b.isProd, a.isProd), compareBool(b.isWild, a.isWild))
+	})
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		var tags []string
+		if l.isProd {
+			tags = append(tags, "production")
+		}
+		if l.isWild {
+			tags = append(tags, "wildcard")
+		}
+		s := describeGrant(l.g)
+		if len(tags) > 0 {
+			s += "  [" + strings.Join(tags, ", ") + "]"
+		}
+		out = append(out, s)
+	}
+	return out
+}

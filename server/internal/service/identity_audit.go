@@ -1,0 +1,234 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/identityaudit"
+	"github.com/idplane/idplane/server/internal/store"
+)
+
+// IdentityAudit answers GET /api/v1/identity-audit: the identity audit of
+// the caller's organization, which needs reading both identities and roles.
+func (s *Service) IdentityAudit(ctx context.Context, c *Caller, q api.IdentityAuditQuery) (*api.IdentityAudit, error) {
+	if err := s.require(ctx, c, api.SubjectIdentities, api.ActionRead); err != nil {
+		return nil, err
+	}
+	if err := s.require(ctx, c, api.SubjectRoles, api.ActionRead); err != nil {
+		return nil, err
+	}
+	m, err := s.auditModel(s.db.WithContext(ctx), c.OrgID())
+	if err != nil {
+		return nil, fmt.Errorf("identity audit: %w", err)
+	}
+	res, err := identityaudit.Audit(m, api.AuditSourceLive, identityaudit.Options{At: q.At, Now: s.now(),
+		ProductionEnvironments: api.SplitList(q.ProductionEnvironments), UnusedDays: q.UnusedDays})
+	if err != nil {
+		return nil, fmt.Errorf("identity audit: %w", err)
+	}
+	return res.Audit, nil
+}
+
+// auditModel loads an organization for the audit: a fixed number of
+// queries however many identities it has.
+func (s *Service) auditModel(db *gorm.DB, orgID string) (*identityaudit.Model, error) {
+	m := &identityaudit.Model{}
+	org := func() *gorm.DB { return db.Where("organization_id = ?", orgID) }
+	var idents []store.Identity
+	if err := org().Order("name").Find(&idents).Error; err != nil {
+		return nil, fmt.Errorf("load identities: %w", err)
+	}
+	lastLogin, err := lastLogins(db, orgID)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]int, len(idents))
+	for i, r := range idents {
+		m.Identities = append(m.Identities, identityaudit.Identity{ID: r.ID, Name: r.Name, OrgRole: r.Role, CreatedAt: r.CreatedAt,
+			LastLogin: lastLogin[r.ID], LastLoginKnown: true})
+		byID[r.ID] = i
+	}
+	if err := s.auditMethods(db, orgID, m, byID); err != nil {
+		return nil, err
+	}
+	if err := auditAccess(db, orgID, m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// auditAccess loads projects, environments, custom roles and memberships.
+func auditAccess(db *gorm.DB, orgID string, m *identityaudit.Model) error {
+	org := func() *gorm.DB { return db.Where("organization_id = ?", orgID) }
+	var projects []store.Project
+	if err := org().Find(&projects).Error; err != nil {
+		return fmt.Errorf("load projects: %w", err)
+	}
+	var envs []store.Environment
+	if err := org().Order("position, slug").Find(&envs).Error; err != nil {
+		return fmt.Errorf("load environments: %w", err)
+	}
+	byProject := map[string][]identityaudit.Environment{}
+	for _, e := range envs {
+		byProject[e.ProjectID] = append(byProject[e.ProjectID], identityaudit.Environment{Slug: e.Slug, Name: e.Name})
+	}
+	for _, p := range projects {
+		m.Projects = append(m.Projects, identityaudit.Project{ID: p.ID, Slug: p.Slug, Name: p.Name, Environments: byProject[p.ID]})
+	}
+	var roles []store.Role
+	if err := org().Find(&roles).Error; err != nil {
+		return fmt.Errorf("load roles: %w", err)
+	}
+	for _, r := range roles {
+		m.Roles = append(m.Roles, identityaudit.Role{ProjectID: r.ProjectID, Slug: r.Slug, Rules: r.Permissions.V})
+	}
+	var ms []store.Membership
+	if err := org().Find(&ms).Error; err != nil {
+		return fmt.Errorf("load memberships: %w", err)
+	}
+	for _, x := range ms {
+		m.Memberships = append(m.Memberships, identityaudit.Membership{ProjectID: x.ProjectID, IdentityID: x.IdentityID, Roles: x.Roles.V})
+	}
+	return nil
+}
+
+// auditMethods loads every identity's auth methods: universal auth with
+// its live client secrets, and every other method's configuration.
+func (s *Service) auditMethods(db *gorm.DB, orgID string, m *identityaudit.Model, byID map[string]int) error {
+	var uas []store.UniversalAuth
+	if err := db.Where("organization_id = ?", orgID).Find(&uas).Error; err != nil {
+		return fmt.Errorf("load universal auths: %w", err)
+	}
+	secrets, err := liveClientSecrets(db, orgID, s.now())
+	if err != nil {
+		return err
+	}
+	for _, ua := range uas {
+		i, ok := byID[ua.IdentityID]
+		if !ok {
+			continue
+		}
+		m.Identities[i].AuthMethods = append(m.Identities[i].AuthMethods, identityaudit.AuthMethod{Kind: "universal-auth",
+			AccessTokenTTL: ua.AccessTokenTTL, AccessTokenMaxTTL: ua.AccessTokenMaxTTL,
+			AccessTokenTrustedIPs: ua.AccessTokenTrustedIPs.V, ClientSecretTrustedIPs: ua.ClientSecretTrustedIPs.V,
+			ClientSecrets: secrets[ua.ID]})
+	}
+	var cfgs []store.AuthMethodConfig
+	if err := db.Where("organization_id = ?", orgID).Order("kind").Find(&cfgs).Error; err != nil {
+		return fmt.Errorf("load auth methods: %w", err)
+	}
+	for _, c := range cfgs {
+		i, ok := byID[c.IdentityID]
+		if !ok {
+			continue
+		}
+		var settings struct {
+			AllowedNamespaces []string `json:"allowedNamespaces"`
+		}
+		if len(c.Config.V) > 0 {
+			if err := json.Unmarshal(c.Config.V, &settings); err != nil {
+				return fmt.Errorf("decode %s configuration %s: %w", c.Kind, c.ID, err)
+			}
+		}
+		m.Identities[i].AuthMethods = append(m.Identities[i].AuthMethods, identityaudit.AuthMethod{Kind: c.Kind,
+			AccessTokenTTL: c.AccessTokenTTL, AccessTokenMaxTTL: c.AccessTokenMaxTTL,
+			AccessTokenTrustedIPs: c.AccessTokenTrustedIPs.V, AllowedNamespaces: settings.AllowedNamespaces})
+	}
+	return nil
+}
+
+// lastLogins maps identity IDs to their last successful login, each found
+// by one descent of the audit_events_logins index.
+func lastLogins(db *gorm.DB, orgID string) (map[string]time.Time, error) {
+	rows, err := db.Raw(`SELECT i.id, (SELECT MAX(a.time) FROM audit_events a
+		WHERE a.organization_id = i.organization_id AND a.actor_id = i.id
+		AND a.outcome = 'success' AND a.action LIKE 'login.%') FROM identities i WHERE i.organization_id = ?`, orgID).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("load last logins: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var (
+			id string
+			t  scannedTime
+		)
+		if err := rows.Scan(&id, &t); err != nil {
+			return nil, fmt.Errorf("load last logins: %w", err)
+		}
+		if !t.Time.IsZero() {
+			out[id] = t.Time
+		}
+	}
+	return out, rows.Err()
+}
+
+// liveClientSecrets maps universal auth IDs to their unrevoked, unexpired
+// client secrets, each with its last successful login (the login event
+// names the client secret it used).
+func liveClientSecrets(db *gorm.DB, orgID string, now time.Time) (map[string][]identityaudit.ClientSecret, error) {
+	rows, err := db.Raw(`SELECT cs.universal_auth_id, cs.description, cs.prefix, cs.ttl, cs.created_at,
+		(SELECT MAX(a.time) FROM audit_events a
+		 WHERE a.organization_id = cs.organization_id AND a.actor_id = cs.identity_id
+		 AND a.outcome = 'success' AND a.action LIKE 'login.%'
+		 AND a.metadata LIKE '%"credentialId":"' || cs.id || '"%')
+		FROM client_secrets cs
+		WHERE cs.organization_id = ? AND cs.revoked_at IS NULL AND (cs.expires_at IS NULL OR cs.expires_at > ?)
+		ORDER BY cs.created_at`, orgID, now).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("load client secrets: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]identityaudit.ClientSecret{}
+	for rows.Next() {
+		var (
+			uaID, desc, prefix string
+			ttl                int
+			created, last      scannedTime
+		)
+		if err := rows.Scan(&uaID, &desc, &prefix, &ttl, &created, &last); err != nil {
+			return nil, fmt.Errorf("load client secrets: %w", err)
+		}
+		name := prefix
+		if desc != "" {
+			name = fmt.Sprintf("%s (%s)", prefix, desc)
+		}
+		out[uaID] = append(out[uaID], identityaudit.ClientSecret{Name: name, TTL: ttl, CreatedAt: created.Time,
+			LastLogin: last.Time, LastLoginKnown: true})
+	}
+	return out, rows.Err()
+}
+
+// scannedTime reads a time column or aggregate: PostgreSQL returns a
+// time, SQLite the text it stored (an aggregate loses the column's type);
+// NULL is the zero time.
+type scannedTime struct{ Time time.Time }
+
+var sqliteTimeLayouts = []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999"}
+
+func (t *scannedTime) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		t.Time = time.Time{}
+		return nil
+	case time.Time:
+		t.Time = x
+		return nil
+	case []byte:
+		return t.Scan(string(x))
+	case string:
+		for _, layout := range sqliteTimeLayouts {
+			if p, err := time.Parse(layout, x); err == nil {
+				t.Time = p
+				return nil
+			}
+		}
+		return fmt.Errorf("unrecognised time %q", x)
+	}
+	return fmt.Errorf("cannot read %T as a time", v)
+}
