@@ -1,5 +1,5 @@
 // Command idplane is the machine-identity control plane: serve, migrate,
-// bootstrap and audit.
+// bootstrap, audit and backup.
 package main
 
 import (
@@ -20,6 +20,7 @@ Usage:
   idplane bootstrap  [flags]   create an organization and its admin identity
   idplane audit      [flags] [FILE|-]
                                identity audit of terraform show -json output or the live server
+  idplane backup     [flags]   copy a SQLite database online (--output FILE)
 
 Run "idplane COMMAND -h" for a command's flags. Every flag can also be set
 with the IDPLANE_* environment variable named in its help.
@@ -46,6 +47,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = bootstrap(ctx, args[1:], stdout, stderr)
 	case "audit":
 		err = audit(ctx, args[1:], os.Stdin, stdout, stderr)
+	case "backup":
+		err = backup(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -3,6 +3,8 @@ package api
 import (
 	"bytes"
 	"context"
+	crand "crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,7 +28,39 @@ type Client struct {
 	logf      func(ctx context.Context, msg string, fields map[string]any)
 }
 
-// RetryPolicy retries 429 and 5xx responses with capped exponential backoff
+// HeaderIdempotencyKey is the header of an idempotent create (a Route with
+// Idempotent set; IETF httpapi draft "The Idempotency-Key HTTP Header
+// Field", Stripe's semantics): 1 to 255 printable ASCII characters, unique
+// per request. The server keeps the first successful answer for 24 hours
+// per organization and key and replays it, with HeaderIdempotentReplayed,
+// to a retry with the same key and the same request; the same key with
+// another request is a 422 idempotency_key_reused, and a retry while the
+// first request still runs is a 409 idempotency_key_in_flight with
+// Retry-After. An error answer is not kept: a retry runs the request again.
+const HeaderIdempotencyKey = "Idempotency-Key"
+
+// HeaderIdempotentReplayed is "true" on an answer replayed for an
+// Idempotency-Key.
+const HeaderIdempotentReplayed = "Idempotent-Replayed"
+
+// MaxIdempotencyKeyLength bounds an Idempotency-Key.
+const MaxIdempotencyKeyLength = 255
+
+// ValidateIdempotencyKey accepts 1 to 255 printable ASCII characters.
+func ValidateIdempotencyKey(k string) error {
+	if k == "" || len(k) > MaxIdempotencyKeyLength || strings.ContainsFunc(k, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+		return fmt.Errorf("must be 1 to %d printable ASCII characters without spaces (a UUID is a good choice)", MaxIdempotencyKeyLength)
+	}
+	return nil
+}
+
+func newIdempotencyKey() string {
+	var b [16]byte
+	_, _ = crand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// RetryPolicy retries 429, 5xx and idempotency_key_in_flight responses with capped exponential backoff
 // and jitter, honouring Retry-After.
 type RetryPolicy struct {
 	MaxAttempts int
@@ -119,6 +153,12 @@ func (c *Client) Call(ctx context.Context, r *Route, params []string, query url.
 	if len(query) > 0 {
 		path += "?" + query.Encode()
 	}
+	// One key per call of a create, the same on every retry: a retry after
+	// a lost answer gets the first answer instead of a duplicate.
+	idempotencyKey := ""
+	if r.Idempotent {
+		idempotencyKey = newIdempotencyKey()
+	}
 	reauthed := false
 	for attempt := 1; ; attempt++ {
 		token := ""
@@ -127,7 +167,7 @@ func (c *Client) Call(ctx context.Context, r *Route, params []string, query url.
 				return err
 			}
 		}
-		status, header, resBody, err := c.send(ctx, r.Method, path, token, ifMatch, body, attempt)
+		status, header, resBody, err := c.send(ctx, r.Method, path, token, ifMatch, idempotencyKey, body, attempt)
 		if err != nil {
 			if attempt >= c.retry.MaxAttempts || ctx.Err() != nil {
 				return fmt.Errorf("%s %s: %w", r.Method, path, err)
@@ -155,7 +195,8 @@ func (c *Client) Call(ctx context.Context, r *Route, params []string, query url.
 				continue
 			}
 		}
-		if (status == http.StatusTooManyRequests || status >= 500) && attempt < c.retry.MaxAttempts {
+		inFlight := status == http.StatusConflict && p.Code == CodeIdempotencyKeyInFlight
+		if (status == http.StatusTooManyRequests || status >= 500 || inFlight) && attempt < c.retry.MaxAttempts {
 			c.sleep(ctx, attempt, time.Duration(p.RetryAfter)*time.Second)
 			if ctx.Err() == nil {
 				continue
@@ -165,7 +206,7 @@ func (c *Client) Call(ctx context.Context, r *Route, params []string, query url.
 	}
 }
 
-func (c *Client) send(ctx context.Context, method, path, token string, ifMatch int64, body []byte, attempt int) (int, http.Header, []byte, error) {
+func (c *Client) send(ctx context.Context, method, path, token string, ifMatch int64, idempotencyKey string, body []byte, attempt int) (int, http.Header, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, nil, err
@@ -180,6 +221,9 @@ func (c *Client) send(ctx context.Context, method, path, token string, ifMatch i
 	}
 	if ifMatch != 0 {
 		req.Header.Set("If-Match", ETag(ifMatch))
+	}
+	if idempotencyKey != "" {
+		req.Header.Set(HeaderIdempotencyKey, idempotencyKey)
 	}
 	start := time.Now()
 	res, err := c.http.Do(req)

@@ -17,34 +17,43 @@ func problem(w http.ResponseWriter, status int, code string) {
 	_ = json.NewEncoder(w).Encode(NewProblem(status, code, "test"))
 }
 
-func TestClientRetriesRateLimitHonouringRetryAfter(t *testing.T) {
-	var calls atomic.Int32
-	var first, second time.Time
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch calls.Add(1) {
-		case 1:
-			first = time.Now()
-			w.Header().Set("Retry-After", "1")
-			problem(w, http.StatusTooManyRequests, CodeRateLimited)
-		default:
-			second = time.Now()
-			_ = json.NewEncoder(w).Encode(Health{Status: "ok"})
-		}
-	}))
-	defer srv.Close()
-	c, err := NewClient(srv.URL, WithRetry(RetryPolicy{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out Health
-	if err := c.Call(context.Background(), RouteHealthz, nil, nil, 0, nil, &out); err != nil {
-		t.Fatal(err)
-	}
-	if calls.Load() != 2 || out.Status != "ok" {
-		t.Fatalf("calls=%d status=%q", calls.Load(), out.Status)
-	}
-	if gap := second.Sub(first); gap < 900*time.Millisecond {
-		t.Fatalf("retried after %s, before Retry-After's 1s", gap)
+// A rate limit and a database outage both say when to come back; the
+// client waits that long even when its own backoff is shorter.
+func TestClientRetriesHonouringRetryAfter(t *testing.T) {
+	for _, tt := range []struct {
+		status int
+		code   string
+	}{{http.StatusTooManyRequests, CodeRateLimited}, {http.StatusServiceUnavailable, CodeDatabaseUnavailable}} {
+		t.Run(tt.code, func(t *testing.T) {
+			var calls atomic.Int32
+			var first, second time.Time
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch calls.Add(1) {
+				case 1:
+					first = time.Now()
+					w.Header().Set("Retry-After", "1")
+					problem(w, tt.status, tt.code)
+				default:
+					second = time.Now()
+					_ = json.NewEncoder(w).Encode(Health{Status: "ok"})
+				}
+			}))
+			defer srv.Close()
+			c, err := NewClient(srv.URL, WithRetry(RetryPolicy{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out Health
+			if err := c.Call(context.Background(), RouteHealthz, nil, nil, 0, nil, &out); err != nil {
+				t.Fatal(err)
+			}
+			if calls.Load() != 2 || out.Status != "ok" {
+				t.Fatalf("calls=%d status=%q", calls.Load(), out.Status)
+			}
+			if gap := second.Sub(first); gap < 900*time.Millisecond {
+				t.Fatalf("retried after %s, before Retry-After's 1s", gap)
+			}
+		})
 	}
 }
 
@@ -52,7 +61,7 @@ func TestClientGivesUpAfterMaxAttemptsOn5xx(t *testing.T) {
 	var calls atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
-		problem(w, http.StatusServiceUnavailable, "not_ready")
+		problem(w, http.StatusServiceUnavailable, CodeDatabaseUnavailable)
 	}))
 	defer srv.Close()
 	c, _ := NewClient(srv.URL, WithRetry(RetryPolicy{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond}))
@@ -137,5 +146,34 @@ func TestNewClientRejectsBadHost(t *testing.T) {
 		if _, err := NewClient(h); err == nil {
 			t.Errorf("host %q accepted", h)
 		}
+	}
+}
+
+// Every create carries an Idempotency-Key of its own, the same on each of
+// its retries; reads carry none.
+func TestClientSendsOneIdempotencyKeyPerCreate(t *testing.T) {
+	var keys []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		keys = append(keys, r.Method+" "+r.Header.Get(HeaderIdempotencyKey))
+		if len(keys)%2 == 1 && r.Method == http.MethodPost {
+			problem(w, http.StatusServiceUnavailable, CodeDatabaseUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+		_ = json.NewEncoder(w).Encode(Project{ID: "p"})
+	}))
+	defer srv.Close()
+	c, _ := NewClient(srv.URL, WithToken("t"), WithRetry(RetryPolicy{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond}))
+	for range 2 {
+		if _, err := c.CreateProject(context.Background(), ProjectInput{Name: "a", Slug: "a"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.GetProject(context.Background(), "p"); err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 5 || keys[0] != keys[1] || keys[2] != keys[3] || keys[0] == keys[2] ||
+		len(keys[0]) < len("POST ")+32 || keys[4] != "GET " {
+		t.Errorf("requests %q: want each create's key on both its attempts, a new key per create, none on reads", keys)
 	}
 }

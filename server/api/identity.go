@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"time"
-	"unicode/utf8"
 )
 
 // Identity is a machine identity: a workload, like an AWS IAM role.
@@ -40,8 +39,9 @@ func (in *IdentityInput) Validate(errs *FieldErrors) {
 	ValidateMetadata(errs, "metadata", in.Metadata)
 }
 
-// ValidateMetadata checks identity metadata: at most 64 entries of bounded
-// length with non-empty keys.
+// ValidateMetadata checks identity metadata: at most MaxMetadataEntries
+// entries whose keys and values pass ValidateMetadataKey and
+// ValidateMetadataValue.
 func ValidateMetadata(errs *FieldErrors, field string, m map[string]string) {
 	if len(m) > MaxMetadataEntries {
 		errs.Add(field, "must hold at most %d entries, got %d", MaxMetadataEntries, len(m))
@@ -49,13 +49,10 @@ func ValidateMetadata(errs *FieldErrors, field string, m map[string]string) {
 	}
 	for k, v := range m {
 		f := fmt.Sprintf("%s[%q]", field, k)
-		switch {
-		case k == "":
-			errs.Add(field, "keys must not be empty")
-		case utf8.RuneCountInString(k) > MaxMetadataKeyLength:
-			errs.Add(f, "key must be at most %d characters", MaxMetadataKeyLength)
-		case utf8.RuneCountInString(v) > MaxMetadataValLength:
-			errs.Add(f, "value must be at most %d characters", MaxMetadataValLength)
+		if err := ValidateMetadataKey(k); err != nil {
+			errs.Add(f, "%s", err)
+		} else if err := ValidateMetadataValue(v); err != nil {
+			errs.Add(f, "%s", err)
 		}
 	}
 }

@@ -9,17 +9,26 @@ import (
 
 // Stable problem codes. Clients switch on these, never on Detail.
 const (
-	CodeValidation          = "validation_failed"
-	CodeUnauthenticated     = "unauthenticated"
-	CodeForbidden           = "forbidden"
-	CodeNotFound            = "not_found"
-	CodeConflict            = "conflict"
-	CodeVersionMismatch     = "version_mismatch"
-	CodeRateLimited         = "rate_limited"
-	CodeDeleteProtected     = "delete_protected"
-	CodeLoginFailed         = "login_failed"
-	CodeInternal            = "internal"
-	CodeAlreadyBootstrapped = "already_bootstrapped"
+	CodeValidation      = "validation_failed"
+	CodeUnauthenticated = "unauthenticated"
+	CodeForbidden       = "forbidden"
+	CodeNotFound        = "not_found"
+	CodeConflict        = "conflict"
+	CodeVersionMismatch = "version_mismatch"
+	CodeRateLimited     = "rate_limited"
+	CodeDeleteProtected = "delete_protected"
+	CodeLoginFailed     = "login_failed"
+	CodeInternal        = "internal"
+	// CodeDatabaseUnavailable is a 503: the database cannot be reached right
+	// now; retry after Retry-After seconds.
+	CodeDatabaseUnavailable = "database_unavailable"
+	// CodeIdempotencyKeyReused is a 422: the Idempotency-Key came with
+	// another request before.
+	CodeIdempotencyKeyReused = "idempotency_key_reused"
+	// CodeIdempotencyKeyInFlight is a 409: the first request with this
+	// Idempotency-Key is still running; retry after Retry-After seconds.
+	CodeIdempotencyKeyInFlight = "idempotency_key_in_flight"
+	CodeAlreadyBootstrapped    = "already_bootstrapped"
 )
 
 // FieldError names one invalid request field (a JSON path such as
@@ -68,8 +77,8 @@ type Problem struct {
 	// Message repeats Detail, an extension member for Infisical's SDKs,
 	// which show an error's "message".
 	Message string `json:"message,omitempty"`
-	// RetryAfter is filled by the client from the Retry-After header; it is
-	// not part of the document.
+	// RetryAfter travels in the Retry-After header, not in the document: the
+	// server sends it when set, the client fills it from the header.
 	RetryAfter int `json:"-"`
 }
 

@@ -20,6 +20,10 @@ type Route struct {
 	Response any  // zero value of the JSON response body, nil for 204
 	Status   int  // success status
 	Raw      string
+	// Idempotent creates accept an Idempotency-Key header: the server
+	// stores the first answer and replays it to retries (see
+	// HeaderIdempotencyKey). Every POST that creates (201) is one.
+	Idempotent bool
 }
 
 // EchoPath is Path with {name} turned into Echo's :name.
@@ -35,7 +39,8 @@ func route(id, method, path, tag, summary string, body, res any) *Route {
 	case method == http.MethodPost && !strings.Contains(path, "/auth/"):
 		status = http.StatusCreated
 	}
-	return &Route{ID: id, Method: method, Path: path, Tag: tag, Summary: summary, Body: body, Response: res, Status: status}
+	return &Route{ID: id, Method: method, Path: path, Tag: tag, Summary: summary, Body: body, Response: res, Status: status,
+		Idempotent: status == http.StatusCreated}
 }
 
 func public(r *Route) *Route { r.Public = true; return r }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -21,16 +22,74 @@ const (
 	MaxNumUsesLimit      = 1000000
 )
 
-func validateName(errs *FieldErrors, field, name string) {
-	n := utf8.RuneCountInString(name)
+// ValidateName accepts a display name (of a project, environment, identity
+// or role): 1 to MaxNameLength characters, not blank, and no control or
+// Unicode format characters.
+func ValidateName(s string) error {
+	n := utf8.RuneCountInString(s)
 	switch {
-	case strings.TrimSpace(name) == "":
-		errs.Add(field, "must not be empty")
+	case strings.TrimSpace(s) == "":
+		return errors.New("must not be empty or blank")
 	case n > MaxNameLength:
-		errs.Add(field, "must be at most %d characters, got %d", MaxNameLength, n)
-	case strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }):
-		errs.Add(field, "must not contain control characters")
+		return fmt.Errorf("must be at most %d characters, got %d", MaxNameLength, n)
 	}
+	return refuseInvisible(s, "")
+}
+
+// ValidateDescription accepts at most MaxDescriptionLength characters with
+// no control or Unicode format characters; tabs and line breaks are allowed,
+// so a description may span lines.
+func ValidateDescription(s string) error {
+	if n := utf8.RuneCountInString(s); n > MaxDescriptionLength {
+		return fmt.Errorf("must be at most %d characters, got %d", MaxDescriptionLength, n)
+	}
+	return refuseInvisible(s, "\t\n\r")
+}
+
+// ValidateMetadataKey accepts a metadata key: 1 to MaxMetadataKeyLength
+// characters with no control or Unicode format characters.
+func ValidateMetadataKey(s string) error {
+	n := utf8.RuneCountInString(s)
+	switch {
+	case n == 0:
+		return errors.New("key must not be empty")
+	case n > MaxMetadataKeyLength:
+		return fmt.Errorf("key must be at most %d characters, got %d", MaxMetadataKeyLength, n)
+	}
+	if err := refuseInvisible(s, ""); err != nil {
+		return fmt.Errorf("key %w", err)
+	}
+	return nil
+}
+
+// ValidateMetadataValue accepts a metadata value: at most
+// MaxMetadataValLength characters with no control or Unicode format
+// characters.
+func ValidateMetadataValue(s string) error {
+	if n := utf8.RuneCountInString(s); n > MaxMetadataValLength {
+		return fmt.Errorf("value must be at most %d characters, got %d", MaxMetadataValLength, n)
+	}
+	if err := refuseInvisible(s, ""); err != nil {
+		return fmt.Errorf("value %w", err)
+	}
+	return nil
+}
+
+// refuseInvisible refuses control characters (except those in allowed) and
+// Unicode format characters, naming the first one found and where.
+func refuseInvisible(s, allowed string) error {
+	i := 0
+	for _, r := range s {
+		i++
+		if strings.ContainsRune(allowed, r) {
+			continue
+		}
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return fmt.Errorf("must not contain control characters or Unicode format characters such as bidi overrides "+
+				"and zero-width characters (found %U at character %d)", r, i)
+		}
+	}
+	return nil
 }
 
 // hasControlOrFormat reports control characters and Unicode format
@@ -40,9 +99,15 @@ func hasControlOrFormat(s string) bool {
 	return strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) })
 }
 
+func validateName(errs *FieldErrors, field, name string) {
+	if err := ValidateName(name); err != nil {
+		errs.Add(field, "%s", err)
+	}
+}
+
 func validateDescription(errs *FieldErrors, field, s string) {
-	if n := utf8.RuneCountInString(s); n > MaxDescriptionLength {
-		errs.Add(field, "must be at most %d characters, got %d", MaxDescriptionLength, n)
+	if err := ValidateDescription(s); err != nil {
+		errs.Add(field, "%s", err)
 	}
 }
 

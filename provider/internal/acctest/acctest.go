@@ -67,7 +67,11 @@ func NewWith(t *testing.T, opts servertest.Options) *Env {
 }
 
 // Config prefixes an HCL configuration with a provider block for the server.
-func (e *Env) Config(hcl string) string {
+func (e *Env) Config(hcl string) string { return e.ConfigAt(e.Server.URL, hcl) }
+
+// ConfigAt is Config with the provider reaching the server at host, such as
+// a proxy in front of it.
+func (e *Env) ConfigAt(host, hcl string) string {
 	return fmt.Sprintf(`provider "idplane" {
   host = %q
   auth = {
@@ -77,7 +81,7 @@ func (e *Env) Config(hcl string) string {
     }
   }
 }
-`, e.Server.URL, e.Server.Bootstrap.ClientID, e.Server.Bootstrap.ClientSecret) + hcl
+`, host, e.Server.Bootstrap.ClientID, e.Server.Bootstrap.ClientSecret) + hcl
 }
 
 // CheckDestroyed returns a CheckDestroy that insists every resource of the

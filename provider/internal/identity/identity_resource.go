@@ -5,10 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -31,10 +29,6 @@ var (
 	_ resource.ResourceWithConfigure   = &identityResource{}
 	_ resource.ResourceWithImportState = &identityResource{}
 )
-
-// nameRE is the server's rule for display names: no control characters and
-// not blank. The length is checked separately, in characters.
-var nameRE = regexp.MustCompile(`^[^\x00-\x1f\x7f]*[^\p{Z}\x00-\x1f\x7f\x85][^\x00-\x1f\x7f]*$`)
 
 const authMethodsDescription = "Kinds of auth method attached to the identity (e.g. `universal-auth`). " +
 	"Read from the server: attaching a method with another resource changes it without a plan diff here."
@@ -79,24 +73,21 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "Identity ID.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
 			"name": schema.StringAttribute{Required: true, MarkdownDescription: "Name, unique within the organization, 1 to 128 characters.",
-				Validators: []validator.String{
-					stringvalidator.UTF8LengthBetween(1, api.MaxNameLength),
-					stringvalidator.RegexMatches(nameRE, "must not be blank or contain control characters"),
-				}},
+				Validators: []validator.String{validators.Name()}},
 			"role": schema.StringAttribute{Required: true,
 				MarkdownDescription: "Slug of the organization role: `admin`, `member`, `no-access` or a custom role's slug.",
 				Validators:          []validator.String{validators.Slug()}},
 			"description": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(""),
 				MarkdownDescription: "Free-form description, at most 1024 characters.",
-				Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(api.MaxDescriptionLength)}},
+				Validators:          []validator.String{validators.Description()}},
 			"metadata": schema.MapAttribute{ElementType: types.StringType, Optional: true, Computed: true,
 				Default:             mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
 				MarkdownDescription: fmt.Sprintf("Free-form key/value metadata: at most %d entries, keys of 1 to %d characters, values of at most %d characters.", api.MaxMetadataEntries, api.MaxMetadataKeyLength, api.MaxMetadataValLength),
 				Validators: []validator.Map{
 					mapvalidator.SizeAtMost(api.MaxMetadataEntries),
 					mapvalidator.NoNullValues(),
-					mapvalidator.KeysAre(stringvalidator.UTF8LengthBetween(1, api.MaxMetadataKeyLength)),
-					mapvalidator.ValueStringsAre(stringvalidator.UTF8LengthAtMost(api.MaxMetadataValLength)),
+					mapvalidator.KeysAre(validators.MetadataKey()),
+					mapvalidator.ValueStringsAre(validators.MetadataValue()),
 				}},
 			"delete_protection": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 				MarkdownDescription: "When true the server refuses to delete the identity; set it to false and apply before destroying it."},

@@ -215,12 +215,27 @@ resource "idplane_identity" "bad" {
 			{
 				Config:      config(`name = "   "` + "\n" + `role = "member"`),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`must not be blank or contain control characters`),
+				ExpectError: regexp.MustCompile(`name: must not be empty or blank`),
 			},
 			{
 				Config:      config(`name = "ci"` + "\n" + `role = "member"` + "\n" + `metadata = { "" = "x" }`),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)metadata\[""\] UTF-8 character count must be between 1 and\s+128`),
+				ExpectError: regexp.MustCompile(`metadata\[""\]: key must not be empty`),
+			},
+			{
+				Config:      config(`name = "invoice\u202Efdp.exe"` + "\n" + `role = "member"`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)name: must not contain control characters or Unicode format characters.*found\s+U\+202E at character 8`),
+			},
+			{
+				Config:      config(`name = "ci"` + "\n" + `role = "member"` + "\n" + `description = "a\u200Bb"`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)description: must not contain control characters.*U\+200B`),
+			},
+			{
+				Config:      config(`name = "ci"` + "\n" + `role = "member"` + "\n" + `metadata = { team = "plat\u2066form" }`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)metadata\["team"\]: value must not contain control characters.*U\+2066`),
 			},
 		},
 	})

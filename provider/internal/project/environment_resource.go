@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -32,18 +31,6 @@ var (
 
 // maxEnvironmentPosition is the largest position the server accepts.
 const maxEnvironmentPosition = 1000
-
-// nameRE is the server's rule for display names: no control characters and
-// not blank. The length is checked separately, in characters.
-var nameRE = regexp.MustCompile(`^[^\x00-\x1f\x7f]*[^\p{Z}\x00-\x1f\x7f\x85][^\x00-\x1f\x7f]*$`)
-
-// nameValidators check a display name at plan time as the server does.
-func nameValidators() []validator.String {
-	return []validator.String{
-		stringvalidator.UTF8LengthBetween(1, api.MaxNameLength),
-		stringvalidator.RegexMatches(nameRE, "must not be blank or contain control characters"),
-	}
-}
 
 // NewEnvironmentResource is the idplane_project_environment resource.
 func NewEnvironmentResource() resource.Resource { return &environmentResource{} }
@@ -83,7 +70,7 @@ func (r *environmentResource) Schema(_ context.Context, _ resource.SchemaRequest
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)}},
 			"name": schema.StringAttribute{Required: true, MarkdownDescription: "Display name, 1 to 128 characters.",
-				Validators: nameValidators()},
+				Validators: []validator.String{validators.Name()}},
 			"slug": schema.StringAttribute{Required: true,
 				MarkdownDescription: "Unique slug within the project: lowercase letters, digits and single hyphens. It can be changed in place.",
 				Validators:          []validator.String{validators.Slug()}},

@@ -4,7 +4,6 @@ package project
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -58,12 +57,12 @@ func (r *projectResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "Project ID.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
 			"name": schema.StringAttribute{Required: true, MarkdownDescription: "Display name.",
-				Validators: []validator.String{stringvalidator.LengthBetween(1, api.MaxNameLength)}},
+				Validators: []validator.String{validators.Name()}},
 			"slug": schema.StringAttribute{Required: true, MarkdownDescription: "Unique slug within the organization: lowercase letters, digits and hyphens.",
 				Validators: []validator.String{validators.Slug()}},
 			"description": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(""),
 				MarkdownDescription: "Free-form description.",
-				Validators:          []validator.String{stringvalidator.LengthAtMost(api.MaxDescriptionLength)}},
+				Validators:          []validator.String{validators.Description()}},
 			"version": tfutil.VersionAttribute(),
 		},
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -81,10 +80,10 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			MarkdownDescription: fmt.Sprintf("Unique slug of the %s, used to grant it: lowercase letters, digits and hyphens; not one of the built-in %s. It can change only while nothing holds the role.", s.noun, s.builtins),
 			Validators:          []validator.String{validators.Slug()}},
 		"name": schema.StringAttribute{Required: true, MarkdownDescription: "Display name.",
-			Validators: []validator.String{stringvalidator.LengthBetween(1, api.MaxNameLength)}},
+			Validators: []validator.String{validators.Name()}},
 		"description": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(""),
 			MarkdownDescription: "Free-form description.",
-			Validators:          []validator.String{stringvalidator.LengthAtMost(api.MaxDescriptionLength)}},
+			Validators:          []validator.String{validators.Description()}},
 		"permissions": permissionsAttribute(s),
 		"version":     tfutil.VersionAttribute(),
 	}

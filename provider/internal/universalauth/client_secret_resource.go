@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -21,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/idplane/idplane/provider/internal/tfutil"
+	"github.com/idplane/idplane/provider/internal/validators"
 	"github.com/idplane/idplane/server/api"
 )
 
@@ -99,7 +99,7 @@ func (r *clientSecretResource) Schema(_ context.Context, _ resource.SchemaReques
 			"description": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(""),
 				MarkdownDescription: "Free-form description, e.g. where the secret is used.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:          []validator.String{stringvalidator.LengthAtMost(api.MaxDescriptionLength)}},
+				Validators:          []validator.String{validators.Description()}},
 			"ttl": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(0),
 				MarkdownDescription: "Lifetime of the secret in seconds from its creation; `0` (the default) never expires.",
 				PlanModifiers:       replaceInt,

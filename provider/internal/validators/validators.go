@@ -66,6 +66,31 @@ func Slug() validator.String {
 	return stringFunc{desc: "a slug: lowercase letters, digits and single hyphens, 1 to 64 characters", check: api.ValidateSlug}
 }
 
+// Name accepts a display name as the server does: 1 to 128 characters, not
+// blank, no control or Unicode format characters.
+func Name() validator.String {
+	return stringFunc{desc: fmt.Sprintf("a name of 1 to %d characters, not blank, without control or Unicode format characters", api.MaxNameLength),
+		check: api.ValidateName}
+}
+
+// Description accepts a description as the server does.
+func Description() validator.String {
+	return stringFunc{desc: fmt.Sprintf("at most %d characters, without control (other than tab and line breaks) or Unicode format characters", api.MaxDescriptionLength),
+		check: api.ValidateDescription}
+}
+
+// MetadataKey accepts a metadata key as the server does.
+func MetadataKey() validator.String {
+	return stringFunc{desc: fmt.Sprintf("a key of 1 to %d characters, without control or Unicode format characters", api.MaxMetadataKeyLength),
+		check: api.ValidateMetadataKey}
+}
+
+// MetadataValue accepts a metadata value as the server does.
+func MetadataValue() validator.String {
+	return stringFunc{desc: fmt.Sprintf("a value of at most %d characters, without control or Unicode format characters", api.MaxMetadataValLength),
+		check: api.ValidateMetadataValue}
+}
+
 // CIDR accepts an IP address or CIDR block.
 func CIDR() validator.String {
 	return stringFunc{desc: "an IPv4 or IPv6 address or CIDR block", check: api.ValidateCIDR}

@@ -146,7 +146,7 @@ func build(ctx context.Context, cfg Config, st *store.Store, keys *secret.Keys) 
 	svc := service.New(service.Deps{Store: st, Keys: keys, Signer: signer, Writes: writes, Revocations: revs, Observer: metrics,
 		AuthMethods: methods, Now: cfg.Now})
 	h, err := httpapi.New(httpapi.Config{TrustedProxies: cfg.TrustedProxies, LoginRate: cfg.LoginRate, LoginBurst: cfg.LoginBurst,
-		AuthMethods: methods}, svc, st, signer, metrics)
+		AuthMethods: methods, Keys: keys}, svc, st, signer, metrics)
 	if err != nil {
 		writes.Close()
 		return nil, err

@@ -179,23 +179,39 @@ func (c *cluster) start(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		// Each attempt gets a fresh log, so that it reports its own failure.
-		if err := os.Remove(c.logFile()); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return err
-		}
-		pgctl := c.command(ctx, "pg_ctl", "start", "-D", c.dataDir(), "-l", c.logFile(),
-			"-w", "-t", strconv.Itoa(int(startTimeout.Seconds())), "-s", "-o", "-p "+strconv.Itoa(port))
-		out, err := pgctl.CombinedOutput()
+		err = c.launch(ctx, port)
 		if err == nil {
 			c.port = port
 			return nil
 		}
-		log := c.logTail()
-		if attempt < startAttempts && strings.Contains(log, "Address already in use") {
+		if attempt < startAttempts && strings.Contains(c.logTail(), "Address already in use") {
 			continue
 		}
-		return fmt.Errorf("pg_ctl start: %w\n%s\nlast lines of the server log:\n%s", err, out, log)
+		return err
 	}
+}
+
+// launch starts the server of an initialized cluster on port.
+func (c *cluster) launch(ctx context.Context, port int) error {
+	// Each start gets a fresh log, so that it reports its own failure.
+	if err := os.Remove(c.logFile()); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	pgctl := c.command(ctx, "pg_ctl", "start", "-D", c.dataDir(), "-l", c.logFile(),
+		"-w", "-t", strconv.Itoa(int(startTimeout.Seconds())), "-s", "-o", "-p "+strconv.Itoa(port))
+	if out, err := pgctl.CombinedOutput(); err != nil {
+		return fmt.Errorf("pg_ctl start: %w\n%s\nlast lines of the server log:\n%s", err, out, c.logTail())
+	}
+	return nil
+}
+
+// halt stops the server, as a crash would ("immediate" mode), and keeps the
+// cluster so that launch can start it again.
+func (c *cluster) halt() error {
+	if out, err := c.command(context.Background(), "pg_ctl", c.stopArgs()...).CombinedOutput(); err != nil {
+		return fmt.Errorf("pg_ctl stop: %w\n%s", err, out)
+	}
+	return nil
 }
 
 // freePort returns a TCP port on 127.0.0.1 that nobody listens on right now.

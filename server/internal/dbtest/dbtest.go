@@ -261,3 +261,50 @@ func (s *server) dsn(db string) string {
 func ident(name string) string {
 	return pgx.Identifier{name}.Sanitize()
 }
+
+// Cluster is a PostgreSQL cluster of one test's own, which the test may
+// stop and start again to play a database outage without disturbing the
+// other tests' shared server.
+type Cluster struct {
+	// DSN connects to the cluster's postgres database; it stays valid across
+	// Stop and Start (the server comes back on the same port).
+	DSN string
+	c   *cluster
+}
+
+// NewCluster starts a cluster that lives until t ends.
+func NewCluster(t testing.TB) *Cluster {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
+	defer cancel()
+	c, err := startCluster(ctx)
+	if err != nil {
+		t.Fatalf("dbtest: start PostgreSQL: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := c.stop(); err != nil {
+			t.Errorf("dbtest: %v", err)
+		}
+	})
+	u := url.URL{Scheme: "postgres", User: url.User("postgres"), Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(c.port)),
+		Path: "/postgres", RawQuery: "sslmode=disable"}
+	return &Cluster{DSN: u.String(), c: c}
+}
+
+// Stop stops the server the way a crash does: connections break at once.
+func (cl *Cluster) Stop(t testing.TB) {
+	t.Helper()
+	if err := cl.c.halt(); err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+}
+
+// Start starts the stopped server again on the same port.
+func (cl *Cluster) Start(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
+	defer cancel()
+	if err := cl.c.launch(ctx, cl.c.port); err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -15,6 +16,10 @@ import (
 
 // statusClientClosed is nginx's 499: the client closed the connection first.
 const statusClientClosed = 499
+
+// databaseRetryAfter is the Retry-After, in seconds, of a 503 for a
+// database outage: long enough not to hammer a recovering database.
+const databaseRetryAfter = 2
 
 // toProblem is the one place where errors become HTTP statuses.
 func toProblem(err error) *api.Problem {
@@ -42,6 +47,19 @@ func toProblem(err error) *api.Problem {
 			return api.NewProblem(status, api.CodeValidation, "request body is too large")
 		}
 		return api.NewProblem(status, "http_error", "%v", he.Message)
+	case store.Unavailable(err):
+		// An outage, not a bug: the client should retry, and a login is
+		// refused rather than answered without its token and audit rows.
+		p := api.NewProblem(http.StatusServiceUnavailable, api.CodeDatabaseUnavailable, "the database is unavailable; retry later")
+		p.RetryAfter = databaseRetryAfter
+		return p
+	case errors.Is(err, store.ErrIdempotencyKeyReused):
+		return api.NewProblem(http.StatusUnprocessableEntity, api.CodeIdempotencyKeyReused,
+			"%s; send a new Idempotency-Key for a new request", err)
+	case errors.Is(err, store.ErrIdempotencyKeyInFlight):
+		p := api.NewProblem(http.StatusConflict, api.CodeIdempotencyKeyInFlight, "%s; retry later", err)
+		p.RetryAfter = 1
+		return p
 	case errors.Is(err, service.ErrLoginFailed):
 		// The reason is in the audit log; the caller learns at most which
 		// check failed.
@@ -75,6 +93,9 @@ func errorHandler(err error, c echo.Context) {
 	p := toProblem(err)
 	if p.Status >= 500 {
 		slog.ErrorContext(c.Request().Context(), "request failed", "request_id", requestID(c), "route", c.Path(), "error", err)
+	}
+	if p.RetryAfter > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))
 	}
 	if p.Status == http.StatusUnauthorized {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="idplane"`)

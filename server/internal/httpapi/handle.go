@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 
@@ -48,12 +49,28 @@ func handle[Req, Res any](s *Server, r *api.Route, fn func(c *Ctx, in *Req) (*Re
 	versioned = versioned && version.Type.Kind() == reflect.Int64
 	h := func(ec echo.Context) error {
 		c := &Ctx{Context: ec, Meta: s.meta(ec)}
+		render := func(out *Res) error {
+			if r.Response == nil {
+				return ec.NoContent(r.Status)
+			}
+			if versioned {
+				ec.Response().Header().Set("ETag", api.ETag(reflect.ValueOf(out).Elem().FieldByIndex(version.Index).Int()))
+			}
+			return ec.JSON(r.Status, out)
+		}
 		if !r.Public {
 			caller, err := s.authenticate(c)
 			if err != nil {
 				return err
 			}
 			c.Caller = caller
+		}
+		var claim *idempotentClaim
+		if r.Idempotent {
+			var err error
+			if claim, err = s.idempotentRequest(c); err != nil {
+				return err
+			}
 		}
 		in := new(Req)
 		if r.Body != nil {
@@ -68,17 +85,28 @@ func handle[Req, Res any](s *Server, r *api.Route, fn func(c *Ctx, in *Req) (*Re
 				}
 			}
 		}
+		if claim != nil {
+			replay, err := claim.claim(ec.Request().Context())
+			if err != nil {
+				return err
+			}
+			if replay != nil {
+				out := new(Res)
+				if err := json.Unmarshal(replay, out); err != nil {
+					return fmt.Errorf("replay idempotent answer: %w", err)
+				}
+				ec.Response().Header().Set(api.HeaderIdempotentReplayed, "true")
+				return render(out)
+			}
+		}
 		out, err := fn(c, in)
+		if claim != nil {
+			claim.finish(ec.Request().Context(), r.Status, out, err)
+		}
 		if err != nil {
 			return err
 		}
-		if r.Response == nil {
-			return ec.NoContent(r.Status)
-		}
-		if versioned {
-			ec.Response().Header().Set("ETag", api.ETag(reflect.ValueOf(out).Elem().FieldByIndex(version.Index).Int()))
-		}
-		return ec.JSON(r.Status, out)
+		return render(out)
 	}
 	s.echo.Add(r.Method, r.EchoPath(), h).Name = r.ID
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/store"
 )
 
 // raw registers a route whose body is not JSON from the route table's types.
@@ -32,7 +34,7 @@ func (s *Server) routes() {
 	handle(s, api.RouteHealthz, func(c *Ctx, _ *None) (*api.Health, error) { return &api.Health{Status: "ok"}, nil })
 	handle(s, api.RouteReadyz, func(c *Ctx, _ *None) (*api.Health, error) {
 		if err := s.store.Ping(c.Request().Context()); err != nil {
-			return nil, api.NewProblem(http.StatusServiceUnavailable, "not_ready", "database is not reachable")
+			return nil, fmt.Errorf("readiness: %w: %w", store.ErrUnavailable, err)
 		}
 		return &api.Health{Status: "ready"}, nil
 	})

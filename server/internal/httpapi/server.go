@@ -19,6 +19,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/secret"
 	"github.com/idplane/idplane/server/internal/service"
 	"github.com/idplane/idplane/server/internal/store"
 	"github.com/idplane/idplane/server/internal/token"
@@ -34,6 +35,8 @@ type Config struct {
 	LoginBurst int
 	// AuthMethods register the auth methods' routes.
 	AuthMethods AuthMethodRoutes
+	// Keys encrypt the answers kept for Idempotency-Key replays.
+	Keys *secret.Keys
 }
 
 // Server is the HTTP API.
@@ -41,6 +44,7 @@ type Server struct {
 	echo        *echo.Echo
 	svc         *service.Service
 	store       *store.Store
+	keys        *secret.Keys
 	signer      *token.Signer
 	metrics     *Metrics
 	authMethods AuthMethodRoutes
@@ -53,7 +57,7 @@ func New(cfg Config, svc *service.Service, st *store.Store, signer *token.Signer
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
-	s := &Server{echo: e, svc: svc, store: st, signer: signer, metrics: m, authMethods: cfg.AuthMethods, registered: map[string]bool{}}
+	s := &Server{echo: e, svc: svc, store: st, keys: cfg.Keys, signer: signer, metrics: m, authMethods: cfg.AuthMethods, registered: map[string]bool{}}
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
 		Generator: func() string { return strings.ReplaceAll(newRequestID(), "-", "") },
 	}))

@@ -1,7 +1,8 @@
 // Package janitor deletes rows that can no longer matter: access tokens past
 // their maximum lifetime, revocations older than any token could be,
-// finished lockouts, signed requests past their window and, when a retention is set, old audit events. Every
-// replica may run it; the deletes are idempotent.
+// finished lockouts, signed requests past their window, Idempotency-Key
+// answers past their 24 hours and, when a retention is set, old audit
+// events. Every replica may run it; the deletes are idempotent.
 package janitor
 
 import (
@@ -30,7 +31,7 @@ func New(db *gorm.DB, now func() time.Time, auditRetention time.Duration) *Janit
 
 // Counts is what one sweep deleted.
 type Counts struct {
-	Tokens, Revocations, Lockouts, SignedRequests, AuditEvents int64
+	Tokens, Revocations, Lockouts, SignedRequests, AuditEvents, IdempotencyKeys int64
 }
 
 // Sweep deletes what is expired at the janitor's now.
@@ -50,6 +51,8 @@ func (j *Janitor) Sweep(ctx context.Context) (Counts, error) {
 		// A lockout row is finished once its lock and its counting window are over.
 		{&c.Lockouts, &store.Lockout{}, "window_start < ? AND (locked_until IS NULL OR locked_until < ?)", []any{now.Add(-time.Hour), now}},
 		{&c.SignedRequests, &store.UsedSignedRequest{}, "expires_at < ?", []any{now}},
+		// Answers kept for Idempotency-Key replays, past their 24 hours.
+		{&c.IdempotencyKeys, &store.IdempotencyKey{}, "expires_at < ?", []any{now}},
 	}
 	for _, s := range steps {
 		res := db.Where(s.where, s.args...).Delete(s.model)
@@ -82,7 +85,8 @@ func (j *Janitor) Run(ctx context.Context, interval time.Duration) {
 				slog.Warn("database sweep failed", "error", err)
 				continue
 			}
-			slog.Debug("database sweep", "tokens", c.Tokens, "revocations", c.Revocations, "lockouts", c.Lockouts, "signed_requests", c.SignedRequests, "audit_events", c.AuditEvents)
+			slog.Debug("database sweep", "tokens", c.Tokens, "revocations", c.Revocations, "lockouts", c.Lockouts, "signed_requests", c.SignedRequests,
+				"audit_events", c.AuditEvents, "idempotency_keys", c.IdempotencyKeys)
 		}
 	}
 }

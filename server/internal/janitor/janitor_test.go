@@ -54,6 +54,8 @@ func TestSweep(t *testing.T) {
 				&store.Lockout{UniversalAuthID: "u", SourceKey: "counting", Failures: 1, WindowStart: now},
 				&store.AuditEvent{OrganizationID: "o", Time: now.Add(-100 * 24 * time.Hour), ActorType: "system", Action: "old", Outcome: "success"},
 				&store.AuditEvent{OrganizationID: "o", Time: now, ActorType: "system", Action: "new", Outcome: "success"},
+				&store.IdempotencyKey{OrganizationID: "o", Key: "expired", RequestHash: []byte{1}, Status: 201, Response: []byte{2}, CreatedAt: past.Add(-24 * time.Hour), ExpiresAt: past},
+				&store.IdempotencyKey{OrganizationID: "o", Key: "kept", RequestHash: []byte{1}, Status: 201, Response: []byte{2}, CreatedAt: now, ExpiresAt: now.Add(24 * time.Hour)},
 				&store.UsedSignedRequest{Hash: []byte("spent"), ExpiresAt: now.Add(-time.Second)},
 				&store.UsedSignedRequest{Hash: []byte("window"), ExpiresAt: now.Add(time.Minute)},
 			}
@@ -66,13 +68,18 @@ func TestSweep(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c != (Counts{Tokens: 1, Revocations: 1, Lockouts: 1, SignedRequests: 1, AuditEvents: 1}) {
+			if c != (Counts{Tokens: 1, Revocations: 1, Lockouts: 1, SignedRequests: 1, AuditEvents: 1, IdempotencyKeys: 1}) {
 				t.Fatalf("deleted %+v, want one of each", c)
 			}
 			var lockouts []store.Lockout
 			st.DB.Order("source_key").Find(&lockouts)
 			if len(lockouts) != 2 || lockouts[0].SourceKey != "counting" || lockouts[1].SourceKey != "locked" {
 				t.Errorf("kept lockouts %+v", lockouts)
+			}
+			var keys []store.IdempotencyKey
+			st.DB.Find(&keys)
+			if len(keys) != 1 || keys[0].Key != "kept" {
+				t.Errorf("kept idempotency keys %+v, want only the live one", keys)
 			}
 			var used []store.UsedSignedRequest
 			st.DB.Find(&used)

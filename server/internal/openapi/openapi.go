@@ -30,6 +30,7 @@ const (
 	bearerAuth     = "bearerAuth"
 	problemSchema  = "Problem"
 	ifMatchParam   = "IfMatch"
+	idemKeyParam   = "IdempotencyKey"
 	componentsPath = "#/components/"
 )
 
@@ -48,9 +49,14 @@ var problemResponses = []problemResponse{
 		map[string]string{"WWW-Authenticate": "The authentication scheme to use."}},
 	{http.StatusForbidden, "Forbidden", "The caller's roles do not permit this operation.", nil},
 	{http.StatusNotFound, "NotFound", "The object does not exist or is not visible to the caller.", nil},
-	{http.StatusConflict, "Conflict", "The change conflicts with an existing object or with delete protection.", nil},
+	{http.StatusConflict, "Conflict", "The change conflicts with an existing object or with delete protection; " +
+		"or (code idempotency_key_in_flight) a request with the same Idempotency-Key is still running: retry after Retry-After seconds.",
+		map[string]string{"Retry-After": "Seconds to wait before retrying, for idempotency_key_in_flight."}},
 	{http.StatusPreconditionFailed, "PreconditionFailed", "If-Match does not name the object's current version.", nil},
+	{http.StatusUnprocessableEntity, "UnprocessableEntity", "The Idempotency-Key was used before with another request (code idempotency_key_reused).", nil},
 	{http.StatusTooManyRequests, "TooManyRequests", "Too many login attempts from this address.",
+		map[string]string{"Retry-After": "Seconds to wait before retrying."}},
+	{http.StatusServiceUnavailable, "ServiceUnavailable", "The database cannot be reached (code database_unavailable); retry after Retry-After seconds.",
 		map[string]string{"Retry-After": "Seconds to wait before retrying."}},
 }
 
@@ -92,7 +98,7 @@ func document(routes []*api.Route) (*openapi3.T, error) {
 		Paths:   openapi3.NewPaths(),
 		Components: &openapi3.Components{
 			Schemas:         g.components,
-			Parameters:      openapi3.ParametersMap{ifMatchParam: {Value: ifMatchParameter()}},
+			Parameters:      openapi3.ParametersMap{ifMatchParam: {Value: ifMatchParameter()}, idemKeyParam: {Value: idempotencyKeyParameter()}},
 			Responses:       errorResponses(),
 			SecuritySchemes: openapi3.SecuritySchemes{bearerAuth: {Value: openapi3.NewJWTSecurityScheme()}},
 		},
@@ -143,6 +149,9 @@ func operation(g *schemas, r *api.Route) (*openapi3.Operation, error) {
 	}
 	if hasVersion(r.Method) {
 		op.Parameters = append(op.Parameters, &openapi3.ParameterRef{Ref: componentsPath + "parameters/" + ifMatchParam})
+	}
+	if r.Idempotent {
+		op.Parameters = append(op.Parameters, &openapi3.ParameterRef{Ref: componentsPath + "parameters/" + idemKeyParam})
 	}
 	if r.Query != nil {
 		qs, err := queryParameters(r.Query)
@@ -212,8 +221,13 @@ func errorApplies(r *api.Route, status int) bool {
 		return !r.Public && r.Method != http.MethodGet
 	case http.StatusPreconditionFailed:
 		return !r.Public && hasVersion(r.Method)
+	case http.StatusUnprocessableEntity:
+		return r.Idempotent
 	case http.StatusTooManyRequests:
 		return login
+	case http.StatusServiceUnavailable:
+		// Everything but liveness and the raw documents may need the database.
+		return r.ID != api.RouteHealthz.ID && r.Raw == ""
 	}
 	return false
 }
@@ -241,6 +255,17 @@ func versioned(v any) bool {
 func ifMatchParameter() *openapi3.Parameter {
 	p := openapi3.NewHeaderParameter("If-Match").WithSchema(openapi3.NewStringSchema())
 	p.Description = `The version the change expects, as a quoted entity tag such as "3" (the ETag of a read). Omit it or send * to skip the check.`
+	return p
+}
+
+func idempotencyKeyParameter() *openapi3.Parameter {
+	p := openapi3.NewHeaderParameter(api.HeaderIdempotencyKey).
+		WithSchema(openapi3.NewStringSchema().WithMinLength(1).WithMaxLength(api.MaxIdempotencyKeyLength))
+	p.Description = "A key unique to this create (printable ASCII, e.g. a UUID), the same on every retry of it " +
+		"(IETF httpapi draft, Stripe's semantics). The first successful answer is kept for 24 hours per organization " +
+		"and key and replayed, with Idempotent-Replayed: true, to a retry with the same key, caller, path and body; " +
+		"the same key with another request is a 422 idempotency_key_reused, a retry while the first request runs a " +
+		"409 idempotency_key_in_flight. Error answers are not kept: a retry runs the request again."
 	return p
 }
 

@@ -218,6 +218,6 @@ func Models() []any {
 	return []any{
 		&Organization{}, &Identity{}, &Project{}, &Environment{}, &Role{}, &Membership{},
 		&UniversalAuth{}, &AuthMethodConfig{}, &ClientSecret{}, &Lockout{}, &AccessToken{}, &Revocation{},
-		&SigningKey{}, &AuditEvent{}, &UsedSignedRequest{},
+		&SigningKey{}, &AuditEvent{}, &UsedSignedRequest{}, &IdempotencyKey{},
 	}
 }

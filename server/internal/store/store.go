@@ -6,7 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -55,7 +58,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		err     error
 		dialect string
 	)
-	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+	if DialectOf(url) == Postgres {
 		dialect = Postgres
 		db, err = gorm.Open(postgres.Open(url), cfg)
 	} else {
@@ -67,6 +70,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		}
 		dsn := path + sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 		db, err = gorm.Open(sqlite.Open(dsn), cfg)
+		if err != nil {
+			err = explainSQLiteOpen(path, err)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
@@ -87,9 +93,82 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	s := &Store{DB: db, Dialect: dialect}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
+		if dialect == SQLite {
+			err = explainSQLiteOpen(strings.TrimPrefix(url, "sqlite:"), err)
+		}
 		return nil, err
 	}
 	return s, nil
+}
+
+// DialectOf returns the database a URL names, as Open reads it.
+func DialectOf(url string) string {
+	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+		return Postgres
+	}
+	return SQLite
+}
+
+// Backup writes an online, consistent copy of a SQLite database to dest
+// (VACUUM INTO: one read transaction, so writers are not stopped and the
+// copy is a single point in time), readable only by its owner. dest must
+// not exist yet.
+func (s *Store) Backup(ctx context.Context, dest string) error {
+	if s.Dialect != SQLite {
+		return fmt.Errorf("backup copies SQLite databases; back up PostgreSQL with pg_dump")
+	}
+	if _, err := os.Lstat(dest); err == nil {
+		return fmt.Errorf("%s already exists; choose a new file", dest)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := s.DB.WithContext(ctx).Exec("VACUUM INTO ?", dest).Error; err != nil {
+		return fmt.Errorf("back up to %s: %w", dest, explainSQLiteOpen(dest, err))
+	}
+	return os.Chmod(dest, 0o600)
+}
+
+// explainSQLiteOpen replaces SQLite's "unable to open database file" (which
+// names no cause, and which the pure-Go driver renders as "out of memory")
+// with what is actually wrong with the path: a missing directory, a
+// directory that is a file, or no permission to the file or its directory
+// (SQLite writes its journal files beside the database). It creates nothing
+// that it does not remove, and returns err unchanged when the path looks
+// fine.
+func explainSQLiteOpen(path string, err error) error {
+	path, _, _ = strings.Cut(path, "?")
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return err
+	}
+	dir := filepath.Dir(path)
+	st, serr := os.Stat(dir)
+	switch {
+	case errors.Is(serr, fs.ErrNotExist):
+		return fmt.Errorf("cannot create %s: directory %s does not exist (create it first)", path, dir)
+	case errors.Is(serr, fs.ErrPermission):
+		return fmt.Errorf("cannot open %s: permission denied to directory %s", path, dir)
+	case serr != nil:
+		return fmt.Errorf("cannot open %s: %w", path, serr)
+	case !st.IsDir():
+		return fmt.Errorf("cannot open %s: %s is not a directory", path, dir)
+	}
+	if f, oerr := os.OpenFile(path, os.O_RDWR, 0); oerr == nil {
+		_ = f.Close()
+	} else if errors.Is(oerr, fs.ErrPermission) {
+		return fmt.Errorf("cannot open %s: permission denied (the server needs to read and write the file)", path)
+	} else if !errors.Is(oerr, fs.ErrNotExist) {
+		return fmt.Errorf("cannot open %s: %w", path, oerr)
+	}
+	probe, perr := os.CreateTemp(dir, ".idplane-probe-*")
+	if perr != nil {
+		if errors.Is(perr, fs.ErrPermission) {
+			return fmt.Errorf("cannot open %s: permission denied to create files in directory %s (SQLite keeps its journal beside the database)", path, dir)
+		}
+		return fmt.Errorf("cannot open %s: %w", path, perr)
+	}
+	_ = probe.Close()
+	_ = os.Remove(probe.Name())
+	return err
 }
 
 // Ping checks the database answers.
@@ -99,6 +178,9 @@ func (s *Store) Ping(ctx context.Context) error {
 		return err
 	}
 	if err := sqlDB.PingContext(ctx); err != nil {
+		if Unavailable(err) {
+			return fmt.Errorf("ping %s database: %w: %w", s.Dialect, ErrUnavailable, err)
+		}
 		return fmt.Errorf("ping %s database: %w", s.Dialect, err)
 	}
 	return nil
@@ -123,6 +205,8 @@ func Translate(err error, what string) error {
 		return fmt.Errorf("%s: %w", what, ErrNotFound)
 	case errors.Is(err, gorm.ErrDuplicatedKey):
 		return fmt.Errorf("%s: %w", what, ErrConflict)
+	case Unavailable(err):
+		return fmt.Errorf("%s: %w: %w", what, ErrUnavailable, err)
 	default:
 		slog.Debug("database error", "what", what, "error", err)
 		return fmt.Errorf("%s: %w", what, err)
