@@ -4,7 +4,9 @@
 # configuration, so nothing is downloaded.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-terraform="${TF_ACC_TERRAFORM_PATH:-$(go env GOPATH)/bin/terraform}"
+# OpenTofu, not Terraform 1.8.5: only a release that knows ephemeral
+# resources includes them in the schema.
+terraform="${DOCS_TERRAFORM:-$(go env GOPATH)/bin/tofu}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 go build -o "$work/bin/terraform-provider-idplane" "$repo/provider"
@@ -30,7 +32,8 @@ python3 - "$work/schema.json" <<'PY'
 import json, sys
 p = sys.argv[1]
 d = json.load(open(p))
-d["provider_schemas"] = {"idplane": d["provider_schemas"]["registry.terraform.io/idplane/idplane"]}
+schemas = d["provider_schemas"]
+d["provider_schemas"] = {"idplane": next(v for k, v in schemas.items() if k.endswith("/idplane/idplane"))}
 json.dump(d, open(p, "w"))
 PY
 cd "$repo"
