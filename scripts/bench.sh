@@ -7,9 +7,11 @@ pgbin="$(dirname "$(ls /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -1)")"
 work="$(mktemp -d /tmp/idplane-bench.XXXXXX)"
 chmod 755 "$work"
 server_pid=""
+tls_pid=""
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 cleanup() {
 	if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+	if [ -n "$tls_pid" ]; then kill "$tls_pid" 2>/dev/null || true; wait "$tls_pid" 2>/dev/null || true; fi
 	as_pg "$pgbin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
@@ -31,27 +33,45 @@ boot="$("$repo/bin/idplane" bootstrap --database-url "$db" --master-key-file "$w
 id="$(printf '%s' "$boot" | python3 -c 'import json,sys; print(json.load(sys.stdin)["clientId"])')"
 secret="$(printf '%s' "$boot" | python3 -c 'import json,sys; print(json.load(sys.stdin)["clientSecret"])')"
 
+# The load tool's fakes (a Kubernetes API server, STS) serve with Go's
+# httptest certificate: the server trusts it for outbound calls, and the
+# TLS listener of the cert phase serves with it.
+"$repo/bin/idplane-load" --write-tls "$work"
+
 port="$(free_port)"
 "$repo/bin/idplane" serve --listen "127.0.0.1:$port" --database-url "$db" --master-key-file "$work/idplane.key" \
-	--login-rate 0 --log-level error --allow-internal-outbound > "$work/server.log" 2>&1 &
+	--login-rate 0 --log-level error --allow-internal-outbound --outbound-ca-file "$work/tls.pem" > "$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
 
-# BENCH_PHASES picks the phases: login, self, oidc (the load tool's, the
-# OIDC ones against its own in-process IdP on loopback, hence
-# --allow-internal-outbound above) and plan (scripts/bench-plan.sh).
-phases="${BENCH_PHASES:-login,self,oidc,plan}"
+# BENCH_PHASES picks the phases: login, self, oidc, kubernetes, aws (the
+# load tool's, the last three against its own in-process IdP, API server
+# and STS on loopback, hence --allow-internal-outbound above), cert (client
+# certificates over a second replica's TLS listener) and plan
+# (scripts/bench-plan.sh).
+phases="${BENCH_PHASES:-login,self,oidc,kubernetes,aws,cert,plan}"
 has_phase() { case ",$phases," in *",$1,"*) return 0 ;; esac; return 1; }
 load_phases="$(printf '%s' "$phases" | tr ',' '\n' | grep -vx plan | paste -sd, - || true)"
 
+tls_args=()
+if has_phase cert; then
+	tls_port="$(free_port)"
+	"$repo/bin/idplane" serve --listen "127.0.0.1:$tls_port" --database-url "$db" --master-key-file "$work/idplane.key" \
+		--tls-cert "$work/tls.pem" --tls-key "$work/tls-key.pem" --tls-client-certs request \
+		--login-rate 0 --log-level error > "$work/server-tls.log" 2>&1 &
+	tls_pid=$!
+	for _ in $(seq 1 50); do curl -fsS --cacert "$work/tls.pem" "https://127.0.0.1:$tls_port/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+	tls_args=(--tls-host "https://127.0.0.1:$tls_port" --ca-file "$work/tls.pem")
+fi
+
 echo "idplane on PostgreSQL, load generator on the same $(nproc) cores, 32 keep-alive clients:"
 if [ -n "$load_phases" ]; then
-	"$repo/bin/idplane-load" --host "http://127.0.0.1:$port" --client-id "$id" --client-secret "$secret" -c 32 -d "${BENCH_SECONDS:-10}s" --phases "$load_phases"
+	"$repo/bin/idplane-load" --host "http://127.0.0.1:$port" --client-id "$id" --client-secret "$secret" -c 32 -d "${BENCH_SECONDS:-10}s" --phases "$load_phases" "${tls_args[@]}"
 fi
 rss="$(awk '/VmRSS/ {print $2}' /proc/$server_pid/status)"
 hwm="$(awk '/VmHWM/ {print $2}' /proc/$server_pid/status)"
 printf 'server RSS now %d MiB, peak %d MiB\n' $((rss / 1024)) $((hwm / 1024))
-for action in login.universal-auth login.oidc-auth; do
+for action in login.universal-auth login.oidc-auth login.kubernetes-auth login.aws-auth login.tls-cert-auth; do
 	audited="$(as_pg "$pgbin/psql" -h "$work/pg" -p "$pgport" -U postgres -tAc "SELECT count(*) FROM audit_events WHERE action = '$action' AND outcome = 'success'")"
 	echo "$action audit events durably written: $audited"
 done

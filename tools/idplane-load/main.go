@@ -7,6 +7,13 @@
 // (server/idptest, TLS on loopback with its own CA), attaches OIDC auth to a
 // new identity with that CA as oidc_ca_certificate, and counts the IdP's
 // JWKS fetches: the server must be started with --allow-internal-outbound.
+// The kubernetes and aws phases likewise start a fake API server and a fake
+// STS in-process (server/platformtest, serving with Go's httptest
+// certificate, which --write-tls writes out for the server's
+// --outbound-ca-file), and print each fake's own time per request beside
+// the logins. The cert phase logs in with a client certificate over the
+// TLS listener of --tls-host (`idplane serve --tls-client-certs request`).
+//
 // It only ever targets the --host it is given (a loopback server in make bench).
 package main
 
@@ -34,17 +41,32 @@ func main() {
 	clientSecret := flag.String("client-secret", os.Getenv("IDPLANE_CLIENT_SECRET"), "client secret")
 	concurrency := flag.Int("c", 32, "concurrent keep-alive clients")
 	duration := flag.Duration("d", 10*time.Second, "duration of each phase")
-	phaseList := flag.String("phases", "login,self,oidc", "phases to run, comma-separated: login (universal auth), self (token/self), oidc (OIDC logins, RS256 and ES256)")
+	phaseList := flag.String("phases", "login,self,oidc", "phases to run, comma-separated: login (universal auth), self (token/self), oidc (OIDC logins, RS256 and ES256), "+
+		"kubernetes, aws (against in-process fakes), cert (client certificates over --tls-host)")
+	tlsHost := flag.String("tls-host", "", "https:// URL of a server started with --tls-client-certs request, for the cert phase (loopback only)")
+	caFile := flag.String("ca-file", "", "PEM CA of --tls-host's certificate")
+	writeTLSDir := flag.String("write-tls", "", "write the fakes' TLS certificate and key (tls.pem, tls-key.pem) to this directory and exit")
 	flag.Parse()
+	if *writeTLSDir != "" {
+		if err := writeTLS(*writeTLSDir); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	phases := map[string]bool{}
 	for _, p := range strings.Split(*phaseList, ",") {
 		switch p = strings.TrimSpace(p); p {
-		case "login", "self", "oidc":
+		case "login", "self", "oidc", "kubernetes", "aws", "cert":
 			phases[p] = true
 		default:
-			fmt.Fprintf(os.Stderr, "unknown phase %q (login, self, oidc)\n", p)
+			fmt.Fprintf(os.Stderr, "unknown phase %q (login, self, oidc, kubernetes, aws, cert)\n", p)
 			os.Exit(2)
 		}
+	}
+	if phases["cert"] && !strings.HasPrefix(*tlsHost, "https://127.") {
+		fmt.Fprintln(os.Stderr, "the cert phase needs --tls-host https://127.x.x.x:port")
+		os.Exit(2)
 	}
 	if !strings.HasPrefix(*host, "http://127.") && !strings.HasPrefix(*host, "http://localhost") && !strings.HasPrefix(*host, "https://127.") {
 		fmt.Fprintln(os.Stderr, "idplane-load only targets loopback servers")
@@ -116,6 +138,44 @@ func main() {
 			todo = append(todo, phase{"OIDC login " + string(alg), idp.loginReq(*host, hc, alg)})
 		}
 	}
+	var platforms []platformBench
+	if phases["kubernetes"] || phases["aws"] || phases["cert"] {
+		tb := &processTB{}
+		defer tb.close()
+		admin, err := api.NewClient(*host, api.WithHTTPClient(hc), api.WithUniversalAuth(*clientID, *clientSecret))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		ctx := context.Background()
+		for _, start := range []struct {
+			phase string
+			fn    func() ([]platformBench, error)
+		}{
+			{"kubernetes", func() ([]platformBench, error) {
+				b, err := startKubernetes(ctx, tb, admin, *host, hc)
+				return []platformBench{b}, err
+			}},
+			{"aws", func() ([]platformBench, error) {
+				b, err := startAWS(ctx, tb, admin, *host, hc)
+				return []platformBench{b}, err
+			}},
+			{"cert", func() ([]platformBench, error) { return startCert(ctx, tb, admin, *tlsHost, *caFile, *concurrency) }},
+		} {
+			if !phases[start.phase] {
+				continue
+			}
+			bs, err := start.fn()
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "%s setup: %v\n", start.phase, err)
+				os.Exit(1)
+			}
+			platforms = append(platforms, bs...)
+		}
+	}
+	for _, b := range platforms {
+		todo = append(todo, phase{b.name, b.login})
+	}
 	failed := false
 	for _, phase := range todo {
 		r := run(phase.fn, *concurrency, *duration)
@@ -125,6 +185,18 @@ func main() {
 			fmt.Fprintf(os.Stderr, "  first error: %v\n", r.firstErr)
 			failed = true
 		}
+	}
+	for _, b := range platforms {
+		if b.fakeCost == nil {
+			continue
+		}
+		d, err := b.fakeCost()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s fake: %v\n", b.name, err)
+			failed = true
+			continue
+		}
+		fmt.Printf("%-30s the fake alone: %.3f ms per request (sequential, warm connection, this process)\n", b.name, ms(d))
 	}
 	if idp != nil && !idp.report() {
 		failed = true
