@@ -85,27 +85,41 @@ func handle[Req, Res any](s *Server, r *api.Route, fn func(c *Ctx, in *Req) (*Re
 				}
 			}
 		}
-		if claim != nil {
-			replay, err := claim.claim(ec.Request().Context())
+		if claim == nil {
+			out, err := fn(c, in)
 			if err != nil {
 				return err
 			}
-			if replay != nil {
-				out := new(Res)
-				if err := json.Unmarshal(replay, out); err != nil {
-					return fmt.Errorf("replay idempotent answer: %w", err)
-				}
-				ec.Response().Header().Set(api.HeaderIdempotentReplayed, "true")
-				return render(out)
-			}
+			return render(out)
 		}
-		out, err := fn(c, in)
-		if claim != nil {
-			claim.finish(ec.Request().Context(), r.Status, out, err)
-		}
+		replay, err := claim.claim(ec.Request().Context())
 		if err != nil {
 			return err
 		}
+		if replay == nil {
+			ctx, held := s.svc.HoldCommit(ec.Request().Context())
+			defer held.Rollback()
+			c.SetRequest(ec.Request().WithContext(ctx))
+			out, err := fn(c, in)
+			if err == nil {
+				err = claim.commit(ctx, held, r.Status, out)
+			}
+			if err == nil {
+				if hook := testHookAfterCommit.Load(); hook != nil {
+					(*hook)()
+				}
+				return render(out)
+			}
+			held.Rollback()
+			if replay = claim.failed(ctx); replay == nil {
+				return err
+			}
+		}
+		out := new(Res)
+		if err := json.Unmarshal(replay, out); err != nil {
+			return fmt.Errorf("replay idempotent answer: %w", err)
+		}
+		ec.Response().Header().Set(api.HeaderIdempotentReplayed, "true")
 		return render(out)
 	}
 	s.echo.Add(r.Method, r.EchoPath(), h).Name = r.ID

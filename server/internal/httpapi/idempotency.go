@@ -9,10 +9,14 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/internal/secret"
+	"github.com/idplane/idplane/server/internal/service"
 	"github.com/idplane/idplane/server/internal/store"
 )
 
@@ -21,13 +25,23 @@ const (
 	// idempotencyTTL is how long an answer is replayed.
 	idempotencyTTL = 24 * time.Hour
 	// idempotencyLease is how long a claim without an answer holds its key
-	// before a retry may take it over: longer than any create takes, short
-	// enough that a retry after a server crash goes through.
-	idempotencyLease = 30 * time.Second
-	// idempotencyFinishTimeout bounds storing the answer or releasing the
-	// key, which happens even when the client has gone away.
+	// before a retry may take it over. An answer is committed with its
+	// change, so such a claim belongs to a request still running or to one
+	// that died before committing anything: taking it over is safe either
+	// way (of two runs, the one committing second rolls back and replays
+	// the first answer), and the lease only spares a retry from running
+	// alongside a slow first request. It is shorter than the Go client's
+	// retries of idempotency_key_in_flight last.
+	idempotencyLease = 10 * time.Second
+	// idempotencyFinishTimeout bounds settling a failed request, which
+	// happens even when the client has gone away.
 	idempotencyFinishTimeout = 5 * time.Second
 )
+
+// testHookAfterCommit, when set by a test, runs after an idempotent create
+// committed and before its answer is written to the client: a test makes
+// the server "die" there.
+var testHookAfterCommit atomic.Pointer[func()]
 
 // idempotentClaim is a create sent with an Idempotency-Key.
 type idempotentClaim struct {
@@ -81,25 +95,46 @@ func (cl *idempotentClaim) claim(ctx context.Context) ([]byte, error) {
 // aad binds a stored answer to its organization and key.
 func (cl *idempotentClaim) aad() string { return "idempotency-key:" + cl.org + ":" + cl.key }
 
-// finish stores the answer, encrypted (a client secret's answer holds the
-// secret), or releases the key when the request failed so that a retry runs
-// it again. A failure to store is logged: the object exists, and a retry
-// after the lease runs the request again.
-func (cl *idempotentClaim) finish(ctx context.Context, status int, out any, failed error) {
+// commit stores the answer, encrypted (a client secret's answer holds the
+// secret), in the transaction held for the request's change, and commits
+// both: a crash or an outage between the change and its answer can no
+// longer leave an object that a retry creates again.
+func (cl *idempotentClaim) commit(ctx context.Context, held *service.HeldCommit, status int, out any) error {
+	answer, err := json.Marshal(out)
+	if err != nil {
+		return fmt.Errorf("encode idempotent answer: %w", err)
+	}
+	sealed, err := cl.keys.Encrypt(answer, cl.aad())
+	if err != nil {
+		return fmt.Errorf("seal idempotent answer: %w", err)
+	}
+	return held.Commit(ctx, func(tx *gorm.DB) error {
+		return store.FinishIdempotencyKey(tx, cl.org, cl.key, cl.hash, status, sealed)
+	})
+}
+
+// failed settles a request that did not commit. When a retry that took the
+// key over past its lease answered meanwhile, that answer is returned to
+// replay; otherwise the key is released so that a retry runs the request
+// again. A failure to release is logged: the claim then lapses with its
+// lease.
+func (cl *idempotentClaim) failed(ctx context.Context) []byte {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), idempotencyFinishTimeout)
 	defer cancel()
-	var err error
-	if failed != nil {
-		err = cl.store.ReleaseIdempotencyKey(ctx, cl.org, cl.key)
-	} else {
-		var answer, sealed []byte
-		if answer, err = json.Marshal(out); err == nil {
-			if sealed, err = cl.keys.Encrypt(answer, cl.aad()); err == nil {
-				err = cl.store.FinishIdempotencyKey(ctx, cl.org, cl.key, status, sealed)
-			}
+	stored, err := cl.store.IdempotentAnswer(ctx, cl.org, cl.key, cl.hash)
+	if err == nil && stored != nil {
+		answer, err := cl.keys.Decrypt(stored.Response, cl.aad())
+		if err == nil {
+			return answer
 		}
+		slog.ErrorContext(ctx, "idempotent answer unreadable", "organization_id", cl.org, "error", err)
+		return nil
+	}
+	if err == nil {
+		err = cl.store.ReleaseIdempotencyKey(ctx, cl.org, cl.key)
 	}
 	if err != nil {
-		slog.ErrorContext(ctx, "idempotency key not settled", "organization_id", cl.org, "error", err)
+		slog.ErrorContext(ctx, "idempotency key not released", "organization_id", cl.org, "error", err)
 	}
+	return nil
 }

@@ -2,14 +2,18 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/httpapi"
 	"github.com/idplane/idplane/server/internal/store"
 	"github.com/idplane/idplane/server/servertest"
 )
@@ -205,4 +209,97 @@ func TestLostAnswerToCreateIsRetriedIdempotently(t *testing.T) {
 	if len(ids) != 1 || ids[0] != got.ID {
 		t.Errorf("identities named ci: %v, want exactly the one answered (%s)", ids, got.ID)
 	}
+}
+
+// The server dies after a create committed and before anything was
+// answered (the hook aborts the handler there, as a crash would; the
+// client's connection is closed without an answer). The answer was
+// committed with the change, so the retry with the same key replays it at
+// once, for every kind of create, the client secret's with its secret: one
+// object, no 409 idempotency_key_in_flight until a lease lapses, no second
+// object after it.
+func TestCrashBetweenCommitAndAnswer(t *testing.T) {
+	backends(t, func(t *testing.T, srv *servertest.Server) {
+		ctx := t.Context()
+		a := firstTenant(t, srv)
+		project := must(a.c.CreateProject(ctx, api.ProjectInput{Name: "Shop", Slug: "shop"}))(t)
+		ident := must(a.c.CreateIdentity(ctx, api.IdentityInput{Name: "ci", Role: "member"}))(t)
+		ua := must(a.c.PutUniversalAuth(ctx, ident.ID, 0, api.UniversalAuthInput{}))(t)
+		var crash atomic.Bool
+		httpapi.SetAfterCommitHook(t, func() {
+			if crash.CompareAndSwap(true, false) {
+				panic(http.ErrAbortHandler)
+			}
+		})
+		for _, tc := range []struct {
+			name, path, body string
+			table            any
+		}{
+			{"project", "/api/v1/projects", `{"name":"Web","slug":"web"}`, &store.Project{}},
+			{"environment", "/api/v1/projects/" + project.ID + "/environments", `{"name":"QA","slug":"qa"}`, &store.Environment{}},
+			{"identity", "/api/v1/identities", `{"name":"deployer","role":"member"}`, &store.Identity{}},
+			{"org role", "/api/v1/org-roles", `{"slug":"ops","name":"Ops","permissions":[]}`, &store.Role{}},
+			{"project role", "/api/v1/projects/" + project.ID + "/roles", `{"slug":"dev","name":"Dev","permissions":[]}`, &store.Role{}},
+			{"membership", "/api/v1/projects/" + project.ID + "/identity-memberships/" + ident.ID, `{"roles":[{"roleSlug":"viewer"}]}`, &store.Membership{}},
+			{"client secret", "/api/v1/identities/" + ident.ID + "/universal-auth/client-secrets", `{"description":"ci"}`, &store.ClientSecret{}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				before := countRows(t, srv, tc.table)
+				key := "crash-" + strings.ReplaceAll(tc.name, " ", "-")
+				crash.Store(true)
+				if r, err := a.send(ctx, tc.path, key, tc.body); err == nil {
+					t.Fatalf("the crashed request was answered: %d %s", r.status, r.body)
+				}
+				if crash.Load() {
+					t.Fatal("the request never reached its commit")
+				}
+				again := a.post(t, tc.path, key, tc.body)
+				if again.status != http.StatusCreated || again.header.Get(api.HeaderIdempotentReplayed) != "true" {
+					t.Fatalf("retry: %d %s (replayed %q), want the first answer replayed", again.status, again.body, again.header.Get(api.HeaderIdempotentReplayed))
+				}
+				if got := countRows(t, srv, tc.table); got != before+1 {
+					t.Errorf("%d rows after the crash and the retry, want %d", got, before+1)
+				}
+				if tc.name == "client secret" {
+					var cs api.ClientSecretCreated
+					if err := json.Unmarshal(again.body, &cs); err != nil || cs.ClientSecret == "" {
+						t.Fatalf("replayed client secret %s (%v) holds no secret", again.body, err)
+					}
+					if _, err := srv.Client(t).Login(ctx, api.UniversalAuthLoginRequest{ClientID: ua.ClientID, ClientSecret: cs.ClientSecret}); err != nil {
+						t.Errorf("login with the replayed secret: %v", err)
+					}
+				}
+			})
+		}
+	})
+}
+
+func countRows(t *testing.T, srv *servertest.Server, table any) int64 {
+	t.Helper()
+	var n int64
+	if err := srv.App.Store.DB.Model(table).Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// send is post that returns a transport error instead of failing the test.
+// Each request has a connection of its own: net/http resends a request
+// carrying an Idempotency-Key by itself when a reused connection closes
+// without an answer, which would hide the crash.
+func (tn *tenant) send(ctx context.Context, path, key, body string) (rawResponse, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tn.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		return rawResponse{}, err
+	}
+	req.Header.Set("Authorization", "Bearer "+tn.token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(api.HeaderIdempotencyKey, key)
+	res, err := (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}).Do(req)
+	if err != nil {
+		return rawResponse{}, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	return rawResponse{status: res.StatusCode, header: res.Header, body: b}, err
 }

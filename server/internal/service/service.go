@@ -3,7 +3,6 @@
 package service
 
 import (
-	"context"
 	"net/netip"
 	"time"
 
@@ -76,10 +75,6 @@ type Meta struct {
 
 // NewID returns a new row ID (a UUIDv7, so IDs sort by creation).
 func NewID() string { return uuid.Must(uuid.NewV7()).String() }
-
-func (s *Service) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return s.db.WithContext(ctx).Transaction(fn)
-}
 
 // UpdateVersioned writes values to the row id of model's table when its
 // version is still want (want 0 skips the check) and bumps the version.

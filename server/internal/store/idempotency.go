@@ -76,12 +76,37 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, orgID, key string, hash
 	return nil, ErrIdempotencyKeyInFlight
 }
 
-// FinishIdempotencyKey stores the answer of the request holding key.
-func (s *Store) FinishIdempotencyKey(ctx context.Context, orgID, key string, status int, response []byte) error {
-	res := s.DB.WithContext(ctx).Model(&IdempotencyKey{}).
-		Where("organization_id = ? AND idempotency_key = ? AND status = 0", orgID, key).
+// FinishIdempotencyKey stores the answer of the request holding key, in tx:
+// the transaction of the change it answers, so that the change and its
+// answer are committed together. It returns ErrIdempotencyKeyInFlight when
+// the claim is no longer this request's (a retry took it over past its
+// lease and answered first): the caller rolls back and replays that answer.
+func FinishIdempotencyKey(tx *gorm.DB, orgID, key string, hash []byte, status int, response []byte) error {
+	res := tx.Model(&IdempotencyKey{}).
+		Where("organization_id = ? AND idempotency_key = ? AND request_hash = ? AND status = 0", orgID, key, hash).
 		Updates(map[string]any{"status": status, "response": response})
-	return Translate(res.Error, "store idempotent answer")
+	if res.Error != nil {
+		return Translate(res.Error, "store idempotent answer")
+	}
+	if res.RowsAffected != 1 {
+		return ErrIdempotencyKeyInFlight
+	}
+	return nil
+}
+
+// IdempotentAnswer returns the stored answer to the request with hash under
+// key, nil when there is none.
+func (s *Store) IdempotentAnswer(ctx context.Context, orgID, key string, hash []byte) (*IdempotencyKey, error) {
+	var got IdempotencyKey
+	err := s.DB.WithContext(ctx).Where("organization_id = ? AND idempotency_key = ? AND request_hash = ? AND status <> 0", orgID, key, hash).
+		Take(&got).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, Translate(err, "load idempotent answer")
+	}
+	return &got, nil
 }
 
 // ReleaseIdempotencyKey forgets a claim whose request failed, so that a
