@@ -99,7 +99,7 @@ func (p Policy) Client(caPEM string) (*http.Client, error) {
 		TLSClientConfig:       &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
 		TLSHandshakeTimeout:   Timeout,
 		ResponseHeaderTimeout: Timeout,
-		MaxIdleConnsPerHost:   4,
+		MaxIdleConnsPerHost:   64,
 		IdleConnTimeout:       90 * time.Second,
 		ForceAttemptHTTP2:     true,
 	}
