@@ -34,9 +34,11 @@ type Client struct {
 // per request. The server keeps the first successful answer for 24 hours
 // per organization and key and replays it, with HeaderIdempotentReplayed,
 // to a retry with the same key and the same request; the same key with
-// another request is a 422 idempotency_key_reused, and a retry while the
-// first request still runs is a 409 idempotency_key_in_flight with
-// Retry-After. An error answer is not kept: a retry runs the request again.
+// another request is a 422 idempotency_key_reused. The answer is committed
+// with the object, so a retry while the first request still runs, or after
+// its server died, runs the request too: of the two, the one committing
+// second rolls back and answers the first's answer. An error answer is not
+// kept: a retry runs the request again.
 const HeaderIdempotencyKey = "Idempotency-Key"
 
 // HeaderIdempotentReplayed is "true" on an answer replayed for an
@@ -60,7 +62,7 @@ func newIdempotencyKey() string {
 	return hex.EncodeToString(b[:])
 }
 
-// RetryPolicy retries 429, 5xx and idempotency_key_in_flight responses with capped exponential backoff
+// RetryPolicy retries 429 and 5xx responses with capped exponential backoff
 // and jitter, honouring Retry-After.
 type RetryPolicy struct {
 	MaxAttempts int
@@ -77,9 +79,7 @@ func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.http = h
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return func(c *Client) { c.userAgent = ua } }
 
-// WithRetry replaces the default retry policy (8 attempts, 250ms–10s: at
-// least 13 s in all, past the server's 10 s lease on an Idempotency-Key
-// whose request died with its server).
+// WithRetry replaces the default retry policy (5 attempts, 250ms–10s).
 func WithRetry(p RetryPolicy) Option { return func(c *Client) { c.retry = p } }
 
 // WithToken authenticates every request with a fixed access token.
@@ -110,7 +110,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		base:      strings.TrimRight(u.String(), "/"),
 		http:      &http.Client{Timeout: 60 * time.Second},
 		userAgent: "idplane-go-client",
-		retry:     RetryPolicy{MaxAttempts: 8, MinWait: 250 * time.Millisecond, MaxWait: 10 * time.Second},
+		retry:     RetryPolicy{MaxAttempts: 5, MinWait: 250 * time.Millisecond, MaxWait: 10 * time.Second},
 	}
 	for _, o := range opts {
 		o(c)
@@ -197,8 +197,7 @@ func (c *Client) Call(ctx context.Context, r *Route, params []string, query url.
 				continue
 			}
 		}
-		inFlight := status == http.StatusConflict && p.Code == CodeIdempotencyKeyInFlight
-		if (status == http.StatusTooManyRequests || status >= 500 || inFlight) && attempt < c.retry.MaxAttempts {
+		if (status == http.StatusTooManyRequests || status >= 500) && attempt < c.retry.MaxAttempts {
 			c.sleep(ctx, attempt, time.Duration(p.RetryAfter)*time.Second)
 			if ctx.Err() == nil {
 				continue

@@ -25,10 +25,7 @@ const (
 	// CodeIdempotencyKeyReused is a 422: the Idempotency-Key came with
 	// another request before.
 	CodeIdempotencyKeyReused = "idempotency_key_reused"
-	// CodeIdempotencyKeyInFlight is a 409: the first request with this
-	// Idempotency-Key is still running; retry after Retry-After seconds.
-	CodeIdempotencyKeyInFlight = "idempotency_key_in_flight"
-	CodeAlreadyBootstrapped    = "already_bootstrapped"
+	CodeAlreadyBootstrapped  = "already_bootstrapped"
 )
 
 // FieldError names one invalid request field (a JSON path such as

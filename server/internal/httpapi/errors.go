@@ -56,10 +56,6 @@ func toProblem(err error) *api.Problem {
 	case errors.Is(err, store.ErrIdempotencyKeyReused):
 		return api.NewProblem(http.StatusUnprocessableEntity, api.CodeIdempotencyKeyReused,
 			"%s; send a new Idempotency-Key for a new request", err)
-	case errors.Is(err, store.ErrIdempotencyKeyInFlight):
-		p := api.NewProblem(http.StatusConflict, api.CodeIdempotencyKeyInFlight, "%s; retry later", err)
-		p.RetryAfter = 1
-		return p
 	case errors.Is(err, service.ErrLoginFailed):
 		// The reason is in the audit log; the caller learns at most which
 		// check failed.

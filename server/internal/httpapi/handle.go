@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/internal/service"
+	"github.com/idplane/idplane/server/internal/store"
 )
 
 // Ctx is what every handler gets: the Echo context, where the request came
@@ -92,7 +94,7 @@ func handle[Req, Res any](s *Server, r *api.Route, fn func(c *Ctx, in *Req) (*Re
 			}
 			return render(out)
 		}
-		replay, err := claim.claim(ec.Request().Context())
+		replay, err := claim.stored(ec.Request().Context())
 		if err != nil {
 			return err
 		}
@@ -111,9 +113,16 @@ func handle[Req, Res any](s *Server, r *api.Route, fn func(c *Ctx, in *Req) (*Re
 				return render(out)
 			}
 			held.Rollback()
-			if replay = claim.failed(ctx); replay == nil {
+			// A lookup that fails leaves the request's own error, most
+			// likely the same outage, to answer.
+			won, lookupErr := claim.failed(ctx)
+			switch {
+			case errors.Is(lookupErr, store.ErrIdempotencyKeyReused):
+				return lookupErr
+			case won == nil:
 				return err
 			}
+			replay = won
 		}
 		out := new(Res)
 		if err := json.Unmarshal(replay, out); err != nil {

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"sync/atomic"
 	"time"
@@ -24,18 +23,9 @@ import (
 const (
 	// idempotencyTTL is how long an answer is replayed.
 	idempotencyTTL = 24 * time.Hour
-	// idempotencyLease is how long a claim without an answer holds its key
-	// before a retry may take it over. An answer is committed with its
-	// change, so such a claim belongs to a request still running or to one
-	// that died before committing anything: taking it over is safe either
-	// way (of two runs, the one committing second rolls back and replays
-	// the first answer), and the lease only spares a retry from running
-	// alongside a slow first request. It is shorter than the Go client's
-	// retries of idempotency_key_in_flight last.
-	idempotencyLease = 10 * time.Second
-	// idempotencyFinishTimeout bounds settling a failed request, which
-	// happens even when the client has gone away.
-	idempotencyFinishTimeout = 5 * time.Second
+	// idempotencyLookupTimeout bounds looking up the answer that won over a
+	// failed request, which happens even when the client has gone away.
+	idempotencyLookupTimeout = 5 * time.Second
 )
 
 // testHookAfterCommit, when set by a test, runs after an idempotent create
@@ -78,10 +68,10 @@ func (s *Server) idempotentRequest(c *Ctx) (*idempotentClaim, error) {
 	return &idempotentClaim{store: s.store, keys: s.keys, org: c.Caller.OrgID(), key: key, hash: h.Sum(nil)}, nil
 }
 
-// claim takes the key for this request and returns nil, or returns the
-// first answer to replay.
-func (cl *idempotentClaim) claim(ctx context.Context) ([]byte, error) {
-	stored, err := cl.store.ClaimIdempotencyKey(ctx, cl.org, cl.key, cl.hash, time.Now().UTC(), idempotencyTTL, idempotencyLease)
+// stored returns the first answer to replay, nil when the request is to
+// run (no answer is stored under its key, or only an expired one).
+func (cl *idempotentClaim) stored(ctx context.Context) ([]byte, error) {
+	stored, err := cl.store.IdempotentAnswer(ctx, cl.org, cl.key, cl.hash, time.Now().UTC())
 	if err != nil || stored == nil {
 		return nil, err
 	}
@@ -97,8 +87,9 @@ func (cl *idempotentClaim) aad() string { return "idempotency-key:" + cl.org + "
 
 // commit stores the answer, encrypted (a client secret's answer holds the
 // secret), in the transaction held for the request's change, and commits
-// both: a crash or an outage between the change and its answer can no
-// longer leave an object that a retry creates again.
+// both: a crash or an outage between the change and its answer cannot
+// leave an object that a retry creates again, and a request that died
+// before its commit leaves nothing behind, not even a claim on its key.
 func (cl *idempotentClaim) commit(ctx context.Context, held *service.HeldCommit, status int, out any) error {
 	answer, err := json.Marshal(out)
 	if err != nil {
@@ -109,32 +100,16 @@ func (cl *idempotentClaim) commit(ctx context.Context, held *service.HeldCommit,
 		return fmt.Errorf("seal idempotent answer: %w", err)
 	}
 	return held.Commit(ctx, func(tx *gorm.DB) error {
-		return store.FinishIdempotencyKey(tx, cl.org, cl.key, cl.hash, status, sealed)
+		return store.StoreIdempotentAnswer(tx, cl.org, cl.key, cl.hash, status, sealed, time.Now().UTC(), idempotencyTTL)
 	})
 }
 
-// failed settles a request that did not commit. When a retry that took the
-// key over past its lease answered meanwhile, that answer is returned to
-// replay; otherwise the key is released so that a retry runs the request
-// again. A failure to release is logged: the claim then lapses with its
-// lease.
-func (cl *idempotentClaim) failed(ctx context.Context) []byte {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), idempotencyFinishTimeout)
+// failed looks for the answer of another request with the same key that
+// committed while this one ran (two retries at once, the second failing on
+// the first one's object or answer): that answer is the one to give. It
+// returns nil when there is none, and the request's own error stands.
+func (cl *idempotentClaim) failed(ctx context.Context) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), idempotencyLookupTimeout)
 	defer cancel()
-	stored, err := cl.store.IdempotentAnswer(ctx, cl.org, cl.key, cl.hash)
-	if err == nil && stored != nil {
-		answer, err := cl.keys.Decrypt(stored.Response, cl.aad())
-		if err == nil {
-			return answer
-		}
-		slog.ErrorContext(ctx, "idempotent answer unreadable", "organization_id", cl.org, "error", err)
-		return nil
-	}
-	if err == nil {
-		err = cl.store.ReleaseIdempotencyKey(ctx, cl.org, cl.key)
-	}
-	if err != nil {
-		slog.ErrorContext(ctx, "idempotency key not released", "organization_id", cl.org, "error", err)
-	}
-	return nil
+	return cl.stored(ctx)
 }

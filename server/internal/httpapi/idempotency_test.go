@@ -138,46 +138,57 @@ func TestIdempotentClientSecret(t *testing.T) {
 	})
 }
 
-// Concurrent duplicates: while the first request runs, the others get 409
-// idempotency_key_in_flight (or the first answer once it is stored); one
-// object is created.
+// Concurrent duplicates, on PostgreSQL where they truly run at once: each
+// runs, the first to commit keeps its object and its answer, and every
+// other rolls back and answers that answer. One object, one answer.
 func TestIdempotentConcurrentDuplicates(t *testing.T) {
 	srv := servertest.Start(t, servertest.Options{Backend: servertest.Postgres})
 	a := firstTenant(t, srv)
-	const body = `{"name":"ci","role":"member"}`
-	var (
-		wg      sync.WaitGroup
-		mu      sync.Mutex
-		answers []rawResponse
-	)
-	for range 8 {
-		wg.Go(func() {
-			r := a.post(t, "/api/v1/identities", "same", body)
-			mu.Lock()
-			answers = append(answers, r)
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	var created []byte
-	for _, r := range answers {
-		switch r.status {
-		case http.StatusCreated:
-			if created != nil && !bytes.Equal(created, r.body) {
-				t.Errorf("two different answers: %s and %s", created, r.body)
+	for _, tc := range []struct{ path, body string }{
+		{"/api/v1/identities", `{"name":"ci","role":"member"}`},
+		// No unique name: the losers get as far as storing the answer.
+		{"/api/v1/identities/" + srv.Bootstrap.IdentityID + "/universal-auth/client-secrets", `{"description":"ci"}`},
+	} {
+		var (
+			wg      sync.WaitGroup
+			mu      sync.Mutex
+			answers []rawResponse
+		)
+		for range 8 {
+			wg.Go(func() {
+				r := a.post(t, tc.path, "same", tc.body)
+				mu.Lock()
+				answers = append(answers, r)
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		replayed := 0
+		for _, r := range answers {
+			if r.status != http.StatusCreated {
+				t.Fatalf("%s: answer %d %s, want 201", tc.path, r.status, r.body)
 			}
-			created = r.body
-		case http.StatusConflict:
-			r.problem(t, http.StatusConflict, api.CodeIdempotencyKeyInFlight)
-			if r.header.Get("Retry-After") == "" {
-				t.Error("409 in flight without Retry-After")
+			if !bytes.Equal(r.body, answers[0].body) {
+				t.Errorf("%s: two different answers: %s and %s", tc.path, answers[0].body, r.body)
 			}
-		default:
-			t.Errorf("answer %d %s", r.status, r.body)
+			if r.header.Get(api.HeaderIdempotentReplayed) == "true" {
+				replayed++
+			}
+		}
+		if replayed != len(answers)-1 {
+			t.Errorf("%s: %d answers replayed, want all but the first (%d)", tc.path, replayed, len(answers)-1)
+		}
+		// The key answered that request: another request under it is refused.
+		a.post(t, "/api/v1/projects", "same", `{"name":"X","slug":"x"}`).problem(t, http.StatusUnprocessableEntity, api.CodeIdempotencyKeyReused)
+		if err := srv.App.Store.DB.Where("idempotency_key = ?", "same").Delete(&store.IdempotencyKey{}).Error; err != nil {
+			t.Fatal(err)
 		}
 	}
 	if got := identityNames(must(a.c.ListIdentities(t.Context()))(t)); len(got) != 2 {
 		t.Errorf("identities %v, want admin and one ci", got)
+	}
+	if l := must(a.c.ListClientSecrets(t.Context(), srv.Bootstrap.IdentityID))(t); len(l.ClientSecrets) != 2 {
+		t.Errorf("client secrets: %d, want the admin's and one more", len(l.ClientSecrets))
 	}
 }
 
@@ -216,8 +227,7 @@ func TestLostAnswerToCreateIsRetriedIdempotently(t *testing.T) {
 // client's connection is closed without an answer). The answer was
 // committed with the change, so the retry with the same key replays it at
 // once, for every kind of create, the client secret's with its secret: one
-// object, no 409 idempotency_key_in_flight until a lease lapses, no second
-// object after it.
+// object, and no claim left on the key to wait out.
 func TestCrashBetweenCommitAndAnswer(t *testing.T) {
 	backends(t, func(t *testing.T, srv *servertest.Server) {
 		ctx := t.Context()

@@ -49,9 +49,7 @@ var problemResponses = []problemResponse{
 		map[string]string{"WWW-Authenticate": "The authentication scheme to use."}},
 	{http.StatusForbidden, "Forbidden", "The caller's roles do not permit this operation.", nil},
 	{http.StatusNotFound, "NotFound", "The object does not exist or is not visible to the caller.", nil},
-	{http.StatusConflict, "Conflict", "The change conflicts with an existing object or with delete protection; " +
-		"or (code idempotency_key_in_flight) a request with the same Idempotency-Key is still running: retry after Retry-After seconds.",
-		map[string]string{"Retry-After": "Seconds to wait before retrying, for idempotency_key_in_flight."}},
+	{http.StatusConflict, "Conflict", "The change conflicts with an existing object or with delete protection.", nil},
 	{http.StatusPreconditionFailed, "PreconditionFailed", "If-Match does not name the object's current version.", nil},
 	{http.StatusUnprocessableEntity, "UnprocessableEntity", "The Idempotency-Key was used before with another request (code idempotency_key_reused).", nil},
 	{http.StatusTooManyRequests, "TooManyRequests", "Too many login attempts from this address.",
@@ -264,8 +262,9 @@ func idempotencyKeyParameter() *openapi3.Parameter {
 	p.Description = "A key unique to this create (printable ASCII, e.g. a UUID), the same on every retry of it " +
 		"(IETF httpapi draft, Stripe's semantics). The first successful answer is kept for 24 hours per organization " +
 		"and key and replayed, with Idempotent-Replayed: true, to a retry with the same key, caller, path and body; " +
-		"the same key with another request is a 422 idempotency_key_reused, a retry while the first request runs a " +
-		"409 idempotency_key_in_flight. Error answers are not kept: a retry runs the request again."
+		"the same key with another request is a 422 idempotency_key_reused. The answer is committed with the object: " +
+		"a retry while the first request runs, or after its server died, runs too, and the one committing second " +
+		"rolls back and answers the first answer. Error answers are not kept: a retry runs the request again."
 	return p
 }
 
