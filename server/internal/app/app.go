@@ -135,13 +135,13 @@ func build(ctx context.Context, cfg Config, st *store.Store, keys *secret.Keys) 
 	verifier := signedtoken.New(signedtoken.Options{Policy: cfg.Outbound, Leeway: cfg.JWTLeeway})
 	methods := authmethod.Registry{
 		universal.Method{},
-		oidc.Method{Verifier: verifier},
-		jwtauth.Method{Verifier: verifier},
-		gcp.Method{Verifier: verifier, OAuth2CertsURL: cfg.GCPOAuth2CertsURL, ServiceAccountCertsURL: cfg.GCPServiceAccountCertsURL},
-		azure.Method{Verifier: verifier, LoginURL: cfg.AzureLoginURL},
-		kubernetes.Method{Policy: cfg.Outbound},
-		awsauth.Method{Policy: cfg.Outbound},
-		tlscert.Method{Header: cfg.ClientCertHeader, TrustedProxies: cfg.TrustedProxies},
+		oidc.New(verifier),
+		jwtauth.New(verifier),
+		gcp.New(verifier, gcp.CertsURLs{OAuth2: cfg.GCPOAuth2CertsURL, ServiceAccount: cfg.GCPServiceAccountCertsURL}),
+		azure.New(verifier, cfg.AzureLoginURL),
+		kubernetes.New(cfg.Outbound),
+		awsauth.New(cfg.Outbound),
+		tlscert.New(tlscert.Proxy{Header: cfg.ClientCertHeader, Trusted: cfg.TrustedProxies}),
 	}
 	svc := service.New(service.Deps{Store: st, Keys: keys, Signer: signer, Writes: writes, Revocations: revs, Observer: metrics,
 		AuthMethods: methods, Now: cfg.Now})

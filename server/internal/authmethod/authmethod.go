@@ -19,6 +19,11 @@
 // and the method's own writes in one group commit; and RecordFailedLogin
 // for the failed ones, which audits and counts them.
 //
+// Universal auth implements Method by hand. Every other method keeps its
+// configuration in methodconfig and is a methodconfig.Method: its package
+// states its kind, routes, configuration type and login verifier, and
+// methodconfig does the rest.
+//
 // Adding a method is a new package here, its routes and types in
 // server/api, and one entry in the Registry built in server/internal/app.
 package authmethod

@@ -28,7 +28,6 @@ import (
 	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
 	"github.com/idplane/idplane/server/internal/authmethod/outbound"
 	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
-	"github.com/idplane/idplane/server/internal/httpapi"
 	"github.com/idplane/idplane/server/internal/service"
 	"github.com/idplane/idplane/server/internal/store"
 )
@@ -42,62 +41,45 @@ const GetCallerIdentityBody = "Action=GetCallerIdentity&Version=2011-06-15"
 // Window is how far X-Amz-Date may be from the server's clock, either side.
 const Window = 5 * time.Minute
 
-// Method registers AWS auth.
-type Method struct {
-	// Policy is where STS calls may go and which CAs they trust.
-	Policy outbound.Policy
-}
-
-var _ authmethod.Method = Method{}
-
-// Kind implements authmethod.Method.
-func (Method) Kind() string { return Kind }
-
-// Attached implements authmethod.Method.
-func (Method) Attached(db *gorm.DB, identityIDs []string) (map[string]bool, error) {
-	return methodconfig.Attached(db, Kind, identityIDs)
-}
-
-// Routes implements authmethod.Method.
-func (m Method) Routes(r *httpapi.Registrar) {
-	core := r.Core()
-	s := methodconfig.New[api.AWSAuthConfig](core, Kind, "AWS auth")
-	methodconfig.Register(r, s, methodconfig.Routes{Get: api.RouteGetAWSAuth, Put: api.RoutePutAWSAuth, Delete: api.RouteDeleteAWSAuth},
-		func(in *api.AWSAuthInput) (api.TokenSettingsInput, api.AWSAuthConfig) {
+// New returns AWS auth; policy is where STS calls may go and which CAs
+// they trust.
+func New(policy outbound.Policy) authmethod.Method {
+	client, err := policy.Client("")
+	if err != nil {
+		panic(fmt.Sprintf("aws auth: outbound client: %v", err))
+	}
+	v := verifier{client: client}
+	return methodconfig.Method[api.AWSAuthConfig, api.AWSAuthInput, api.AWSAuth, api.AWSAuthLoginRequest]{
+		Name: Kind, Noun: "AWS auth",
+		API: methodconfig.Routes{Get: api.RouteGetAWSAuth, Put: api.RoutePutAWSAuth, Delete: api.RouteDeleteAWSAuth, Login: api.RouteAWSAuthLogin},
+		Split: func(in *api.AWSAuthInput) (api.TokenSettingsInput, api.AWSAuthConfig) {
 			c := in.AWSAuthConfig
 			if c.STSEndpoint == "" {
 				c.STSEndpoint = api.DefaultSTSEndpoint
 			}
 			return in.TokenSettingsInput, c
 		},
-		func(b api.AuthMethodBase, c api.AWSAuthConfig) *api.AWSAuth {
+		Wire: func(b api.AuthMethodBase, c api.AWSAuthConfig) *api.AWSAuth {
 			return &api.AWSAuth{AuthMethodBase: b, AWSAuthConfig: c}
-		})
-	client, err := m.Policy.Client("")
-	if err != nil {
-		panic(fmt.Sprintf("aws auth: outbound client: %v", err))
+		},
+		Login: methodconfig.Login[api.AWSAuthConfig, api.AWSAuthLoginRequest]{
+			Identity: func(in *api.AWSAuthLoginRequest) string { return in.IdentityID },
+			Verify:   v.verify,
+		},
 	}
-	v := &verifier{core: core, client: client}
-	httpapi.Handle(r, api.RouteAWSAuthLogin, func(c *httpapi.Ctx, in *api.AWSAuthLoginRequest) (*api.LoginResponse, error) {
-		return methodconfig.Login(c.Request().Context(), c.Meta, s, in.IdentityID, func(ctx context.Context, cfg methodconfig.Config[api.AWSAuthConfig]) (methodconfig.Verified, error) {
-			return v.verify(ctx, cfg.C, in)
-		})
-	})
 }
 
-type verifier struct {
-	core   *service.Core
-	client *http.Client
-}
+type verifier struct{ client *http.Client }
 
 // verify checks the signed request locally, has STS answer it, binds the
 // caller and remembers the request so it is accepted once.
-func (v *verifier) verify(ctx context.Context, cfg api.AWSAuthConfig, in *api.AWSAuthLoginRequest) (methodconfig.Verified, error) {
-	sr, err := parse(cfg, in, v.core.Now())
+func (v verifier) verify(ctx context.Context, a methodconfig.Attempt[api.AWSAuthConfig, api.AWSAuthLoginRequest]) (methodconfig.Verified, error) {
+	cfg := a.C
+	sr, err := parse(cfg, a.In, a.Core.Now())
 	if err != nil {
 		return methodconfig.Verified{}, err
 	}
-	n, err := v.used(ctx, sr.hash)
+	n, err := used(a.Core.DB(ctx), sr.hash)
 	if err != nil {
 		return methodconfig.Verified{}, err
 	}
@@ -114,7 +96,7 @@ func (v *verifier) verify(ctx context.Context, cfg api.AWSAuthConfig, in *api.AW
 	if !principalAllowed(cfg.AllowedPrincipalArns, id.Arn) {
 		return methodconfig.Verified{}, service.LoginRefused("principal ARN is not allowed", "principal "+truncate(id.Arn, 256)+" is not allowed")
 	}
-	err = v.core.DB(ctx).Create(&store.UsedSignedRequest{Hash: sr.hash, ExpiresAt: sr.date.Add(Window + time.Minute)}).Error
+	err = a.Core.DB(ctx).Create(&store.UsedSignedRequest{Hash: sr.hash, ExpiresAt: sr.date.Add(Window + time.Minute)}).Error
 	if err = store.Translate(err, "remember the signed request"); errors.Is(err, store.ErrConflict) {
 		return methodconfig.Verified{}, replayed()
 	} else if err != nil {
@@ -124,9 +106,9 @@ func (v *verifier) verify(ctx context.Context, cfg api.AWSAuthConfig, in *api.AW
 		"userId": truncate(id.UserID, api.MaxMetadataValLength)}}, nil
 }
 
-func (v *verifier) used(ctx context.Context, hash []byte) (int64, error) {
+func used(db *gorm.DB, hash []byte) (int64, error) {
 	var n int64
-	err := v.core.DB(ctx).Model(&store.UsedSignedRequest{}).Where("hash = ?", hash).Count(&n).Error
+	err := db.Model(&store.UsedSignedRequest{}).Where("hash = ?", hash).Count(&n).Error
 	if err != nil {
 		return 0, fmt.Errorf("look up the signed request: %w", err)
 	}
@@ -283,7 +265,7 @@ type callerIdentity struct {
 
 // callSTS forwards the signed request to the configured endpoint, with the
 // Host header the client signed (which parse has held to the endpoint's).
-func (v *verifier) callSTS(ctx context.Context, cfg api.AWSAuthConfig, sr signedRequest) (callerIdentity, error) {
+func (v verifier) callSTS(ctx context.Context, cfg api.AWSAuthConfig, sr signedRequest) (callerIdentity, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.STSEndpoint, strings.NewReader(GetCallerIdentityBody))
 	if err != nil {
 		return callerIdentity{}, fmt.Errorf("aws auth: STS request: %w", err)

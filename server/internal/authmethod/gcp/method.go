@@ -11,13 +11,11 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4/jwt"
-	"gorm.io/gorm"
 
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/internal/authmethod"
 	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
 	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
-	"github.com/idplane/idplane/server/internal/httpapi"
 	"github.com/idplane/idplane/server/internal/service"
 )
 
@@ -37,58 +35,55 @@ var googleIssuers = []string{"https://accounts.google.com", "accounts.google.com
 // Vault does: a signed JWT is a bearer credential.
 const maxIAMLifetime = 15 * time.Minute
 
-// Method registers GCP auth.
-type Method struct {
-	Verifier *signedtoken.Verifier
-	// OAuth2CertsURL is the JWKS of Google ID tokens; ServiceAccountCertsURL
-	// is the prefix to which a service account's email is appended to find
-	// its x509 certificates.
-	OAuth2CertsURL, ServiceAccountCertsURL string
+// CertsURLs are where Google publishes the keys of GCP auth's tokens.
+type CertsURLs struct {
+	// OAuth2 is the JWKS of Google ID tokens; ServiceAccount is the prefix
+	// to which a service account's email is appended to find its x509
+	// certificates. Empty takes the default.
+	OAuth2, ServiceAccount string
 }
 
-var _ authmethod.Method = Method{}
-
-// Kind implements authmethod.Method.
-func (Method) Kind() string { return Kind }
-
-// Attached implements authmethod.Method.
-func (Method) Attached(db *gorm.DB, identityIDs []string) (map[string]bool, error) {
-	return methodconfig.Attached(db, Kind, identityIDs)
-}
-
-// Routes implements authmethod.Method.
-func (m Method) Routes(r *httpapi.Registrar) {
-	if m.OAuth2CertsURL == "" {
-		m.OAuth2CertsURL = DefaultOAuth2CertsURL
+// New returns GCP auth, verifying tokens with v against the keys at urls.
+func New(v *signedtoken.Verifier, urls CertsURLs) authmethod.Method {
+	if urls.OAuth2 == "" {
+		urls.OAuth2 = DefaultOAuth2CertsURL
 	}
-	if m.ServiceAccountCertsURL == "" {
-		m.ServiceAccountCertsURL = DefaultServiceAccountCertsURL
+	if urls.ServiceAccount == "" {
+		urls.ServiceAccount = DefaultServiceAccountCertsURL
 	}
-	s := methodconfig.New[api.GCPAuthConfig](r.Core(), Kind, "GCP auth")
-	methodconfig.Register(r, s, methodconfig.Routes{Get: api.RouteGetGCPAuth, Put: api.RoutePutGCPAuth, Delete: api.RouteDeleteGCPAuth},
-		func(in *api.GCPAuthInput) (api.TokenSettingsInput, api.GCPAuthConfig) {
+	return methodconfig.Method[api.GCPAuthConfig, api.GCPAuthInput, api.GCPAuth, api.TokenAuthLoginRequest]{
+		Name: Kind, Noun: "GCP auth",
+		API: methodconfig.Routes{Get: api.RouteGetGCPAuth, Put: api.RoutePutGCPAuth, Delete: api.RouteDeleteGCPAuth, Login: api.RouteGCPAuthLogin},
+		Split: func(in *api.GCPAuthInput) (api.TokenSettingsInput, api.GCPAuthConfig) {
 			return in.TokenSettingsInput, in.GCPAuthConfig
 		},
-		func(b api.AuthMethodBase, c api.GCPAuthConfig) *api.GCPAuth {
+		Wire: func(b api.AuthMethodBase, c api.GCPAuthConfig) *api.GCPAuth {
 			return &api.GCPAuth{AuthMethodBase: b, GCPAuthConfig: c}
-		})
-	httpapi.Handle(r, api.RouteGCPAuthLogin, func(c *httpapi.Ctx, in *api.TokenAuthLoginRequest) (*api.LoginResponse, error) {
-		return methodconfig.Login(c.Request().Context(), c.Meta, s, in.IdentityID, func(ctx context.Context, cfg methodconfig.Config[api.GCPAuthConfig]) (methodconfig.Verified, error) {
-			if cfg.C.Type == api.GCPTypeIAM {
-				return m.verifyIAM(ctx, cfg, in.JWT)
-			}
-			return m.verifyGCE(ctx, cfg, in.JWT)
-		})
-	})
+		},
+		Login: methodconfig.TokenLogin(verifier{Verifier: v, urls: urls}.verify),
+	}
+}
+
+type verifier struct {
+	*signedtoken.Verifier
+	urls CertsURLs
+}
+
+// verify checks an IAM token or a GCE one, as the identity's type says.
+func (v verifier) verify(ctx context.Context, cfg methodconfig.Config[api.GCPAuthConfig], raw string) (methodconfig.Verified, error) {
+	if cfg.C.Type == api.GCPTypeIAM {
+		return v.verifyIAM(ctx, cfg, raw)
+	}
+	return v.verifyGCE(ctx, cfg, raw)
 }
 
 // verifyGCE checks a GCE instance identity token (format=full).
-func (m Method) verifyGCE(ctx context.Context, cfg methodconfig.Config[api.GCPAuthConfig], raw string) (methodconfig.Verified, error) {
-	ks, err := m.Verifier.Remote(m.OAuth2CertsURL, "", signedtoken.DecodeJWKS)
+func (v verifier) verifyGCE(ctx context.Context, cfg methodconfig.Config[api.GCPAuthConfig], raw string) (methodconfig.Verified, error) {
+	ks, err := v.Remote(v.urls.OAuth2, "", signedtoken.DecodeJWKS)
 	if err != nil {
 		return methodconfig.Verified{}, err
 	}
-	t, err := m.Verifier.Verify(ctx, raw, ks, signedtoken.Expect{Issuers: googleIssuers, Audiences: []string{cfg.IdentityID}})
+	t, err := v.Verify(ctx, raw, ks, signedtoken.Expect{Issuers: googleIssuers, Audiences: []string{cfg.IdentityID}})
 	if err != nil {
 		return methodconfig.Verified{}, err
 	}
@@ -110,7 +105,7 @@ func (m Method) verifyGCE(ctx context.Context, cfg methodconfig.Config[api.GCPAu
 
 // verifyIAM checks a JWT signed by a service account key, against that
 // account's published certificates.
-func (m Method) verifyIAM(ctx context.Context, cfg methodconfig.Config[api.GCPAuthConfig], raw string) (methodconfig.Verified, error) {
+func (v verifier) verifyIAM(ctx context.Context, cfg methodconfig.Config[api.GCPAuthConfig], raw string) (methodconfig.Verified, error) {
 	if err := signedtoken.CheckSize(raw); err != nil {
 		return methodconfig.Verified{}, err
 	}
@@ -128,11 +123,11 @@ func (m Method) verifyIAM(ctx context.Context, cfg methodconfig.Config[api.GCPAu
 	if err := checkAllowed(cfg.C, email, projectOf(email)); err != nil {
 		return methodconfig.Verified{}, err
 	}
-	ks, err := m.Verifier.Remote(m.ServiceAccountCertsURL+url.PathEscape(email), "", signedtoken.DecodeX509Map)
+	ks, err := v.Remote(v.urls.ServiceAccount+url.PathEscape(email), "", signedtoken.DecodeX509Map)
 	if err != nil {
 		return methodconfig.Verified{}, err
 	}
-	t, err := m.Verifier.Verify(ctx, raw, ks, signedtoken.Expect{Audiences: []string{cfg.IdentityID}, MaxLifetime: maxIAMLifetime})
+	t, err := v.Verify(ctx, raw, ks, signedtoken.Expect{Audiences: []string{cfg.IdentityID}, MaxLifetime: maxIAMLifetime})
 	if err != nil {
 		return methodconfig.Verified{}, err
 	}

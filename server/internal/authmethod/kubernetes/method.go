@@ -17,14 +17,11 @@ import (
 	authv1 "k8s.io/api/authentication/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"gorm.io/gorm"
-
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/internal/authmethod"
 	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
 	"github.com/idplane/idplane/server/internal/authmethod/outbound"
 	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
-	"github.com/idplane/idplane/server/internal/httpapi"
 	"github.com/idplane/idplane/server/internal/service"
 )
 
@@ -36,21 +33,22 @@ const TokenReviewPath = "/apis/authentication.k8s.io/v1/tokenreviews"
 
 const serviceAccountPrefix = "system:serviceaccount:"
 
-// Method registers Kubernetes auth.
-type Method struct {
-	// Policy is where TokenReviews may go and which CAs they trust when a
-	// configuration names none.
-	Policy outbound.Policy
-}
-
-var _ authmethod.Method = Method{}
-
-// Kind implements authmethod.Method.
-func (Method) Kind() string { return Kind }
-
-// Attached implements authmethod.Method.
-func (Method) Attached(db *gorm.DB, identityIDs []string) (map[string]bool, error) {
-	return methodconfig.Attached(db, Kind, identityIDs)
+// New returns Kubernetes auth; policy is where TokenReviews may go and
+// which CAs they trust when a configuration names none.
+func New(policy outbound.Policy) authmethod.Method {
+	clients := &clientCache{policy: policy, m: map[string]*http.Client{}}
+	return methodconfig.Method[config, api.KubernetesAuthInput, api.KubernetesAuth, api.TokenAuthLoginRequest]{
+		Name: Kind, Noun: "Kubernetes auth",
+		API: methodconfig.Routes{Get: api.RouteGetKubernetesAuth, Put: api.RoutePutKubernetesAuth, Delete: api.RouteDeleteKubernetesAuth, Login: api.RouteKubernetesAuthLogin},
+		Split: func(in *api.KubernetesAuthInput) (api.TokenSettingsInput, config) {
+			return in.TokenSettingsInput, config{KubernetesAuthConfig: in.KubernetesAuthConfig, ReviewerJWT: methodconfig.Sealed{Value: in.TokenReviewerJWT}}
+		},
+		Wire: func(b api.AuthMethodBase, c config) *api.KubernetesAuth {
+			return &api.KubernetesAuth{AuthMethodBase: b, KubernetesAuthConfig: c.KubernetesAuthConfig, TokenReviewerJWTSet: c.ReviewerJWT.Stored}
+		},
+		Seal:  func(c *config) *methodconfig.Sealed { return &c.ReviewerJWT },
+		Login: methodconfig.TokenLogin(verifier{clients}.verify),
+	}
 }
 
 // config is what the store keeps: the API configuration, and the token
@@ -60,31 +58,16 @@ type config struct {
 	ReviewerJWT methodconfig.Sealed `json:"-"`
 }
 
-// Routes implements authmethod.Method.
-func (m Method) Routes(r *httpapi.Registrar) {
-	s := methodconfig.New[config](r.Core(), Kind, "Kubernetes auth").Seal(func(c *config) *methodconfig.Sealed { return &c.ReviewerJWT })
-	methodconfig.Register(r, s, methodconfig.Routes{Get: api.RouteGetKubernetesAuth, Put: api.RoutePutKubernetesAuth, Delete: api.RouteDeleteKubernetesAuth},
-		func(in *api.KubernetesAuthInput) (api.TokenSettingsInput, config) {
-			return in.TokenSettingsInput, config{KubernetesAuthConfig: in.KubernetesAuthConfig, ReviewerJWT: methodconfig.Sealed{Value: in.TokenReviewerJWT}}
-		},
-		func(b api.AuthMethodBase, c config) *api.KubernetesAuth {
-			return &api.KubernetesAuth{AuthMethodBase: b, KubernetesAuthConfig: c.KubernetesAuthConfig, TokenReviewerJWTSet: c.ReviewerJWT.Stored}
-		})
-	clients := &clientCache{policy: m.Policy, m: map[string]*http.Client{}}
-	httpapi.Handle(r, api.RouteKubernetesAuthLogin, func(c *httpapi.Ctx, in *api.TokenAuthLoginRequest) (*api.LoginResponse, error) {
-		return methodconfig.Login(c.Request().Context(), c.Meta, s, in.IdentityID, func(ctx context.Context, cfg methodconfig.Config[config]) (methodconfig.Verified, error) {
-			return verify(ctx, clients, cfg.C, in.JWT)
-		})
-	})
-}
+type verifier struct{ clients *clientCache }
 
 // verify has the API server review the token, then binds the service
 // account it names.
-func verify(ctx context.Context, clients *clientCache, cfg config, jwt string) (methodconfig.Verified, error) {
+func (v verifier) verify(ctx context.Context, identity methodconfig.Config[config], jwt string) (methodconfig.Verified, error) {
+	cfg := identity.C
 	if err := signedtoken.CheckSize(jwt); err != nil {
 		return methodconfig.Verified{}, err
 	}
-	status, err := review(ctx, clients, cfg, jwt)
+	status, err := review(ctx, v.clients, cfg, jwt)
 	if err != nil {
 		return methodconfig.Verified{}, err
 	}

@@ -20,15 +20,10 @@ type Verified struct {
 	Metadata map[string]string
 }
 
-// Verifier checks a workload's proof against the identity's configuration.
-// A refusal is a service.LoginRefused error naming the check that failed;
-// any other error is the server's.
-type Verifier[C any] func(ctx context.Context, cfg Config[C]) (Verified, error)
-
-// Login is every login of a method stored here: load the identity's
+// login is every login of a method stored here: load the identity's
 // configuration, verify, and issue the token; a refusal is audited with its
 // full reason and answered with the check that failed.
-func Login[C any](ctx context.Context, meta service.Meta, s *Store[C], identityID string, verify Verifier[C]) (*api.LoginResponse, error) {
+func login[C any](ctx context.Context, meta service.Meta, s *configs[C], identityID string, verify func(context.Context, Config[C]) (Verified, error)) (*api.LoginResponse, error) {
 	cfg, err := s.ForLogin(ctx, identityID)
 	if err == nil {
 		var v Verified

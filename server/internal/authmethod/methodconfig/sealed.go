@@ -10,7 +10,7 @@ import (
 // token reviewer JWT): kept encrypted with the master key in the row's
 // sealed column, outside the JSON document, and never answered by the API.
 // A method opts in by giving C a Sealed field tagged `json:"-"` and naming
-// it with Store.Seal.
+// it in Method.Seal.
 type Sealed struct {
 	// Value is, on Put, nil to keep the stored secret, "" to remove it or
 	// the new secret; on a login, the decrypted secret ("" for none). It is
@@ -20,18 +20,12 @@ type Sealed struct {
 	Stored bool
 }
 
-// Seal names the Sealed field of C; without it the method keeps no secret.
-func (s *Store[C]) Seal(field func(*C) *Sealed) *Store[C] {
-	s.sealed = field
-	return s
-}
-
 // sealedAAD binds a sealed value to its row.
 func sealedAAD(rowID string) string { return "auth-method-config:" + rowID }
 
 // sealInto adds the sealed column to a Put's columns when cfg's secret
 // changes: encrypted, or NULL when removed.
-func (s *Store[C]) sealInto(cols map[string]any, rowID string, cfg *C) error {
+func (s *configs[C]) sealInto(cols map[string]any, rowID string, cfg *C) error {
 	if s.sealed == nil || s.sealed(cfg).Value == nil {
 		return nil
 	}
@@ -49,7 +43,7 @@ func (s *Store[C]) sealInto(cols map[string]any, rowID string, cfg *C) error {
 }
 
 // unseal decrypts the row's secret into cfg, for a login.
-func (s *Store[C]) unseal(r store.AuthMethodConfig, cfg *C) error {
+func (s *configs[C]) unseal(r store.AuthMethodConfig, cfg *C) error {
 	if s.sealed == nil || r.Sealed == nil {
 		return nil
 	}

@@ -3,11 +3,14 @@
 // kind in auth_method_configs, holding the token settings every method has
 // and the method's own settings as a JSON document of its API type C.
 //
-// A method package gets from it the configuration API (get, attach or
-// replace, detach: authorized, versioned, audited, detaching revokes the
-// method's tokens), the Attached query of authmethod.Method, and the
-// configuration a login needs, cached for a second. A method may keep a
-// secret part of its configuration sealed (Sealed).
+// A method package states what is its own as a Method (its kind, routes,
+// configuration type and login verifier) and gets from it the
+// authmethod.Method the app registers: the configuration API (get, attach
+// or replace, detach: authorized, versioned, audited, detaching revokes the
+// method's tokens), the Attached query, and the login route, which reads
+// the identity's configuration (cached for a second), verifies, issues the
+// token and audits refusals. A method may keep a secret part of its
+// configuration sealed (Sealed).
 package methodconfig
 
 import (
@@ -25,7 +28,7 @@ import (
 	"github.com/idplane/idplane/server/internal/store"
 )
 
-// Config is one identity's auth method of kind Store.Kind.
+// Config is one identity's auth method of the store's kind.
 type Config[C any] struct {
 	ID, OrganizationID, IdentityID string
 	Settings                       api.TokenSettings
@@ -44,8 +47,8 @@ func (c Config[C]) Base() api.AuthMethodBase {
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
 
-// Store is the configurations of one kind of auth method.
-type Store[C any] struct {
+// configs is the configurations of one kind of auth method.
+type configs[C any] struct {
 	kind  string // "oidc-auth", as tokens and identities name it
 	noun  string // "OIDC auth", in messages
 	core  *service.Core
@@ -54,16 +57,14 @@ type Store[C any] struct {
 	sealed func(*C) *Sealed
 }
 
-// New returns the store of kind's configurations.
-func New[C any](core *service.Core, kind, noun string) *Store[C] {
-	return &Store[C]{kind: kind, noun: noun, core: core, cache: newLoginCache[C]()}
+// newConfigs returns kind's configurations; sealed, when not nil, names
+// C's Sealed field.
+func newConfigs[C any](core *service.Core, kind, noun string, sealed func(*C) *Sealed) *configs[C] {
+	return &configs[C]{kind: kind, noun: noun, core: core, cache: newLoginCache[C](), sealed: sealed}
 }
 
-// Kind is the method's kind.
-func (s *Store[C]) Kind() string { return s.kind }
-
-// Attached reports which of the identities have this kind attached.
-func Attached(db *gorm.DB, kind string, identityIDs []string) (map[string]bool, error) {
+// attached reports which of the identities have this kind attached.
+func attached(db *gorm.DB, kind string, identityIDs []string) (map[string]bool, error) {
 	var ids []string
 	if err := db.Model(&store.AuthMethodConfig{}).Where("kind = ? AND identity_id IN ?", kind, identityIDs).Pluck("identity_id", &ids).Error; err != nil {
 		return nil, err
@@ -75,7 +76,7 @@ func Attached(db *gorm.DB, kind string, identityIDs []string) (map[string]bool, 
 	return out, nil
 }
 
-func (s *Store[C]) fromRow(r store.AuthMethodConfig) (Config[C], error) {
+func (s *configs[C]) fromRow(r store.AuthMethodConfig) (Config[C], error) {
 	out := Config[C]{ID: r.ID, OrganizationID: r.OrganizationID, IdentityID: r.IdentityID,
 		Settings: api.TokenSettings{AccessTokenTTL: r.AccessTokenTTL, AccessTokenMaxTTL: r.AccessTokenMaxTTL,
 			AccessTokenNumUsesLimit: r.AccessTokenNumUsesLimit, AccessTokenTrustedIPs: r.AccessTokenTrustedIPs.V},
@@ -89,19 +90,19 @@ func (s *Store[C]) fromRow(r store.AuthMethodConfig) (Config[C], error) {
 	return out, nil
 }
 
-func (s *Store[C]) what(identityID string) string {
+func (s *configs[C]) what(identityID string) string {
 	return s.noun + " of identity " + identityID
 }
 
 // row loads the identity's configuration row.
-func (s *Store[C]) row(db *gorm.DB, identityID string) (store.AuthMethodConfig, error) {
+func (s *configs[C]) row(db *gorm.DB, identityID string) (store.AuthMethodConfig, error) {
 	var r store.AuthMethodConfig
 	err := db.Where("identity_id = ? AND kind = ?", identityID, s.kind).Take(&r).Error
 	return r, store.Translate(err, s.what(identityID))
 }
 
 // Get returns the identity's configuration once the caller may read it.
-func (s *Store[C]) Get(ctx context.Context, c *service.Caller, identityID string) (Config[C], error) {
+func (s *configs[C]) Get(ctx context.Context, c *service.Caller, identityID string) (Config[C], error) {
 	if _, err := s.core.Identity(ctx, c, identityID, api.ActionRead); err != nil {
 		return Config[C]{}, err
 	}
@@ -115,7 +116,7 @@ func (s *Store[C]) Get(ctx context.Context, c *service.Caller, identityID string
 // Put attaches the method or replaces all its settings: omitted token
 // settings take their defaults. cfg has been validated by the caller (the
 // route's input type validates itself).
-func (s *Store[C]) Put(ctx context.Context, c *service.Caller, identityID string, version int64, in api.TokenSettingsInput, cfg C) (Config[C], error) {
+func (s *configs[C]) Put(ctx context.Context, c *service.Caller, identityID string, version int64, in api.TokenSettingsInput, cfg C) (Config[C], error) {
 	if _, err := s.core.Identity(ctx, c, identityID, api.ActionEdit); err != nil {
 		return Config[C]{}, err
 	}
@@ -187,7 +188,7 @@ func (s *Store[C]) Put(ctx context.Context, c *service.Caller, identityID string
 }
 
 // Delete detaches the method, revoking every token it issued.
-func (s *Store[C]) Delete(ctx context.Context, c *service.Caller, identityID string, version int64) error {
+func (s *configs[C]) Delete(ctx context.Context, c *service.Caller, identityID string, version int64) error {
 	if _, err := s.core.Identity(ctx, c, identityID, api.ActionEdit); err != nil {
 		return err
 	}
@@ -212,7 +213,7 @@ func (s *Store[C]) Delete(ctx context.Context, c *service.Caller, identityID str
 // last second is reused unless this replica changed it or its tokens were
 // revoked since; another replica's change arrives within that second, as
 // revocations do. Not attached is a LoginError.
-func (s *Store[C]) ForLogin(ctx context.Context, identityID string) (Config[C], error) {
+func (s *configs[C]) ForLogin(ctx context.Context, identityID string) (Config[C], error) {
 	now := s.core.Now()
 	if cfg, ok := s.cache.get(identityID, now, s.core.RevokedSince); ok {
 		return cfg, nil

@@ -1,6 +1,7 @@
 package signedtoken
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
 	"github.com/idplane/idplane/server/internal/service"
 )
 
@@ -132,4 +134,23 @@ func Metadata(claims map[string]any, mapping map[string]string) map[string]strin
 		}
 	}
 	return out
+}
+
+// VerifyBound verifies a token of OIDC or JWT auth: its signature against
+// ks and its times, its issuer (b's bound issuer, else one of issuers, of
+// which none checks nothing), then b's audiences, subject and claims. It
+// answers the token's subject and b's claim metadata.
+func (v *Verifier) VerifyBound(ctx context.Context, raw string, ks KeySet, issuers []string, b api.TokenBindings) (methodconfig.Verified, error) {
+	expect := Expect{Issuers: issuers, Audiences: b.BoundAudiences}
+	if b.BoundIssuer != "" {
+		expect.Issuers = []string{b.BoundIssuer}
+	}
+	t, err := v.Verify(ctx, raw, ks, expect)
+	if err != nil {
+		return methodconfig.Verified{}, err
+	}
+	if err := CheckBindings(t, b); err != nil {
+		return methodconfig.Verified{}, err
+	}
+	return methodconfig.Verified{Subject: t.Subject, Metadata: Metadata(t.Raw, b.ClaimMetadata)}, nil
 }

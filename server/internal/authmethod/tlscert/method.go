@@ -19,70 +19,61 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/internal/authmethod"
 	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
 	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
-	"github.com/idplane/idplane/server/internal/httpapi"
 	"github.com/idplane/idplane/server/internal/service"
 )
 
 // Kind is TLS certificate auth as identities list it and tokens carry it.
 const Kind = "tls-cert-auth"
 
-// Method registers TLS certificate auth.
-type Method struct {
-	// Header, when set, is the header in which a TLS-terminating proxy
-	// passes the client's certificate chain as URL-encoded PEM (nginx's
-	// $ssl_client_escaped_cert); it is believed only from TrustedProxies.
-	Header         string
-	TrustedProxies []netip.Prefix
+// Proxy is a TLS-terminating proxy that passes the client's certificate
+// chain on.
+type Proxy struct {
+	// Header, when set, is the header in which the proxy passes the chain
+	// as URL-encoded PEM (nginx's $ssl_client_escaped_cert); it is believed
+	// only from Trusted.
+	Header string
+	// Trusted are the addresses the proxy connects from.
+	Trusted []netip.Prefix
 }
 
-var _ authmethod.Method = Method{}
-
-// Kind implements authmethod.Method.
-func (Method) Kind() string { return Kind }
-
-// Attached implements authmethod.Method.
-func (Method) Attached(db *gorm.DB, identityIDs []string) (map[string]bool, error) {
-	return methodconfig.Attached(db, Kind, identityIDs)
-}
-
-// Routes implements authmethod.Method.
-func (m Method) Routes(r *httpapi.Registrar) {
-	core := r.Core()
-	s := methodconfig.New[api.TLSCertAuthConfig](core, Kind, "TLS certificate auth")
-	methodconfig.Register(r, s, methodconfig.Routes{Get: api.RouteGetTLSCertAuth, Put: api.RoutePutTLSCertAuth, Delete: api.RouteDeleteTLSCertAuth},
-		func(in *api.TLSCertAuthInput) (api.TokenSettingsInput, api.TLSCertAuthConfig) {
+// New returns TLS certificate auth; certificates come from the server's
+// TLS listener, or from proxy's header.
+func New(proxy Proxy) authmethod.Method {
+	return methodconfig.Method[api.TLSCertAuthConfig, api.TLSCertAuthInput, api.TLSCertAuth, api.TLSCertAuthLoginRequest]{
+		Name: Kind, Noun: "TLS certificate auth",
+		API: methodconfig.Routes{Get: api.RouteGetTLSCertAuth, Put: api.RoutePutTLSCertAuth, Delete: api.RouteDeleteTLSCertAuth, Login: api.RouteTLSCertAuthLogin},
+		Split: func(in *api.TLSCertAuthInput) (api.TokenSettingsInput, api.TLSCertAuthConfig) {
 			return in.TokenSettingsInput, in.TLSCertAuthConfig
 		},
-		func(b api.AuthMethodBase, c api.TLSCertAuthConfig) *api.TLSCertAuth {
+		Wire: func(b api.AuthMethodBase, c api.TLSCertAuthConfig) *api.TLSCertAuth {
 			return &api.TLSCertAuth{AuthMethodBase: b, TLSCertAuthConfig: c}
-		})
-	httpapi.Handle(r, api.RouteTLSCertAuthLogin, func(c *httpapi.Ctx, in *api.TLSCertAuthLoginRequest) (*api.LoginResponse, error) {
-		req := c.Request()
-		return methodconfig.Login(req.Context(), c.Meta, s, in.IdentityID, func(_ context.Context, cfg methodconfig.Config[api.TLSCertAuthConfig]) (methodconfig.Verified, error) {
-			chain, err := m.chain(req)
-			if err != nil {
-				return methodconfig.Verified{}, err
-			}
-			return verify(cfg.C, chain, core.Now())
-		})
-	})
+		},
+		Login: methodconfig.Login[api.TLSCertAuthConfig, api.TLSCertAuthLoginRequest]{
+			Identity: func(in *api.TLSCertAuthLoginRequest) string { return in.IdentityID },
+			Verify: func(_ context.Context, a methodconfig.Attempt[api.TLSCertAuthConfig, api.TLSCertAuthLoginRequest]) (methodconfig.Verified, error) {
+				chain, err := proxy.chain(a.HTTP)
+				if err != nil {
+					return methodconfig.Verified{}, err
+				}
+				return verify(a.C, chain, a.Core.Now())
+			},
+		},
+	}
 }
 
 // chain is the client's certificate chain, leaf first: from the trusted
 // proxy's header when it sent one, else from the TLS connection.
-func (m Method) chain(r *http.Request) ([]*x509.Certificate, error) {
-	if m.Header != "" {
-		if v := r.Header.Get(m.Header); v != "" {
+func (p Proxy) chain(r *http.Request) ([]*x509.Certificate, error) {
+	if p.Header != "" {
+		if v := r.Header.Get(p.Header); v != "" {
 			peer, err := netip.ParseAddrPort(r.RemoteAddr)
-			if err != nil || !slices.ContainsFunc(m.TrustedProxies, func(p netip.Prefix) bool { return p.Contains(peer.Addr().Unmap()) }) {
+			if err != nil || !slices.ContainsFunc(p.Trusted, func(prefix netip.Prefix) bool { return prefix.Contains(peer.Addr().Unmap()) }) {
 				return nil, service.LoginRefused("the client certificate header is believed only from a trusted proxy",
-					"certificate header "+m.Header+" from untrusted peer "+r.RemoteAddr)
+					"certificate header "+p.Header+" from untrusted peer "+r.RemoteAddr)
 			}
 			pemText, err := url.QueryUnescape(v)
 			if err != nil {

@@ -1,0 +1,90 @@
+package methodconfig
+
+import (
+	"context"
+	"net/http"
+
+	"gorm.io/gorm"
+
+	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/authmethod"
+	"github.com/idplane/idplane/server/internal/httpapi"
+	"github.com/idplane/idplane/server/internal/service"
+)
+
+// Method is an auth method whose configuration is kept here. Its package
+// states what is its own: its kind, its routes, its configuration type C
+// with how a PUT body In is taken apart and how the API object Res is
+// built, and its login of request L. Method is then the authmethod.Method
+// the app registers.
+type Method[C, In, Res, L any] struct {
+	Name string // its kind, as identities list it and tokens carry it: "oidc-auth"
+	Noun string // in messages: "OIDC auth"
+	API  Routes
+	// Split takes a PUT body apart into token settings and the method's
+	// configuration; Wire builds the API object from the part every method
+	// shares and the configuration.
+	Split func(*In) (api.TokenSettingsInput, C)
+	Wire  func(api.AuthMethodBase, C) *Res
+	// Seal names C's Sealed field when the method keeps a secret.
+	Seal  func(*C) *Sealed
+	Login Login[C, L]
+}
+
+var _ authmethod.Method = Method[struct{}, struct{}, struct{}, struct{}]{}
+
+// Login is a method's login: the identity its request names, and the
+// verifier of the request against that identity's configuration.
+type Login[C, L any] struct {
+	Identity func(*L) string
+	// Verify checks the workload's proof. A refusal is a
+	// service.LoginRefused error naming the check that failed; any other
+	// error is the server's.
+	Verify func(ctx context.Context, a Attempt[C, L]) (Verified, error)
+}
+
+// Attempt is one login as a method's verifier sees it.
+type Attempt[C, L any] struct {
+	// Config is the configuration of the identity the request names.
+	Config[C]
+	In *L
+	// HTTP is the request, for what the connection itself proves (a TLS
+	// client certificate).
+	HTTP *http.Request
+	// Core is the clock and the database.
+	Core *service.Core
+}
+
+// TokenLogin is the login of a method whose workloads send a token
+// (api.TokenAuthLoginRequest): verify gets the identity's configuration
+// and the token.
+func TokenLogin[C any](verify func(ctx context.Context, cfg Config[C], token string) (Verified, error)) Login[C, api.TokenAuthLoginRequest] {
+	return Login[C, api.TokenAuthLoginRequest]{
+		Identity: func(in *api.TokenAuthLoginRequest) string { return in.IdentityID },
+		Verify: func(ctx context.Context, a Attempt[C, api.TokenAuthLoginRequest]) (Verified, error) {
+			return verify(ctx, a.Config, a.In.JWT)
+		},
+	}
+}
+
+// Kind implements authmethod.Method.
+func (m Method[C, In, Res, L]) Kind() string { return m.Name }
+
+// Attached implements authmethod.Method.
+func (m Method[C, In, Res, L]) Attached(db *gorm.DB, identityIDs []string) (map[string]bool, error) {
+	return attached(db, m.Name, identityIDs)
+}
+
+// Routes implements authmethod.Method: the configuration routes and the
+// login route.
+func (m Method[C, In, Res, L]) Routes(r *httpapi.Registrar) {
+	core := r.Core()
+	s := newConfigs(core, m.Name, m.Noun, m.Seal)
+	register(r, s, m.API, m.Split, m.Wire)
+	httpapi.Handle(r, m.API.Login, func(c *httpapi.Ctx, in *L) (*api.LoginResponse, error) {
+		req := c.Request()
+		return login(req.Context(), c.Meta, s, m.Login.Identity(in), func(ctx context.Context, cfg Config[C]) (Verified, error) {
+			return m.Login.Verify(ctx, Attempt[C, L]{Config: cfg, In: in, HTTP: req, Core: core})
+		})
+	})
+}
