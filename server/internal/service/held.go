@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 
 	"gorm.io/gorm"
 )
@@ -57,11 +58,18 @@ func (h *HeldCommit) Commit(ctx context.Context, write func(tx *gorm.DB) error) 
 	}
 	tx := h.tx
 	h.tx = nil
-	if err := write(tx); err != nil {
+	err := write(tx)
+	if err != nil {
 		tx.Rollback()
-		return err
+	} else {
+		err = tx.Commit().Error
 	}
-	return tx.Commit().Error
+	if err != nil && ctx.Err() != nil {
+		// The client went away: database/sql rolled the transaction back,
+		// and the error to report is that, not "transaction done".
+		return fmt.Errorf("%w: %w", ctx.Err(), err)
+	}
+	return err
 }
 
 // Rollback undoes the held changes unless Commit ran; it is safe to defer.
