@@ -2,8 +2,8 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -13,140 +13,131 @@ import (
 	"github.com/idplane/idplane/server/api"
 )
 
-// Authentication methods of the provider, as IDPLANE_AUTH_METHOD names them.
-const (
-	authUniversal = "universal"
-	authToken     = "token"
-	authOIDC      = "oidc"
-	authJWT       = "jwt"
-	authK8s       = "kubernetes"
-	authAWS       = "aws"
-	authTLSCert   = "tls_cert"
-)
-
-// credentialsFrom chooses how the provider logs in: the one auth block
-// set, else IDPLANE_AUTH_METHOD, else the variables present. It returns
-// the client option, the method's name and, for a method that needs one
-// (tls_cert), the HTTP client option every client of the server must use.
+// credentialsFrom chooses how the provider logs in: the one auth block set
+// names the method and supplies the settings it overrides, and
+// api.Credentials.Resolve takes the rest from the IDPLANE_* variables by
+// the rules `idplane audit` follows too. It returns the client option, the
+// method's name and, for a method that needs one (tls_cert), the HTTP
+// client option every client of the server must use.
 func credentialsFrom(ctx context.Context, a *authModel, diags *diag.Diagnostics) (api.Option, string, api.Option) {
-	var set []string
-	if a != nil {
-		if a.Universal != nil {
-			set = append(set, authUniversal)
-		}
-		if !a.Token.IsNull() {
-			set = append(set, authToken)
-		}
-		if a.OIDC != nil {
-			set = append(set, authOIDC)
-		}
-		if a.JWT != nil {
-			set = append(set, authJWT)
-		}
-		if a.Kubernetes != nil {
-			set = append(set, authK8s)
-		}
-		if a.AWS != nil {
-			set = append(set, authAWS)
-		}
-		if a.TLSCert != nil {
-			set = append(set, authTLSCert)
-		}
-	} else {
-		a = &authModel{}
+	creds, ok := a.credentials(diags)
+	if !ok {
+		return nil, "", nil
 	}
-	method := ""
-	switch {
-	case len(set) > 1:
+	login, err := creds.Resolve(ctx)
+	if err != nil {
+		errs := []error{err}
+		if joined, ok := err.(interface{ Unwrap() []error }); ok {
+			errs = joined.Unwrap()
+		}
+		for _, err := range errs {
+			addCredentialsError(diags, err)
+		}
+		return nil, "", nil
+	}
+	return login.Option, login.Method, login.Transport
+}
+
+// credentials are the settings of the auth block set, if any; two blocks
+// set are an error.
+func (a *authModel) credentials(diags *diag.Diagnostics) (api.Credentials, bool) {
+	var c api.Credentials
+	if a == nil {
+		return c, true
+	}
+	var set []string
+	if u := a.Universal; u != nil {
+		set = append(set, api.LoginUniversal)
+		c.ClientID, c.ClientSecret = u.ClientID.ValueString(), u.ClientSecret.ValueString()
+	}
+	if !a.Token.IsNull() {
+		set = append(set, api.LoginToken)
+		c.Token = a.Token.ValueString()
+	}
+	if m := a.OIDC; m != nil {
+		set = append(set, api.LoginOIDC)
+		c.IdentityID, c.OIDCToken, c.OIDCTokenFile, c.Audience = m.IdentityID.ValueString(), m.Token.ValueString(), m.TokenFile.ValueString(), m.Audience.ValueString()
+	}
+	if m := a.JWT; m != nil {
+		set = append(set, api.LoginJWT)
+		c.IdentityID, c.JWT, c.JWTFile, c.Audience = m.IdentityID.ValueString(), m.Token.ValueString(), m.TokenFile.ValueString(), m.Audience.ValueString()
+	}
+	if m := a.Kubernetes; m != nil {
+		set = append(set, api.LoginKubernetes)
+		c.IdentityID, c.KubernetesTokenPath = m.IdentityID.ValueString(), m.ServiceAccountTokenPath.ValueString()
+	}
+	if m := a.AWS; m != nil {
+		set = append(set, api.LoginAWS)
+		c.IdentityID, c.AWSServerID, c.AWSSTSEndpoint = m.IdentityID.ValueString(), m.ServerID.ValueString(), m.STSEndpoint.ValueString()
+	}
+	if m := a.TLSCert; m != nil {
+		set = append(set, api.LoginTLSCert)
+		c.IdentityID, c.TLSCertFile, c.TLSKeyFile, c.TLSCAFile = m.IdentityID.ValueString(), m.CertFile.ValueString(), m.KeyFile.ValueString(), m.CACertFile.ValueString()
+	}
+	switch len(set) {
+	case 0:
+	case 1:
+		c.Method = set[0]
+	default:
 		diags.AddAttributeError(path.Root("auth"), "Conflicting idplane credentials",
 			"Set exactly one of auth.universal, auth.token, auth.oidc, auth.jwt, auth.kubernetes, auth.aws and auth.tls_cert; this configuration sets "+blocks(set)+".")
-		return nil, "", nil
-	case len(set) == 1:
-		method = set[0]
-	case os.Getenv("IDPLANE_AUTH_METHOD") != "":
-		method = os.Getenv("IDPLANE_AUTH_METHOD")
-	case os.Getenv("IDPLANE_CLIENT_ID") != "" || os.Getenv("IDPLANE_CLIENT_SECRET") != "":
-		method = authUniversal
-	case os.Getenv("IDPLANE_TOKEN") != "":
-		method = authToken
-	case os.Getenv("IDPLANE_IDENTITY_ID") != "":
-		method = authOIDC
+		return c, false
 	}
-	switch method {
-	case authUniversal:
-		var u universalModel
-		if a.Universal != nil {
-			u = *a.Universal
-		}
-		id, secret := orEnv(u.ClientID, "IDPLANE_CLIENT_ID"), orEnv(u.ClientSecret, "IDPLANE_CLIENT_SECRET")
-		if id == "" || secret == "" {
-			diags.AddAttributeError(path.Root("auth").AtName("universal"), "Missing universal auth credentials",
-				"Set auth.universal.client_id and auth.universal.client_secret, or IDPLANE_CLIENT_ID and IDPLANE_CLIENT_SECRET.")
-			return nil, "", nil
-		}
-		return api.WithUniversalAuth(id, secret), method, nil
-	case authToken:
-		tok := orEnv(a.Token, "IDPLANE_TOKEN")
-		if tok == "" {
-			diags.AddAttributeError(path.Root("auth").AtName("token"), "Missing access token", "Set auth.token or IDPLANE_TOKEN.")
-			return nil, "", nil
-		}
-		return api.WithToken(tok), method, nil
-	case authOIDC:
-		return signedTokenCredentials(a.OIDC, method, api.RouteOIDCAuthLogin, "IDPLANE_OIDC_TOKEN", diags), method, nil
-	case authJWT:
-		return signedTokenCredentials(a.JWT, method, api.RouteJWTAuthLogin, "IDPLANE_JWT", diags), method, nil
-	case authK8s:
-		return kubernetesCredentials(a.Kubernetes, diags), method, nil
-	case authAWS:
-		return awsCredentials(ctx, a.AWS, diags), method, nil
-	case authTLSCert:
-		login, transport := tlsCertCredentials(a.TLSCert, diags)
-		return login, method, transport
-	case "":
+	return c, true
+}
+
+// addCredentialsError says what the credentials lack, naming the auth
+// block's attributes beside the variables.
+func addCredentialsError(diags *diag.Diagnostics, err error) {
+	var e *api.CredentialsError
+	if !errors.As(err, &e) {
+		diags.AddError("Invalid idplane credentials", err.Error())
+		return
+	}
+	m := e.Method
+	block := path.Root("auth").AtName(m)
+	switch e.Problem {
+	case api.NoCredentials:
 		diags.AddAttributeError(path.Root("auth"), "Missing idplane credentials",
 			"Set one of auth.universal (or IDPLANE_CLIENT_ID and IDPLANE_CLIENT_SECRET), auth.token (or IDPLANE_TOKEN), "+
 				"auth.oidc or auth.jwt (or IDPLANE_IDENTITY_ID with IDPLANE_OIDC_TOKEN, IDPLANE_OIDC_TOKEN_FILE, or inside GitHub Actions), "+
 				"auth.kubernetes, auth.aws or auth.tls_cert (or IDPLANE_AUTH_METHOD with IDPLANE_IDENTITY_ID).")
-		return nil, "", nil
-	}
-	diags.AddError("Invalid IDPLANE_AUTH_METHOD", fmt.Sprintf("IDPLANE_AUTH_METHOD must be universal, token, oidc, jwt, kubernetes, aws or tls_cert, got %q.", method))
-	return nil, "", nil
-}
-
-// signedTokenCredentials logs in with an OIDC or JWT token from, in order:
-// token, token_file, or GitHub Actions' ID-token endpoint.
-func signedTokenCredentials(m *signedTokenModel, method string, login *api.Route, tokenEnv string, diags *diag.Diagnostics) api.Option {
-	if m == nil {
-		m = &signedTokenModel{}
-	}
-	block := path.Root("auth").AtName(method)
-	identityID := orEnv(m.IdentityID, "IDPLANE_IDENTITY_ID")
-	if identityID == "" {
+	case api.UnknownMethod:
+		diags.AddError("Invalid IDPLANE_AUTH_METHOD", fmt.Sprintf("IDPLANE_AUTH_METHOD must be universal, token, oidc, jwt, kubernetes, aws or tls_cert, got %q.", m))
+	case api.MissingClientCredentials:
+		diags.AddAttributeError(block, "Missing universal auth credentials",
+			"Set auth.universal.client_id and auth.universal.client_secret, or IDPLANE_CLIENT_ID and IDPLANE_CLIENT_SECRET.")
+	case api.MissingToken:
+		diags.AddAttributeError(block, "Missing access token", "Set auth.token or IDPLANE_TOKEN.")
+	case api.MissingIdentity:
+		whose := "auth the provider logs in with."
+		if m == api.LoginOIDC || m == api.LoginJWT {
+			whose = "auth trusts the token."
+		}
 		diags.AddAttributeError(block.AtName("identity_id"), "Missing identity ID",
-			"Set auth."+method+".identity_id or IDPLANE_IDENTITY_ID to the ID of the identity whose "+method+" auth trusts the token.")
-		return nil
-	}
-	token, file := orEnv(m.Token, tokenEnv), orEnv(m.TokenFile, tokenEnv+"_FILE")
-	ghURL, ghToken := os.Getenv(api.EnvGitHubTokenURL), os.Getenv(api.EnvGitHubRequestToken)
-	var source api.TokenSource
-	switch {
-	case token != "" && file != "":
-		diags.AddAttributeError(block, "Conflicting token settings", "Set auth."+method+".token or auth."+method+".token_file, not both.")
-		return nil
-	case token != "":
-		source = api.StaticTokenSource(token)
-	case file != "":
-		source = api.FileTokenSource(file)
-	case ghURL != "" && ghToken != "":
-		source = api.GitHubActionsTokenSource(ghURL, ghToken, orEnv(m.Audience, "IDPLANE_OIDC_AUDIENCE"), nil)
-	default:
+			"Set auth."+m+".identity_id or IDPLANE_IDENTITY_ID to the ID of the identity whose "+m+" "+whose)
+	case api.ConflictingTokenSources:
+		diags.AddAttributeError(block, "Conflicting token settings", "Set auth."+m+".token or auth."+m+".token_file, not both.")
+	case api.MissingTokenSource:
+		tokenEnv := api.EnvOIDCToken
+		if m == api.LoginJWT {
+			tokenEnv = api.EnvJWT
+		}
 		diags.AddAttributeError(block, "Missing token",
-			"Set auth."+method+".token ("+tokenEnv+") or auth."+method+".token_file ("+tokenEnv+"_FILE), or run inside GitHub Actions "+
+			"Set auth."+m+".token ("+tokenEnv+") or auth."+m+".token_file ("+tokenEnv+"_FILE), or run inside GitHub Actions "+
 				"with `permissions: id-token: write` so that the provider can request the token itself.")
-		return nil
+	case api.MissingClientCertificate:
+		diags.AddAttributeError(block, "Missing client certificate",
+			"Set auth.tls_cert.cert_file and auth.tls_cert.key_file, or IDPLANE_TLS_CERT_FILE and IDPLANE_TLS_KEY_FILE.")
+	case api.InvalidCAFile:
+		diags.AddAttributeError(block.AtName("ca_cert_file"), "Invalid CA file", e.Err.Error())
+	case api.InvalidClientCertificate:
+		diags.AddAttributeError(block, "Invalid client certificate", e.Err.Error())
+	case api.InvalidAWSConfiguration:
+		diags.AddAttributeError(block, "Invalid AWS configuration", e.Err.Error())
+	default:
+		diags.AddError("Invalid idplane credentials", e.Error())
 	}
-	return api.WithSignedTokenLogin(login, identityID, source)
 }
 
 func blocks(methods []string) string {

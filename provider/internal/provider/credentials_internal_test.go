@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/platformtest"
 )
 
@@ -38,26 +39,26 @@ func TestCredentialsChoice(t *testing.T) {
 		method  string
 		wantErr string
 	}{
-		{name: "universal from env", env: map[string]string{"IDPLANE_CLIENT_ID": "id", "IDPLANE_CLIENT_SECRET": "s"}, method: authUniversal},
-		{name: "token from env", env: map[string]string{"IDPLANE_TOKEN": "t"}, method: authToken},
-		{name: "oidc from env", env: map[string]string{"IDPLANE_IDENTITY_ID": "i", "IDPLANE_OIDC_TOKEN": "jwt"}, method: authOIDC},
-		{name: "jwt chosen by IDPLANE_AUTH_METHOD", env: map[string]string{"IDPLANE_AUTH_METHOD": "jwt", "IDPLANE_IDENTITY_ID": "i", "IDPLANE_JWT_FILE": "/x"}, method: authJWT},
-		{name: "jwt block", auth: &authModel{Token: types.StringNull(), JWT: &signedTokenModel{IdentityID: types.StringValue("i"), Token: types.StringValue("jwt")}}, method: authJWT},
-		{name: "block wins over env", auth: &authModel{Token: types.StringValue("t")}, env: map[string]string{"IDPLANE_CLIENT_ID": "id", "IDPLANE_CLIENT_SECRET": "s"}, method: authToken},
+		{name: "universal from env", env: map[string]string{"IDPLANE_CLIENT_ID": "id", "IDPLANE_CLIENT_SECRET": "s"}, method: api.LoginUniversal},
+		{name: "token from env", env: map[string]string{"IDPLANE_TOKEN": "t"}, method: api.LoginToken},
+		{name: "oidc from env", env: map[string]string{"IDPLANE_IDENTITY_ID": "i", "IDPLANE_OIDC_TOKEN": "jwt"}, method: api.LoginOIDC},
+		{name: "jwt chosen by IDPLANE_AUTH_METHOD", env: map[string]string{"IDPLANE_AUTH_METHOD": "jwt", "IDPLANE_IDENTITY_ID": "i", "IDPLANE_JWT_FILE": "/x"}, method: api.LoginJWT},
+		{name: "jwt block", auth: &authModel{Token: types.StringNull(), JWT: &signedTokenModel{IdentityID: types.StringValue("i"), Token: types.StringValue("jwt")}}, method: api.LoginJWT},
+		{name: "block wins over env", auth: &authModel{Token: types.StringValue("t")}, env: map[string]string{"IDPLANE_CLIENT_ID": "id", "IDPLANE_CLIENT_SECRET": "s"}, method: api.LoginToken},
 		{name: "nothing", wantErr: "Set one of auth.universal"},
 		{name: "unknown method", env: map[string]string{"IDPLANE_AUTH_METHOD": "kerberos"}, wantErr: `got "kerberos"`},
 		{name: "oidc without identity", env: map[string]string{"IDPLANE_AUTH_METHOD": "oidc", "IDPLANE_OIDC_TOKEN": "jwt"}, wantErr: "IDPLANE_IDENTITY_ID"},
 		{name: "oidc without token outside GitHub", env: map[string]string{"IDPLANE_IDENTITY_ID": "i"}, wantErr: "id-token: write"},
 		{name: "universal without secret", env: map[string]string{"IDPLANE_CLIENT_ID": "id"}, wantErr: "IDPLANE_CLIENT_SECRET"},
-		{name: "kubernetes from env, default token path", env: map[string]string{"IDPLANE_AUTH_METHOD": "kubernetes", "IDPLANE_IDENTITY_ID": "i"}, method: authK8s},
+		{name: "kubernetes from env, default token path", env: map[string]string{"IDPLANE_AUTH_METHOD": "kubernetes", "IDPLANE_IDENTITY_ID": "i"}, method: api.LoginKubernetes},
 		{name: "kubernetes block", auth: &authModel{Token: types.StringNull(), Kubernetes: &kubernetesModel{IdentityID: types.StringValue("i"),
-			ServiceAccountTokenPath: types.StringValue("/var/run/secrets/tokens/idplane")}}, method: authK8s},
+			ServiceAccountTokenPath: types.StringValue("/var/run/secrets/tokens/idplane")}}, method: api.LoginKubernetes},
 		{name: "kubernetes without identity", auth: &authModel{Token: types.StringNull(), Kubernetes: &kubernetesModel{}}, wantErr: "auth.kubernetes.identity_id or IDPLANE_IDENTITY_ID"},
-		{name: "aws from env", env: map[string]string{"IDPLANE_AUTH_METHOD": "aws", "IDPLANE_IDENTITY_ID": "i", "IDPLANE_AWS_SERVER_ID": "idplane.example.com"}, method: authAWS},
+		{name: "aws from env", env: map[string]string{"IDPLANE_AUTH_METHOD": "aws", "IDPLANE_IDENTITY_ID": "i", "IDPLANE_AWS_SERVER_ID": "idplane.example.com"}, method: api.LoginAWS},
 		{name: "aws without identity", env: map[string]string{"IDPLANE_AUTH_METHOD": "aws"}, wantErr: "auth.aws.identity_id or IDPLANE_IDENTITY_ID"},
-		{name: "tls_cert from env", env: tlsEnv, method: authTLSCert},
+		{name: "tls_cert from env", env: tlsEnv, method: api.LoginTLSCert},
 		{name: "tls_cert block with the server's CA", auth: &authModel{Token: types.StringNull(), TLSCert: &tlsCertModel{IdentityID: types.StringValue("i"),
-			CertFile: types.StringValue(certFile), KeyFile: types.StringValue(keyFile), CACertFile: types.StringValue(caFile)}}, method: authTLSCert},
+			CertFile: types.StringValue(certFile), KeyFile: types.StringValue(keyFile), CACertFile: types.StringValue(caFile)}}, method: api.LoginTLSCert},
 		{name: "tls_cert without key", env: with(tlsEnv, "IDPLANE_TLS_KEY_FILE", ""), wantErr: "IDPLANE_TLS_CERT_FILE and IDPLANE_TLS_KEY_FILE"},
 		{name: "tls_cert with a missing file", env: with(tlsEnv, "IDPLANE_TLS_CERT_FILE", filepath.Join(dir, "missing.crt")), wantErr: "load the client certificate"},
 		{name: "tls_cert key of another certificate", env: with(tlsEnv, "IDPLANE_TLS_KEY_FILE", caFile), wantErr: "load the client certificate"},
@@ -83,7 +84,7 @@ func TestCredentialsChoice(t *testing.T) {
 				t.Fatalf("method %q (option %v), diagnostics %v; want %q", method, opt != nil, diags, tc.method)
 			}
 			// Only a client certificate needs its own HTTP client.
-			if (transport != nil) != (method == authTLSCert) {
+			if (transport != nil) != (method == api.LoginTLSCert) {
 				t.Fatalf("method %q with transport option %v", method, transport != nil)
 			}
 		})

@@ -1,10 +1,6 @@
 package provider
 
 import (
-	"context"
-
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -30,81 +26,6 @@ type tlsCertModel struct {
 	CertFile   types.String `tfsdk:"cert_file"`
 	KeyFile    types.String `tfsdk:"key_file"`
 	CACertFile types.String `tfsdk:"ca_cert_file"`
-}
-
-// platformIdentity is the identity a platform block logs in as, or "" with
-// an error naming where to set it.
-func platformIdentity(v types.String, method string, diags *diag.Diagnostics) string {
-	id := orEnv(v, api.EnvIdentityID)
-	if id == "" {
-		diags.AddAttributeError(path.Root("auth").AtName(method).AtName("identity_id"), "Missing identity ID",
-			"Set auth."+method+".identity_id or IDPLANE_IDENTITY_ID to the ID of the identity whose "+method+" auth the provider logs in with.")
-	}
-	return id
-}
-
-// kubernetesCredentials logs in with the pod's service account token, read
-// from its file at every login (the kubelet rotates it).
-func kubernetesCredentials(m *kubernetesModel, diags *diag.Diagnostics) api.Option {
-	if m == nil {
-		m = &kubernetesModel{}
-	}
-	id := platformIdentity(m.IdentityID, authK8s, diags)
-	if id == "" {
-		return nil
-	}
-	tokenPath := orEnv(m.ServiceAccountTokenPath, api.EnvKubernetesTokenPath)
-	if tokenPath == "" {
-		tokenPath = api.DefaultKubernetesTokenPath
-	}
-	return api.WithKubernetesLogin(id, tokenPath)
-}
-
-// awsCredentials logs in with a GetCallerIdentity request signed with the
-// credentials of the standard AWS chain, anew at every login.
-func awsCredentials(ctx context.Context, m *awsModel, diags *diag.Diagnostics) api.Option {
-	if m == nil {
-		m = &awsModel{}
-	}
-	id := platformIdentity(m.IdentityID, authAWS, diags)
-	if id == "" {
-		return nil
-	}
-	login, err := api.AWSLoginFromDefaultChain(ctx, id, orEnv(m.ServerID, api.EnvAWSServerID), orEnv(m.STSEndpoint, api.EnvAWSSTSEndpoint))
-	if err != nil {
-		diags.AddAttributeError(path.Root("auth").AtName(authAWS), "Invalid AWS configuration", err.Error())
-		return nil
-	}
-	return api.WithAWSLogin(login)
-}
-
-// tlsCertCredentials logs in with the client certificate the returned
-// HTTP client presents on every connection to the server.
-func tlsCertCredentials(m *tlsCertModel, diags *diag.Diagnostics) (login, transport api.Option) {
-	if m == nil {
-		m = &tlsCertModel{}
-	}
-	block := path.Root("auth").AtName(authTLSCert)
-	id := platformIdentity(m.IdentityID, authTLSCert, diags)
-	certFile, keyFile := orEnv(m.CertFile, api.EnvTLSCertFile), orEnv(m.KeyFile, api.EnvTLSKeyFile)
-	if certFile == "" || keyFile == "" {
-		diags.AddAttributeError(block, "Missing client certificate",
-			"Set auth.tls_cert.cert_file and auth.tls_cert.key_file, or IDPLANE_TLS_CERT_FILE and IDPLANE_TLS_KEY_FILE.")
-	}
-	if diags.HasError() {
-		return nil, nil
-	}
-	roots, err := api.RootsFromFile(orEnv(m.CACertFile, api.EnvTLSCAFile))
-	if err != nil {
-		diags.AddAttributeError(block.AtName("ca_cert_file"), "Invalid CA file", err.Error())
-		return nil, nil
-	}
-	hc, err := api.ClientCertificateHTTPClient(certFile, keyFile, roots)
-	if err != nil {
-		diags.AddAttributeError(block, "Invalid client certificate", err.Error())
-		return nil, nil
-	}
-	return api.WithTLSCertLogin(id), api.WithHTTPClient(hc)
 }
 
 func identityIDAttribute(method string) schema.StringAttribute {

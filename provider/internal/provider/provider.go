@@ -132,13 +132,6 @@ func (p *idplaneProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 	}
 }
 
-func orEnv(v types.String, env string) string {
-	if !v.IsNull() && !v.IsUnknown() && v.ValueString() != "" {
-		return v.ValueString()
-	}
-	return os.Getenv(env)
-}
-
 func (p *idplaneProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var cfg providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -152,7 +145,10 @@ func (p *idplaneProvider) Configure(ctx context.Context, req provider.ConfigureR
 		tflog.Info(ctx, "idplane provider configuration not yet known; configuring later")
 		return
 	}
-	host := orEnv(cfg.Host, "IDPLANE_HOST")
+	host := cfg.Host.ValueString()
+	if host == "" {
+		host = os.Getenv(api.EnvHost)
+	}
 	if host == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("host"), "Missing idplane host",
 			"Set `host` in the provider block or the IDPLANE_HOST environment variable, e.g. http://127.0.0.1:8080.")
@@ -178,7 +174,7 @@ func (p *idplaneProvider) Configure(ctx context.Context, req provider.ConfigureR
 		tfutil.AddAPIError(&resp.Diagnostics, fmt.Sprintf("authenticate to %s with %s", host, method), err)
 		return
 	}
-	if method == "token" {
+	if method == api.LoginToken {
 		if _, err := c.TokenSelf(ctx); err != nil {
 			tfutil.AddAPIError(&resp.Diagnostics, "authenticate to "+host+" with the given token", err)
 			return
