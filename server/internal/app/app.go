@@ -160,7 +160,8 @@ func build(ctx context.Context, cfg Config, st *store.Store, keys *secret.Keys) 
 }
 
 // CheckSchema applies pending migrations when migrate is set, and otherwise
-// fails unless the schema is current.
+// fails unless the schema is current; either way it refuses a schema newer
+// than this release knows.
 func CheckSchema(ctx context.Context, st *store.Store, migrate bool) error {
 	if migrate {
 		_, err := st.Migrate(ctx)
@@ -174,7 +175,7 @@ func CheckSchema(ctx context.Context, st *store.Store, migrate bool) error {
 	if err != nil || v < ms[len(ms)-1].Version {
 		return errors.New("the database schema is not up to date: run `idplane migrate` (or serve with --migrate)")
 	}
-	return nil
+	return store.CheckNotNewer(v, ms)
 }
 
 // Handler is the HTTP API.

@@ -47,6 +47,17 @@ func Migrations(dialect string) ([]Migration, error) {
 	return out, nil
 }
 
+// CheckNotNewer refuses a schema at version v that a newer idplane
+// migrated: this one would run against tables it does not know. Replicas
+// already serving keep serving across such a migration (migrations only
+// add), but one that starts refuses.
+func CheckNotNewer(v int, ms []Migration) error {
+	if known := ms[len(ms)-1].Version; v > known {
+		return fmt.Errorf("the database schema is at version %d, newer than this idplane knows (%d): run the idplane release that migrated it, or a newer one", v, known)
+	}
+	return nil
+}
+
 // Migrate applies every migration not yet applied, each in its own
 // transaction. On PostgreSQL an advisory lock makes replicas that start
 // together take turns. It returns the versions it applied.
@@ -63,6 +74,13 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 	}
 	if err := s.createMigrationsTable(ctx, db); err != nil {
 		return nil, fmt.Errorf("create schema_migrations: %w", err)
+	}
+	v, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckNotNewer(v, ms); err != nil {
+		return nil, err
 	}
 	var applied []int
 	for _, m := range ms {

@@ -50,6 +50,11 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		// leave a prepared statement behind for every length ever seen.
 		PrepareStmtMaxSize: 512,
 		PrepareStmtTTL:     time.Hour,
+		// Name every column instead of SELECT *: a newer release's migration
+		// adds columns while this one serves, and PostgreSQL refuses to run
+		// a prepared SELECT * whose result type changed ("cached plan must
+		// not change result type") until the statement is prepared anew.
+		QueryFields: true,
 		Logger:             logger.Discard,
 		NowFunc:            func() time.Time { return time.Now().UTC() },
 	}
