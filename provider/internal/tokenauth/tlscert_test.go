@@ -2,15 +2,8 @@ package tokenauth_test
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
@@ -20,19 +13,7 @@ import (
 const tlsCertAddr = "idplane_identity_tls_cert_auth.ci"
 
 // caPEM2 is a second CA, for a bundle and for a change outside Terraform.
-var caPEM2 = func() string {
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		panic(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "idplane test CA 2"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, priv)
-	if err != nil {
-		panic(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
-}()
+var caPEM2 = newCAPEM(2, "idplane test CA 2")
 
 // tlsCertWalk moves from a CA alone to SPIFFE IDs and names in place.
 var tlsCertWalk = walk{

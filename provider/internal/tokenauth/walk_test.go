@@ -268,35 +268,43 @@ func TestAlreadyAttached(t *testing.T) {
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.Factories, Steps: steps})
 }
 
-// Test PEM blocks: a CA certificate and two public keys.
-var caPEM, keyPEM1, keyPEM2, privatePEM = func() (string, string, string, string) {
-	pub1, priv1, err := ed25519.GenerateKey(rand.Reader)
+// Test PEM blocks: a CA certificate, two public keys and the private key
+// of the first.
+var (
+	caPEM               = newCAPEM(1, "idplane test CA")
+	keyPEM1, privatePEM = newKeyPEM()
+	keyPEM2, _          = newKeyPEM()
+)
+
+// newCAPEM is a self-signed CA certificate of a new key, as PEM.
+func newCAPEM(serial int64, name string) string {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		panic(err)
 	}
-	pub2, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		panic(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "idplane test CA"},
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: name},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub1, priv1)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, priv)
 	if err != nil {
 		panic(err)
 	}
-	encode := func(typ string, der []byte) string {
-		return string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}))
-	}
-	spki := func(k ed25519.PublicKey) []byte {
-		der, err := x509.MarshalPKIXPublicKey(k)
-		if err != nil {
-			panic(err)
-		}
-		return der
-	}
-	privDER, err := x509.MarshalPKCS8PrivateKey(priv1)
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}
+
+// newKeyPEM is a new Ed25519 key as PEM: its public key (PUBLIC KEY) and
+// its private key (PRIVATE KEY).
+func newKeyPEM() (public, private string) {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		panic(err)
 	}
-	return encode("CERTIFICATE", der), encode("PUBLIC KEY", spki(pub1)), encode("PUBLIC KEY", spki(pub2)), encode("PRIVATE KEY", privDER)
-}()
+	spki, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		panic(err)
+	}
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		panic(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: spki})), string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}))
+}
