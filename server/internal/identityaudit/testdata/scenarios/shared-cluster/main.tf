@@ -1,7 +1,14 @@
 # One Kubernetes cluster shared by the payments, platform and analytics
-# teams: three identities, one per team (tenant), each in its own project.
+# teams: three identities, one per team (tenant), each in its own project,
+# whose pods log in with their service account tokens from the team's
+# namespaces. The platform team runs in two namespaces, which the audit
+# points out.
 locals {
-  teams = toset(["payments", "platform", "analytics"])
+  teams = {
+    payments  = ["payments"]
+    platform  = ["platform", "platform-system"]
+    analytics = ["analytics"]
+  }
 }
 
 resource "idplane_project" "team" {
@@ -33,11 +40,12 @@ resource "idplane_identity" "team" {
   role     = "no-access"
 }
 
-resource "idplane_identity_universal_auth" "team" {
-  for_each                  = local.teams
-  identity_id               = idplane_identity.team[each.key].id
-  access_token_trusted_ips  = ["10.30.0.0/16"]
-  client_secret_trusted_ips = ["10.30.0.0/16"]
+resource "idplane_identity_kubernetes_auth" "team" {
+  for_each                 = local.teams
+  identity_id              = idplane_identity.team[each.key].id
+  kubernetes_host          = "https://kubernetes.example.com:6443"
+  allowed_namespaces       = each.value
+  access_token_trusted_ips = ["10.30.0.0/16"]
 }
 
 resource "idplane_project_identity" "team" {
