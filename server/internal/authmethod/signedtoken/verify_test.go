@@ -68,6 +68,19 @@ func claimsAt(now time.Time, iss, sub string, aud []string, ttl time.Duration) m
 	return c
 }
 
+// wantVerdict expects err to accept when public is "", else to refuse
+// as wantRefused says.
+func wantVerdict(t *testing.T, err error, public string, reason ...string) {
+	t.Helper()
+	if public == "" {
+		if err != nil {
+			t.Fatalf("refused: %v", err)
+		}
+		return
+	}
+	wantRefused(t, err, public, reason...)
+}
+
 // wantRefused checks that err is a LoginRefused whose public part holds
 // public (and whose audit reason holds every one of reason).
 func wantRefused(t *testing.T, err error, public string, reason ...string) {
@@ -268,13 +281,7 @@ func TestVerifyTimes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			v := New(Options{Now: c.Now, Leeway: tc.leeway})
 			_, err := v.Verify(t.Context(), tc.raw, ks, Expect{})
-			if tc.public == "" {
-				if err != nil {
-					t.Fatalf("refused: %v", err)
-				}
-				return
-			}
-			wantRefused(t, err, tc.public)
+			wantVerdict(t, err, tc.public)
 		})
 	}
 }
@@ -319,13 +326,7 @@ func TestVerifyIssuerAndAudience(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := v.Verify(t.Context(), tc.raw, ks, tc.exp)
-			if tc.public == "" {
-				if err != nil {
-					t.Fatalf("refused: %v", err)
-				}
-				return
-			}
-			wantRefused(t, err, tc.public)
+			wantVerdict(t, err, tc.public)
 		})
 	}
 }
