@@ -55,8 +55,8 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		// a prepared SELECT * whose result type changed ("cached plan must
 		// not change result type") until the statement is prepared anew.
 		QueryFields: true,
-		Logger:             logger.Discard,
-		NowFunc:            func() time.Time { return time.Now().UTC() },
+		Logger:      logger.Discard,
+		NowFunc:     func() time.Time { return time.Now().UTC() },
 	}
 	var (
 		db      *gorm.DB
