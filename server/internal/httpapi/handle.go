@@ -67,10 +67,10 @@ func handle[Req, Res any](s *Server, r *api.Route, fn func(c *Ctx, in *Req) (*Re
 			}
 			c.Caller = caller
 		}
-		var claim *idempotentClaim
+		var idem *idempotentCreate
 		if r.Idempotent {
 			var err error
-			if claim, err = s.idempotentRequest(c); err != nil {
+			if idem, err = s.idempotentRequest(c); err != nil {
 				return err
 			}
 		}
@@ -87,14 +87,14 @@ func handle[Req, Res any](s *Server, r *api.Route, fn func(c *Ctx, in *Req) (*Re
 				}
 			}
 		}
-		if claim == nil {
+		if idem == nil {
 			out, err := fn(c, in)
 			if err != nil {
 				return err
 			}
 			return render(out)
 		}
-		replay, err := claim.stored(ec.Request().Context())
+		replay, err := idem.stored(ec.Request().Context())
 		if err != nil {
 			return err
 		}
@@ -104,7 +104,7 @@ func handle[Req, Res any](s *Server, r *api.Route, fn func(c *Ctx, in *Req) (*Re
 			c.SetRequest(ec.Request().WithContext(ctx))
 			out, err := fn(c, in)
 			if err == nil {
-				err = claim.commit(ctx, held, r.Status, out)
+				err = idem.commit(ctx, held, r.Status, out)
 			}
 			if err == nil {
 				if hook := testHookAfterCommit.Load(); hook != nil {
@@ -115,7 +115,7 @@ func handle[Req, Res any](s *Server, r *api.Route, fn func(c *Ctx, in *Req) (*Re
 			held.Rollback()
 			// A lookup that fails leaves the request's own error, most
 			// likely the same outage, to answer.
-			won, lookupErr := claim.failed(ctx)
+			won, lookupErr := idem.failed(ctx)
 			switch {
 			case errors.Is(lookupErr, store.ErrIdempotencyKeyReused):
 				return lookupErr

@@ -33,8 +33,9 @@ const (
 // the server "die" there.
 var testHookAfterCommit atomic.Pointer[func()]
 
-// idempotentClaim is a create sent with an Idempotency-Key.
-type idempotentClaim struct {
+// idempotentCreate is a create sent with an Idempotency-Key: nothing is
+// written for it but its answer, in the create's own transaction.
+type idempotentCreate struct {
 	store *store.Store
 	keys  *secret.Keys
 	org   string
@@ -43,12 +44,12 @@ type idempotentClaim struct {
 }
 
 // idempotentRequest returns nil when the request carries no
-// Idempotency-Key, else its claim, not yet made. The request is identified
+// Idempotency-Key, else the create it identifies. The request is identified
 // by a SHA-256 of the caller, method, path and body, so a retry must repeat
 // all of them; another identity of the organization reusing the key gets a
 // 422, never the first caller's answer. The body is read here and put back
 // for decoding.
-func (s *Server) idempotentRequest(c *Ctx) (*idempotentClaim, error) {
+func (s *Server) idempotentRequest(c *Ctx) (*idempotentCreate, error) {
 	req := c.Request()
 	key := req.Header.Get(api.HeaderIdempotencyKey)
 	if key == "" {
@@ -65,17 +66,17 @@ func (s *Server) idempotentRequest(c *Ctx) (*idempotentClaim, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%s\n%s\n", c.Caller.Claims.IdentityID, req.Method, req.URL.Path)
 	h.Write(body)
-	return &idempotentClaim{store: s.store, keys: s.keys, org: c.Caller.OrgID(), key: key, hash: h.Sum(nil)}, nil
+	return &idempotentCreate{store: s.store, keys: s.keys, org: c.Caller.OrgID(), key: key, hash: h.Sum(nil)}, nil
 }
 
 // stored returns the first answer to replay, nil when the request is to
 // run (no answer is stored under its key, or only an expired one).
-func (cl *idempotentClaim) stored(ctx context.Context) ([]byte, error) {
-	stored, err := cl.store.IdempotentAnswer(ctx, cl.org, cl.key, cl.hash, time.Now().UTC())
+func (ic *idempotentCreate) stored(ctx context.Context) ([]byte, error) {
+	stored, err := ic.store.IdempotentAnswer(ctx, ic.org, ic.key, ic.hash, time.Now().UTC())
 	if err != nil || stored == nil {
 		return nil, err
 	}
-	answer, err := cl.keys.Decrypt(stored.Response, cl.aad())
+	answer, err := ic.keys.Decrypt(stored.Response, ic.aad())
 	if err != nil {
 		return nil, fmt.Errorf("replay idempotent answer: %w", err)
 	}
@@ -83,24 +84,24 @@ func (cl *idempotentClaim) stored(ctx context.Context) ([]byte, error) {
 }
 
 // aad binds a stored answer to its organization and key.
-func (cl *idempotentClaim) aad() string { return "idempotency-key:" + cl.org + ":" + cl.key }
+func (ic *idempotentCreate) aad() string { return "idempotency-key:" + ic.org + ":" + ic.key }
 
 // commit stores the answer, encrypted (a client secret's answer holds the
 // secret), in the transaction held for the request's change, and commits
 // both: a crash or an outage between the change and its answer cannot
 // leave an object that a retry creates again, and a request that died
 // before its commit leaves nothing behind, not even a claim on its key.
-func (cl *idempotentClaim) commit(ctx context.Context, held *service.HeldCommit, status int, out any) error {
+func (ic *idempotentCreate) commit(ctx context.Context, held *service.HeldCommit, status int, out any) error {
 	answer, err := json.Marshal(out)
 	if err != nil {
 		return fmt.Errorf("encode idempotent answer: %w", err)
 	}
-	sealed, err := cl.keys.Encrypt(answer, cl.aad())
+	sealed, err := ic.keys.Encrypt(answer, ic.aad())
 	if err != nil {
 		return fmt.Errorf("seal idempotent answer: %w", err)
 	}
 	return held.Commit(ctx, func(tx *gorm.DB) error {
-		return store.StoreIdempotentAnswer(tx, cl.org, cl.key, cl.hash, status, sealed, time.Now().UTC(), idempotencyTTL)
+		return store.StoreIdempotentAnswer(tx, ic.org, ic.key, ic.hash, status, sealed, time.Now().UTC(), idempotencyTTL)
 	})
 }
 
@@ -108,8 +109,8 @@ func (cl *idempotentClaim) commit(ctx context.Context, held *service.HeldCommit,
 // committed while this one ran (two retries at once, the second failing on
 // the first one's object or answer): that answer is the one to give. It
 // returns nil when there is none, and the request's own error stands.
-func (cl *idempotentClaim) failed(ctx context.Context) ([]byte, error) {
+func (ic *idempotentCreate) failed(ctx context.Context) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), idempotencyLookupTimeout)
 	defer cancel()
-	return cl.stored(ctx)
+	return ic.stored(ctx)
 }
