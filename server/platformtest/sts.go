@@ -3,6 +3,8 @@ package platformtest
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -35,8 +37,10 @@ type Principal struct {
 
 // STS is a running fake STS endpoint.
 type STS struct {
-	// URL is https://127.0.0.1:<port>/; CAPEM is its certificate.
-	URL, CAPEM string
+	// URL is https://127.0.0.1:<port>/, or https://<name>/ for NewSTSNamed;
+	// CAPEM is the certificate (or CA) to trust. Addr is the ip:port it
+	// listens on, which a client dials for a named fake.
+	URL, CAPEM, Addr string
 	// Calls counts the requests received; Accepted those whose signature
 	// verified.
 	Calls, Accepted atomic.Int64
@@ -55,6 +59,25 @@ func NewSTS(t testing.TB) *STS {
 	t.Cleanup(srv.Close)
 	s.URL = srv.URL + "/"
 	s.CAPEM = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
+	s.Addr = srv.Listener.Addr().String()
+	return s
+}
+
+// NewSTSNamed starts a fake STS endpoint standing for a public name such
+// as sts.us-east-1.amazonaws.com: it presents a certificate for name issued
+// by a fresh test CA (CAPEM), URL is https://<name>/, and a client reaches
+// it by dialling Addr for name (outbound.Policy.Resolve), so requests
+// signed for the real endpoint's Host verify here unchanged.
+func NewSTSNamed(t testing.TB, name string) *STS {
+	t.Helper()
+	ca := NewCA(t, "fake STS CA")
+	cert, key := ca.Issue(t, Leaf{CommonName: name, DNS: []string{name}, Usage: x509.ExtKeyUsageServerAuth})
+	s := &STS{creds: map[string]Principal{}}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{TLSCertificate(key, cert, ca.Cert)}, MinVersion: tls.VersionTLS12}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	s.URL, s.CAPEM, s.Addr = "https://"+name+"/", ca.PEM(), srv.Listener.Addr().String()
 	return s
 }
 

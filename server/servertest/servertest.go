@@ -51,6 +51,10 @@ type Options struct {
 	// certificates chain to, trusted when a configuration names none.
 	AllowInternalOutbound bool
 	OutboundRoots         *x509.CertPool
+	// OutboundResolve sends the server's outbound connections for a host
+	// name to a loopback "ip:port" (outbound.Policy.Resolve), so a fake can
+	// stand for a public name such as sts.us-east-1.amazonaws.com.
+	OutboundResolve map[string]string
 	// Where Google's and Microsoft's keys are: local fakes in tests.
 	GCPOAuth2CertsURL, GCPServiceAccountCertsURL, AzureLoginURL string
 	// JWTLeeway overrides the default clock skew on workload tokens.
@@ -121,7 +125,7 @@ func Start(t testing.TB, opts Options) *Server {
 	a, err := app.Open(ctx, app.Config{DatabaseURL: s.DatabaseURL, MasterKey: s.MasterKey, Migrate: true,
 		TrustedProxies: opts.TrustedProxies, LoginRate: opts.LoginRate, LoginBurst: opts.LoginBurst,
 		RevocationPoll: 100 * time.Millisecond,
-		Outbound:       outbound.Policy{AllowInternal: opts.AllowInternalOutbound, Roots: opts.OutboundRoots},
+		Outbound:       outbound.Policy{AllowInternal: opts.AllowInternalOutbound, Roots: opts.OutboundRoots, Resolve: opts.OutboundResolve},
 		JWTLeeway:      opts.JWTLeeway, Now: opts.Now, GCPOAuth2CertsURL: opts.GCPOAuth2CertsURL,
 		GCPServiceAccountCertsURL: opts.GCPServiceAccountCertsURL, AzureLoginURL: opts.AzureLoginURL,
 		ClientCertHeader: opts.ClientCertHeader})

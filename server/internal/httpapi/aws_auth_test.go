@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -29,7 +28,13 @@ type awsEnv struct {
 
 func newAWSEnv(t *testing.T) *awsEnv {
 	t.Helper()
-	sts := platformtest.NewSTS(t)
+	return newAWSEnvWith(t, platformtest.NewSTS(t), nil)
+}
+
+// newAWSEnvWith starts a server that trusts sts's certificate and dials
+// the addresses resolve gives for host names (servertest.OutboundResolve).
+func newAWSEnvWith(t *testing.T, sts *platformtest.STS, resolve map[string]string) *awsEnv {
+	t.Helper()
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM([]byte(sts.CAPEM))
 	sts.AddCredentials("AKIDROLE", platformtest.Principal{SecretAccessKey: "role-secret", Account: awsAccount,
@@ -38,7 +43,8 @@ func newAWSEnv(t *testing.T) *awsEnv {
 		Arn: "arn:aws:iam::" + awsAccount + ":user/alice", UserID: "AIDAEXAMPLE"})
 	sts.AddCredentials("AKIDOTHER", platformtest.Principal{SecretAccessKey: "other-secret", Account: "999999999999",
 		Arn: "arn:aws:sts::999999999999:assumed-role/ci-runner/i-0def", UserID: "AROAOTHER:i-0def"})
-	return &awsEnv{stEnv: newSTEnvWith(t, nil, servertest.Options{Backend: servertest.Postgres, AllowInternalOutbound: true, OutboundRoots: roots}), sts: sts}
+	return &awsEnv{stEnv: newSTEnvWith(t, nil, servertest.Options{Backend: servertest.Postgres, AllowInternalOutbound: true,
+		OutboundRoots: roots, OutboundResolve: resolve}), sts: sts}
 }
 
 func (e *awsEnv) put(t *testing.T, identityID string) *api.AWSAuth {
@@ -195,14 +201,22 @@ func TestAWSAuthDefaultEndpoint(t *testing.T) {
 	e.refuse(t, id, e.signed(t, nil), true, "Host header names another host")
 }
 
-// Infisical's Go SDK signs for https://sts.<region>.amazonaws.com/, a name
-// a loopback fake cannot have without touching DNS: its login decodes and
-// is refused at the Host check, before any outbound call. The full path
-// through STS is covered above with the same signer.
+// Infisical's Go SDK signs for https://sts.<region>.amazonaws.com/ (Host
+// signed, no server ID header), so the identity's STS endpoint is that
+// name: the Host check passes as it would in production, and the server
+// forwards the SDK's request to the fake STS standing for the name (its
+// certificate issued for it, its address given by the test server's
+// outbound Resolve, the address guard checking the loopback address
+// dialled), which verifies the SDK's SigV4 signature. The login must
+// succeed end to end, one STS call, the token being the identity's.
 func TestAWSAuthInfisicalSDK(t *testing.T) {
-	e := newAWSEnv(t)
+	stsHost := "sts." + awsRegion + ".amazonaws.com"
+	sts := platformtest.NewSTSNamed(t, stsHost)
+	e := newAWSEnvWith(t, sts, map[string]string{stsHost: sts.Addr})
 	id := e.identity(t, "aws-sdk")
-	e.put(t, id)
+	must(e.tn.c.PutAWSAuth(t.Context(), id, 0, api.AWSAuthInput{AWSAuthConfig: api.AWSAuthConfig{
+		AllowedAccountIDs: []string{awsAccount}, AllowedPrincipalArns: []string{"arn:aws:iam::" + awsAccount + ":role/ci-*"},
+		STSEndpoint: "https://" + stsHost + "/", STSRegion: awsRegion}}))(t)
 	dir := t.TempDir()
 	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "AKIDROLE", "AWS_SECRET_ACCESS_KEY": "role-secret", "AWS_SESSION_TOKEN": "",
 		"AWS_REGION": awsRegion, "AWS_DEFAULT_REGION": awsRegion, "AWS_PROFILE": "", "AWS_EC2_METADATA_DISABLED": "true",
@@ -212,15 +226,19 @@ func TestAWSAuthInfisicalSDK(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	sdk := infisical.NewInfisicalClient(ctx, infisical.Config{SiteUrl: e.srv.URL, AutoTokenRefresh: ptr(false), SilentMode: true})
-	before := e.sts.Calls.Load()
-	if _, err := sdk.Auth().AwsIamAuthLogin(id); err == nil {
-		t.Fatal("the SDK's login, signed for sts.us-east-1.amazonaws.com, was accepted by a server whose endpoint is the fake")
+	before, accepted := e.sts.Calls.Load(), e.sts.Accepted.Load()
+	cred, err := sdk.Auth().AwsIamAuthLogin(id)
+	if err != nil {
+		t.Fatalf("the SDK's AwsIamAuthLogin failed: %v", err)
 	}
-	ev := e.lastLogin(t, "aws-auth", id, api.OutcomeFailure)
-	if want := "Host sts." + awsRegion + ".amazonaws.com is not the STS endpoint's " + e.sts.Host(); !strings.Contains(ev.Reason, want) {
-		t.Fatalf("audit reason %q, want %q: the SDK's request must decode up to the Host check", ev.Reason, want)
+	if calls := e.sts.Calls.Load() - before; calls != 1 {
+		t.Errorf("the SDK's login made %d STS call(s), want 1", calls)
 	}
-	if e.sts.Calls.Load() != before {
-		t.Errorf("the SDK's login reached STS")
+	if e.sts.Accepted.Load() != accepted+1 {
+		t.Errorf("the fake STS did not verify the SDK's signature")
+	}
+	self := must(e.srv.Client(t, api.WithToken(cred.AccessToken)).TokenSelf(t.Context()))(t)
+	if self.AuthMethod != "aws-auth" || self.IdentityID != id {
+		t.Fatalf("token/self of the SDK's token: %+v, want aws-auth of identity %s", self, id)
 	}
 }

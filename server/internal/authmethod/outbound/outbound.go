@@ -21,6 +21,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -43,6 +44,13 @@ type Policy struct {
 	// configuration names no CA of its own (tests, mirrors behind a
 	// corporate CA).
 	Roots *x509.CertPool
+	// Resolve, when set, dials the loopback "ip:port" it maps a host name
+	// to instead of resolving the name (like curl's --resolve), so a test
+	// can serve a fixed public name such as sts.us-east-1.amazonaws.com
+	// from a local fake. The URL, the Host header and TLS verification
+	// keep the name; the address guard still checks the address actually
+	// dialled. Tests only: the server's flags never set it.
+	Resolve map[string]string // host -> loopback "ip:port" for tests
 }
 
 var (
@@ -93,9 +101,20 @@ func (p Policy) Client(caPEM string) (*http.Client, error) {
 		}
 		return p.Check(ap.Addr())
 	}}
+	dial := dialer.DialContext
+	if len(p.Resolve) > 0 {
+		dial = func(ctx context.Context, network, address string) (net.Conn, error) {
+			if host, _, err := net.SplitHostPort(address); err == nil {
+				if to, ok := p.Resolve[strings.ToLower(host)]; ok {
+					address = to
+				}
+			}
+			return dialer.DialContext(ctx, network, address)
+		}
+	}
 	tr := &http.Transport{
 		Proxy:                 nil,
-		DialContext:           dialer.DialContext,
+		DialContext:           dial,
 		TLSClientConfig:       &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
 		TLSHandshakeTimeout:   Timeout,
 		ResponseHeaderTimeout: Timeout,

@@ -158,3 +158,31 @@ func TestClientLimitsAndStatus(t *testing.T) {
 		}
 	}
 }
+
+// Resolve sends a name's connections to a loopback address, the name
+// kept for TLS (httptest's certificate is valid for example.com); the
+// guard checks the address dialled, not the name.
+func TestClientResolve(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(r.Host))
+	}))
+	defer srv.Close()
+	roots := srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+	resolve := map[string]string{"example.com": srv.Listener.Addr().String()}
+
+	closed, err := Policy{Roots: roots, Resolve: resolve}.Client("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Get(t.Context(), closed, "https://example.com/"); !errors.Is(err, ErrForbiddenAddress) || !strings.Contains(err.Error(), "internal address") {
+		t.Errorf("a name resolved to loopback without AllowInternal: %v, want the guard's refusal", err)
+	}
+	open, err := Policy{AllowInternal: true, Roots: roots, Resolve: resolve}.Client("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Get(t.Context(), open, "https://example.com/")
+	if err != nil || string(res.Body) != "example.com" {
+		t.Fatalf("GET https://example.com/ resolved to the test server: %+v, %v", res, err)
+	}
+}
