@@ -6,6 +6,7 @@ package revocation
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -21,6 +22,14 @@ type Ref struct {
 	ID   string
 }
 
+// MaxEntries bounds the revocations held in memory. Past it the oldest are
+// forgotten and the floor rises to the newest one forgotten: a token issued
+// at or before the floor is refused, as if revoked, and its client logs in
+// again. Failing closed keeps memory flat however many revocations a year of
+// token lifetimes piles up, at the cost of early re-logins only on servers
+// that revoke more than this many times within their tokens' lifetimes.
+const MaxEntries = 200000
+
 // overlap re-reads recent rows on each poll, because rows committed out of
 // ID order by concurrent transactions would otherwise be missed.
 const overlap = 30 * time.Second
@@ -33,11 +42,13 @@ type Cache struct {
 	mu      sync.RWMutex
 	revoked map[Ref]time.Time
 	seen    map[int64]time.Time
+	floor   time.Time
+	max     int
 }
 
 // New returns an empty cache; call Load before serving and Run to keep it current.
 func New(db *gorm.DB, now func() time.Time) *Cache {
-	return &Cache{db: db, now: now, revoked: map[Ref]time.Time{}, seen: map[int64]time.Time{}}
+	return &Cache{db: db, now: now, revoked: map[Ref]time.Time{}, seen: map[int64]time.Time{}, max: MaxEntries}
 }
 
 // Load reads every revocation that can still matter: tokens live at most
@@ -89,8 +100,35 @@ func (c *Cache) Add(r store.Revocation) {
 }
 
 func (c *Cache) addLocked(ref Ref, at time.Time) {
+	if !at.After(c.floor) {
+		return // the floor already refuses every token it could revoke
+	}
 	if prev, ok := c.revoked[ref]; !ok || at.After(prev) {
 		c.revoked[ref] = at
+	}
+	if len(c.revoked) > c.max {
+		c.forgetOldestLocked()
+	}
+}
+
+// forgetOldestLocked drops the oldest tenth of the revocations and raises
+// the floor to the newest of them.
+func (c *Cache) forgetOldestLocked() {
+	times := make([]time.Time, 0, len(c.revoked))
+	for _, at := range c.revoked {
+		times = append(times, at)
+	}
+	slices.SortFunc(times, time.Time.Compare)
+	floor := times[len(times)/10]
+	for ref, at := range c.revoked {
+		if !at.After(floor) {
+			delete(c.revoked, ref)
+		}
+	}
+	if floor.After(c.floor) {
+		slog.Warn("revocation cache full: tokens issued before the floor are refused and their clients log in again",
+			"entries", len(c.revoked), "floor", floor)
+		c.floor = floor
 	}
 }
 
@@ -98,6 +136,9 @@ func (c *Cache) addLocked(ref Ref, at time.Time) {
 func (c *Cache) Revoked(issuedAt time.Time, refs ...Ref) bool {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
+	if !c.floor.IsZero() && !issuedAt.After(c.floor) {
+		return true
+	}
 	for _, r := range refs {
 		if r.ID == "" {
 			continue

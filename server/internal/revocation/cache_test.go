@@ -2,6 +2,7 @@ package revocation
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -105,5 +106,32 @@ func TestLoadReadsHistory(t *testing.T) {
 	}
 	if !c.Revoked(old.Add(-time.Hour), Ref{Kind: store.RevokeIdentity, ID: "i1"}) {
 		t.Error("a two-day-old identity revocation was not loaded")
+	}
+}
+
+// Past MaxEntries the cache forgets its oldest revocations and refuses
+// every token issued before them instead: memory stays bounded and nothing
+// revoked becomes valid again.
+func TestBoundedFailsClosed(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	c := New(nil, func() time.Time { return t0 })
+	c.max = 100
+	for i := range 150 {
+		c.Add(store.Revocation{Kind: store.RevokeCredential, RefID: fmt.Sprint("cs", i), RevokedAt: t0.Add(time.Duration(i) * time.Second)})
+	}
+	if n := len(c.revoked); n > 100 {
+		t.Fatalf("%d revocations held, want at most 100", n)
+	}
+	for i := range 150 {
+		at := t0.Add(time.Duration(i) * time.Second)
+		if !c.Revoked(at, Ref{Kind: store.RevokeCredential, ID: fmt.Sprint("cs", i)}) {
+			t.Fatalf("revocation %d forgotten and its token valid again", i)
+		}
+	}
+	if !c.Revoked(t0.Add(10*time.Second), Ref{Kind: store.RevokeCredential, ID: "never-revoked"}) {
+		t.Error("a token issued before the floor is accepted")
+	}
+	if c.Revoked(t0.Add(200*time.Second), Ref{Kind: store.RevokeCredential, ID: "never-revoked"}) {
+		t.Error("a token issued after every revocation is refused")
 	}
 }
