@@ -181,10 +181,18 @@ func (g *GroupCommit) flush(batch []batchJob) error {
 		events = append(events, j.w.Events...)
 	}
 	var err error
-	if g.sqlDB != nil && len(events) > 0 {
-		err = insertOneStatement(context.Background(), g.sqlDB, tokens, events)
-	} else {
-		err = g.insertInTransaction(tokens, events)
+	// A batch that lost a deadlock (with a migration altering these tables,
+	// say) or a serialization conflict was rolled back whole: run it again.
+	for attempt := 1; ; attempt++ {
+		if g.sqlDB != nil && len(events) > 0 {
+			err = insertOneStatement(context.Background(), g.sqlDB, tokens, events)
+		} else {
+			err = g.insertInTransaction(tokens, events)
+		}
+		if err == nil || attempt == maxFlushAttempts || !Conflict(err) {
+			break
+		}
+		time.Sleep(time.Duration(attempt) * 10 * time.Millisecond)
 	}
 	if err != nil {
 		return err

@@ -61,3 +61,15 @@ func Unavailable(err error) bool {
 	// is their public classification.
 	return pgconn.SafeToRetry(err)
 }
+
+// maxFlushAttempts bounds the runs of a group commit that keeps losing
+// conflicts.
+const maxFlushAttempts = 3
+
+// Conflict reports whether err is a transaction PostgreSQL aborted to break
+// a deadlock (40P01) or a serialization conflict (40001): running it again
+// is safe and usually succeeds.
+func Conflict(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "40P01" || pg.Code == "40001")
+}

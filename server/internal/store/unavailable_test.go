@@ -78,3 +78,17 @@ func TestUnavailableSQLiteBusy(t *testing.T) {
 		t.Errorf("busy error %v not classified as unavailable", err)
 	}
 }
+
+// A deadlock victim or a serialization failure is run again by the group
+// commit; nothing else is.
+func TestConflictClassifiesRetryableAborts(t *testing.T) {
+	for code, want := range map[string]bool{"40P01": true, "40001": true, "23505": false, "08006": false} {
+		err := fmt.Errorf("insert: %w", &pgconn.PgError{Code: code})
+		if got := Conflict(err); got != want {
+			t.Errorf("Conflict(%s) = %v, want %v", code, got, want)
+		}
+	}
+	if Conflict(errors.New("deadlock detected")) {
+		t.Error("an untyped error is classified by its text")
+	}
+}
