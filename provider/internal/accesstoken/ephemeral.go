@@ -5,8 +5,11 @@ package accesstoken
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
@@ -139,17 +142,15 @@ func (r *accessToken) Open(ctx context.Context, req ephemeral.OpenRequest, resp 
 		tfutil.AddAPIError(&resp.Diagnostics, "obtain an access token", err)
 		return
 	}
-	self, err := r.client.With(api.WithToken(res.AccessToken))
-	if err == nil {
-		var who *api.TokenSelf
-		if who, err = self.TokenSelf(ctx); err == nil {
-			m.IdentityID, m.AuthMethod = types.StringValue(who.IdentityID), types.StringValue(who.AuthMethod)
-		}
-	}
+	// The token's own claims say whom it acts as: it came from the server
+	// just now, and asking the server again could race a revocation that a
+	// concurrent destroy of its credential makes in the same run.
+	who, err := tokenClaims(res.AccessToken)
 	if err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "describe the new access token", err)
+		resp.Diagnostics.AddError("Could not read the new access token", err.Error())
 		return
 	}
+	m.IdentityID, m.AuthMethod = types.StringValue(who.Subject), types.StringValue(who.AuthMethod)
 	m.AccessToken = types.StringValue(res.AccessToken)
 	m.ExpiresAt = types.StringValue(opened.Add(time.Duration(res.ExpiresIn) * time.Second).UTC().Format(time.RFC3339))
 	raw, err := json.Marshal(res.AccessToken)
@@ -181,4 +182,27 @@ func (r *accessToken) Close(ctx context.Context, req ephemeral.CloseRequest, res
 	if err != nil && !api.IsStatus(err, 401) {
 		tfutil.AddAPIError(&resp.Diagnostics, "revoke the access token", err)
 	}
+}
+
+// claims are the parts of an access token's payload the result shows.
+type claims struct {
+	Subject    string `json:"sub"`
+	AuthMethod string `json:"auth_method"`
+}
+
+// tokenClaims decodes an access token's payload (a JWT the server signed).
+func tokenClaims(token string) (claims, error) {
+	var c claims
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return c, errors.New("the server answered an access token that is not a JWT")
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err == nil {
+		err = json.Unmarshal(payload, &c)
+	}
+	if err != nil || c.Subject == "" {
+		return c, fmt.Errorf("the access token's claims do not decode: %v", err)
+	}
+	return c, nil
 }
