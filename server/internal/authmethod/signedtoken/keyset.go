@@ -88,7 +88,7 @@ func DecodeX509Map(body []byte) ([]jose.JSONWebKey, error) {
 // Remote is a key set fetched from a URL and cached.
 type Remote struct {
 	url    string
-	client *httpClient
+	client *http.Client
 	decode Decoder
 	now    func() time.Time
 
@@ -98,11 +98,8 @@ type Remote struct {
 	fetched  time.Time // of the keys held
 	expires  time.Time
 	tried    time.Time // last fetch attempt
-	lastErr  error
 	fetches  atomic.Int64
 }
-
-type httpClient = http.Client
 
 // Fetches counts the fetches made, successful or not.
 func (r *Remote) Fetches() int64 { return r.fetches.Load() }
