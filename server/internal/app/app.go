@@ -43,6 +43,9 @@ type Config struct {
 	// refuses to start on an out-of-date schema.
 	Migrate        bool
 	RevocationPoll time.Duration
+	// RevocationCacheEntries bounds the revocations each replica holds in
+	// memory (0: revocation.DefaultMaxEntries).
+	RevocationCacheEntries int
 	// AuditRetention deletes audit events older than this; 0 keeps them.
 	AuditRetention time.Duration
 	// Outbound is where auth methods' calls to identity providers may go
@@ -122,7 +125,7 @@ func build(ctx context.Context, cfg Config, st *store.Store, keys *secret.Keys) 
 	if err != nil {
 		return nil, err
 	}
-	revs := revocation.New(st.DB, func() time.Time { return time.Now().UTC() })
+	revs := revocation.New(st.DB, func() time.Time { return time.Now().UTC() }, cfg.RevocationCacheEntries)
 	if err := revs.Load(ctx); err != nil {
 		return nil, fmt.Errorf("load revocations: %w", err)
 	}

@@ -5,11 +5,13 @@ package revocation
 
 import (
 	"context"
+	"crypto/sha256"
 	"log/slog"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"github.com/idplane/idplane/server/api"
@@ -22,13 +24,37 @@ type Ref struct {
 	ID   string
 }
 
-// MaxEntries bounds the revocations held in memory. Past it the oldest are
-// forgotten and the floor rises to the newest one forgotten: a token issued
-// at or before the floor is refused, as if revoked, and its client logs in
-// again. Failing closed keeps memory flat however many revocations a year of
-// token lifetimes piles up, at the cost of early re-logins only on servers
-// that revoke more than this many times within their tokens' lifetimes.
-const MaxEntries = 200000
+// DefaultMaxEntries bounds the revocations held in memory unless the server
+// is told otherwise (about 10 MiB). Past the bound the oldest are forgotten
+// and the floor rises to the newest one forgotten: a token issued at or
+// before the floor is refused, as if revoked, and its client logs in again.
+// Failing closed keeps memory flat however many revocations a year of token
+// lifetimes piles up, at the cost of early re-logins only on servers that
+// revoke more than this many times within their tokens' lifetimes.
+const DefaultMaxEntries = 200000
+
+// key is a Ref as the cache holds it, without an allocation of its own: a
+// UUID (every ID the server makes) as its 16 bytes, any other ID as the
+// first 16 bytes of its SHA-256. Two IDs sharing a key could only make a
+// token refused, never accepted.
+type key struct {
+	kind byte
+	id   [16]byte
+}
+
+var kindCodes = map[string]byte{store.RevokeToken: 1, store.RevokeIdentity: 2, store.RevokeAuthMethod: 3, store.RevokeCredential: 4}
+
+func keyOf(r Ref) key {
+	k := key{kind: kindCodes[r.Kind]}
+	if u, err := uuid.Parse(r.ID); err == nil && k.kind != 0 {
+		k.id = u
+		return k
+	}
+	// An unknown kind (written by a newer replica) keeps its name in the hash.
+	sum := sha256.Sum256([]byte(r.Kind + "\x00" + r.ID))
+	copy(k.id[:], sum[:])
+	return k
+}
 
 // overlap re-reads recent rows on each poll, because rows committed out of
 // ID order by concurrent transactions would otherwise be missed.
@@ -39,16 +65,22 @@ type Cache struct {
 	db  *gorm.DB
 	now func() time.Time
 
-	mu      sync.RWMutex
-	revoked map[Ref]time.Time
+	mu sync.RWMutex
+	// revoked maps each reference to the latest revocation, in Unix nanoseconds.
+	revoked map[key]int64
 	seen    map[int64]time.Time
 	floor   time.Time
 	max     int
 }
 
-// New returns an empty cache; call Load before serving and Run to keep it current.
-func New(db *gorm.DB, now func() time.Time) *Cache {
-	return &Cache{db: db, now: now, revoked: map[Ref]time.Time{}, seen: map[int64]time.Time{}, max: MaxEntries}
+// New returns an empty cache holding at most maxEntries revocations
+// (DefaultMaxEntries when 0); call Load before serving and Run to keep it
+// current.
+func New(db *gorm.DB, now func() time.Time, maxEntries int) *Cache {
+	if maxEntries == 0 {
+		maxEntries = DefaultMaxEntries
+	}
+	return &Cache{db: db, now: now, revoked: map[key]int64{}, seen: map[int64]time.Time{}, max: maxEntries}
 }
 
 // Load reads every revocation that can still matter: tokens live at most
@@ -103,8 +135,9 @@ func (c *Cache) addLocked(ref Ref, at time.Time) {
 	if !at.After(c.floor) {
 		return // the floor already refuses every token it could revoke
 	}
-	if prev, ok := c.revoked[ref]; !ok || at.After(prev) {
-		c.revoked[ref] = at
+	k, ns := keyOf(ref), at.UnixNano()
+	if prev, ok := c.revoked[k]; !ok || ns > prev {
+		c.revoked[k] = ns
 	}
 	if len(c.revoked) > c.max {
 		c.forgetOldestLocked()
@@ -114,18 +147,18 @@ func (c *Cache) addLocked(ref Ref, at time.Time) {
 // forgetOldestLocked drops the oldest tenth of the revocations and raises
 // the floor to the newest of them.
 func (c *Cache) forgetOldestLocked() {
-	times := make([]time.Time, 0, len(c.revoked))
+	times := make([]int64, 0, len(c.revoked))
 	for _, at := range c.revoked {
 		times = append(times, at)
 	}
-	slices.SortFunc(times, time.Time.Compare)
-	floor := times[len(times)/10]
-	for ref, at := range c.revoked {
-		if !at.After(floor) {
-			delete(c.revoked, ref)
+	slices.Sort(times)
+	cut := times[len(times)/10]
+	for k, at := range c.revoked {
+		if at <= cut {
+			delete(c.revoked, k)
 		}
 	}
-	if floor.After(c.floor) {
+	if floor := time.Unix(0, cut).UTC(); floor.After(c.floor) {
 		slog.Warn("revocation cache full: tokens issued before the floor are refused and their clients log in again",
 			"entries", len(c.revoked), "floor", floor)
 		c.floor = floor
@@ -143,7 +176,7 @@ func (c *Cache) Revoked(issuedAt time.Time, refs ...Ref) bool {
 		if r.ID == "" {
 			continue
 		}
-		if at, ok := c.revoked[r]; ok && !issuedAt.After(at) {
+		if at, ok := c.revoked[keyOf(r)]; ok && issuedAt.UnixNano() <= at {
 			return true
 		}
 	}
@@ -151,7 +184,7 @@ func (c *Cache) Revoked(issuedAt time.Time, refs ...Ref) bool {
 }
 
 func (c *Cache) prune() {
-	horizon := c.now().Add(-time.Duration(api.MaxTokenTTL) * time.Second)
+	horizon := c.now().Add(-time.Duration(api.MaxTokenTTL) * time.Second).UnixNano()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for id, at := range c.seen {
@@ -159,9 +192,9 @@ func (c *Cache) prune() {
 			delete(c.seen, id)
 		}
 	}
-	for ref, at := range c.revoked {
-		if at.Before(horizon) {
-			delete(c.revoked, ref)
+	for k, at := range c.revoked {
+		if at < horizon {
+			delete(c.revoked, k)
 		}
 	}
 }

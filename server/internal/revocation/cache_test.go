@@ -3,8 +3,11 @@ package revocation
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/idplane/idplane/server/internal/dbtest"
 	"github.com/idplane/idplane/server/internal/store"
@@ -25,7 +28,7 @@ func openStore(t *testing.T) *store.Store {
 
 func TestRevokedComparesIssueTimeWithRevocationTime(t *testing.T) {
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	c := New(nil, func() time.Time { return now })
+	c := New(nil, func() time.Time { return now }, 0)
 	c.Add(store.Revocation{Kind: store.RevokeCredential, RefID: "cs1", RevokedAt: now})
 	cs1 := Ref{Kind: store.RevokeCredential, ID: "cs1"}
 	if !c.Revoked(now.Add(-time.Minute), cs1) {
@@ -57,7 +60,7 @@ func TestPollLearnsOtherReplicasRevocations(t *testing.T) {
 	st := openStore(t)
 	now := time.Now().UTC()
 	clock := func() time.Time { return now }
-	c := New(st.DB, clock)
+	c := New(st.DB, clock, 0)
 	if err := c.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +103,7 @@ func TestLoadReadsHistory(t *testing.T) {
 	if err := st.DB.Create(&store.Revocation{Kind: store.RevokeIdentity, RefID: "i1", RevokedAt: old}).Error; err != nil {
 		t.Fatal(err)
 	}
-	c := New(st.DB, func() time.Time { return now })
+	c := New(st.DB, func() time.Time { return now }, 0)
 	if err := c.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -109,13 +112,12 @@ func TestLoadReadsHistory(t *testing.T) {
 	}
 }
 
-// Past MaxEntries the cache forgets its oldest revocations and refuses
+// Past its bound the cache forgets its oldest revocations and refuses
 // every token issued before them instead: memory stays bounded and nothing
 // revoked becomes valid again.
 func TestBoundedFailsClosed(t *testing.T) {
 	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	c := New(nil, func() time.Time { return t0 })
-	c.max = 100
+	c := New(nil, func() time.Time { return t0 }, 100)
 	for i := range 150 {
 		c.Add(store.Revocation{Kind: store.RevokeCredential, RefID: fmt.Sprint("cs", i), RevokedAt: t0.Add(time.Duration(i) * time.Second)})
 	}
@@ -133,5 +135,54 @@ func TestBoundedFailsClosed(t *testing.T) {
 	}
 	if c.Revoked(t0.Add(200*time.Second), Ref{Kind: store.RevokeCredential, ID: "never-revoked"}) {
 		t.Error("a token issued after every revocation is refused")
+	}
+}
+
+// A revocation held in memory costs a few dozen bytes, so the default
+// bound keeps the cache around 10 MiB.
+func TestEntriesAreSmall(t *testing.T) {
+	const n = 100000
+	now := time.Now().UTC()
+	c := New(nil, func() time.Time { return now }, n)
+	refs := make([]store.Revocation, n)
+	for i := range refs {
+		refs[i] = store.Revocation{Kind: store.RevokeIdentity, RefID: uuid.NewString(), RevokedAt: now.Add(time.Duration(i))}
+	}
+	before := liveHeap()
+	for _, r := range refs {
+		c.Add(r)
+	}
+	perEntry := float64(liveHeap()-before) / n
+	runtime.KeepAlive(refs)
+	if len(c.revoked) != n {
+		t.Fatalf("%d entries held, want %d", len(c.revoked), n)
+	}
+	if perEntry > 80 {
+		t.Errorf("%.0f bytes per revocation held, want at most 80", perEntry)
+	}
+	t.Logf("%.0f bytes per revocation held", perEntry)
+}
+
+func liveHeap() uint64 {
+	var m runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// Every authenticated request asks about four references.
+func BenchmarkRevoked(b *testing.B) {
+	now := time.Now().UTC()
+	c := New(nil, func() time.Time { return now }, 0)
+	for i := range DefaultMaxEntries {
+		c.Add(store.Revocation{Kind: store.RevokeToken, RefID: uuid.NewString(), RevokedAt: now.Add(time.Duration(i))})
+	}
+	refs := []Ref{{Kind: store.RevokeToken, ID: uuid.NewString()}, {Kind: store.RevokeIdentity, ID: uuid.NewString()},
+		{Kind: store.RevokeAuthMethod, ID: uuid.NewString()}, {Kind: store.RevokeCredential, ID: uuid.NewString()}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if c.Revoked(now, refs...) {
+			b.Fatal("revoked")
+		}
 	}
 }
