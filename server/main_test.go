@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
@@ -105,6 +106,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"serve", "--gcp-oauth2-certs-url", "http://mirror.internal/certs"}},
 		{[]string{"serve", "--azure-login-url", "login.microsoftonline.com"}},
 		{[]string{"serve", "--outbound-ca-file", "/no/such/ca.pem"}},
+		{[]string{"serve", "--pprof-listen", "0.0.0.0:6060"}},
+		{[]string{"serve", "--revocation-cache-entries", "10"}},
+		{[]string{"serve", "--pprof-listen", "6060"}},
 	} {
 		code, _, errOut := runCLI(t, ctx, tc.args...)
 		if code != 1 || !strings.Contains(errOut, tc.args[1]) {
@@ -113,16 +117,23 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
-// serve reads its flags from IDPLANE_* variables, answers /readyz, and
-// returns cleanly when told to stop (SIGTERM cancels the same context).
-func TestServeFromEnvironmentAndStop(t *testing.T) {
+func freeAddr(t *testing.T) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// serve reads its flags from IDPLANE_* variables, answers /readyz, serves
+// Go profiles on --pprof-listen and nowhere else, and returns cleanly when
+// told to stop (SIGTERM cancels the same context).
+func TestServeFromEnvironmentAndStop(t *testing.T) {
+	addr, pprofAddr := freeAddr(t), freeAddr(t)
 	dir := t.TempDir()
+	t.Setenv("IDPLANE_PPROF_LISTEN", pprofAddr)
 	t.Setenv("IDPLANE_LISTEN", addr)
 	t.Setenv("IDPLANE_DATABASE_URL", filepath.Join(dir, "s.db"))
 	t.Setenv("IDPLANE_MASTER_KEY_FILE", filepath.Join(dir, "s.key"))
@@ -146,6 +157,10 @@ func TestServeFromEnvironmentAndStop(t *testing.T) {
 		cancel()
 		t.Fatalf("server never became ready on %s", addr)
 	}
+	if body := get(t, "http://"+pprofAddr+"/debug/pprof/heap?debug=1", http.StatusOK); !strings.Contains(body, "# HeapAlloc = ") {
+		t.Errorf("no heap profile on --pprof-listen:\n%.300s", body)
+	}
+	get(t, "http://"+addr+"/debug/pprof/heap?debug=1", http.StatusNotFound)
 	cancel()
 	select {
 	case code := <-done:
@@ -161,18 +176,33 @@ func TestServeFromEnvironmentAndStop(t *testing.T) {
 	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
 		t.Error("server still answers after shutdown")
 	}
+	if _, err := http.Get("http://" + pprofAddr + "/debug/pprof/"); err == nil {
+		t.Error("profiles still served after shutdown")
+	}
+}
+
+func get(t *testing.T, url string, want int) string {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != want {
+		t.Errorf("GET %s: %s, want %d", url, res.Status, want)
+	}
+	return string(body)
 }
 
 // With --tls-cert and --tls-key the API is served over HTTPS only.
 func TestServeTLS(t *testing.T) {
 	dir := t.TempDir()
 	certFile, keyFile, pool := selfSigned(t, dir)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan int, 1)
@@ -181,7 +211,10 @@ func TestServeTLS(t *testing.T) {
 			"--master-key-file", filepath.Join(dir, "t.key"), "--tls-cert", certFile, "--tls-key", keyFile}, &bytes.Buffer{}, &bytes.Buffer{})
 	}()
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
-	var res *http.Response
+	var (
+		res *http.Response
+		err error
+	)
 	for range 100 {
 		if res, err = client.Get("https://" + addr + "/healthz"); err == nil {
 			break
@@ -216,12 +249,7 @@ func TestServeTLS(t *testing.T) {
 func TestServeTLSClientCerts(t *testing.T) {
 	dir := t.TempDir()
 	certFile, keyFile, pool := selfSigned(t, dir)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	t.Setenv("IDPLANE_TLS_CLIENT_CERTS", "request")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -236,7 +264,10 @@ func TestServeTLSClientCerts(t *testing.T) {
 			asked.Store(true)
 			return &tls.Certificate{}, nil
 		}}}}
-	var res *http.Response
+	var (
+		res *http.Response
+		err error
+	)
 	for range 100 {
 		if res, err = client.Get("https://" + addr + "/healthz"); err == nil {
 			break

@@ -18,6 +18,7 @@ import (
 	"github.com/idplane/idplane/server/internal/app"
 	"github.com/idplane/idplane/server/internal/authmethod/azure"
 	"github.com/idplane/idplane/server/internal/authmethod/gcp"
+	"github.com/idplane/idplane/server/internal/revocation"
 )
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
@@ -28,7 +29,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		shutdownSeconds, retentionDays   int
 		outboundCAFile                   string
 		leewaySeconds                    int
-		clientCerts                      string
+		clientCerts, pprofListen         string
 	)
 	f := newFlagSet("serve", stderr)
 	f.String(&listen, "listen", "127.0.0.1:8080", "address to listen on")
@@ -38,6 +39,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	f.String(&proxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For (and --client-cert-header) is believed")
 	f.String(&clientCerts, "tls-client-certs", "none", "none, or request: ask TLS clients for a certificate without requiring one (TLS certificate auth)")
 	f.String(&cfg.ClientCertHeader, "client-cert-header", "", "header in which a TLS-terminating proxy among --trusted-proxies passes the client certificate as URL-encoded PEM (nginx: $ssl_client_escaped_cert)")
+	f.String(&pprofListen, "pprof-listen", "", "loopback address serving Go's /debug/pprof profiles on a listener of their own (off by default)")
 	f.String(&logFormat, "log-format", "json", "log format: json or text")
 	f.String(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.String(&cfg.Issuer, "issuer", "idplane", "issuer (iss) of access tokens")
@@ -45,6 +47,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	f.Int(&cfg.LoginBurst, "login-burst", 100, "login requests a client IP may send in a burst")
 	f.Bool(&cfg.Migrate, "migrate", true, "apply pending migrations at start-up")
 	f.Int(&shutdownSeconds, "shutdown-timeout", 30, "seconds in-flight requests get to finish on SIGTERM")
+	f.Int(&cfg.RevocationCacheEntries, "revocation-cache-entries", revocation.DefaultMaxEntries,
+		"revocations each replica holds in memory (about 50 bytes each); past them, tokens issued before the oldest ones forgotten are refused and their clients log in again")
 	f.Int(&retentionDays, "audit-retention-days", 0, "delete audit events older than this many days (0: keep them forever)")
 	f.Bool(&cfg.Outbound.AllowInternal, "allow-internal-outbound", false, "let auth methods call loopback and private addresses (IdPs, JWKS); link-local and metadata addresses stay refused")
 	f.String(&outboundCAFile, "outbound-ca-file", "", "PEM CA certificates trusted, instead of the system roots, for outbound calls whose configuration names no CA of its own")
@@ -75,6 +79,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			return fmt.Errorf("--outbound-ca-file %s holds no PEM certificate", outboundCAFile)
 		}
 	}
+	if cfg.RevocationCacheEntries < 1000 || cfg.RevocationCacheEntries > 100_000_000 {
+		return fmt.Errorf("--revocation-cache-entries must be between 1000 and 100000000, got %d", cfg.RevocationCacheEntries)
+	}
 	if retentionDays < 0 {
 		return fmt.Errorf("--audit-retention-days must be 0 (keep forever) or more, got %d", retentionDays)
 	}
@@ -96,6 +103,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	if cfg.ClientCertHeader != "" && len(cfg.TrustedProxies) == 0 {
 		return errors.New("--client-cert-header is believed only from --trusted-proxies: set them too")
+	}
+	if pprofListen != "" {
+		stopProfiles, err := serveProfiles(pprofListen)
+		if err != nil {
+			return err
+		}
+		defer stopProfiles()
 	}
 	a, err := app.Open(ctx, cfg)
 	if err != nil {

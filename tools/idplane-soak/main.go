@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,6 +44,9 @@ func main() {
 	interval := flag.Duration("interval", time.Minute, "how often to print a line")
 	concurrency := flag.Int("c", 16, "concurrent clients")
 	identities := flag.Int("identities", 200, "identities logged in as, each with universal auth and a client secret")
+	pprofURL := flag.String("pprof", "", "URL of the server's --pprof-listen: adds its live Go heap and goroutines to each line and saves heap profiles")
+	profiles := flag.String("profiles", ".", "directory heap profiles are saved in: heap-warm.pb.gz after the warm-up, heap-end.pb.gz at the end")
+	warmUp := flag.Duration("warm-up", 5*time.Minute, "time after which memory should stay flat")
 	flag.Parse()
 	if !strings.HasPrefix(*host, "http://127.") && !strings.HasPrefix(*host, "http://localhost") {
 		fmt.Fprintln(os.Stderr, "idplane-soak only targets loopback servers")
@@ -55,7 +59,8 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, config{host: *host, clientID: *clientID, clientSecret: *clientSecret, pid: *pid,
-		duration: *duration, interval: *interval, concurrency: *concurrency, identities: *identities}); err != nil {
+		duration: *duration, interval: *interval, concurrency: *concurrency, identities: *identities,
+		pprofURL: *pprofURL, profiles: *profiles, warmUp: *warmUp}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -64,8 +69,9 @@ func main() {
 type config struct {
 	host, clientID, clientSecret string
 	pid                          int
-	duration, interval           time.Duration
+	duration, interval, warmUp   time.Duration
 	concurrency, identities      int
+	pprofURL, profiles           string
 }
 
 // The kinds of request, in the order the report prints them.
@@ -137,12 +143,21 @@ func run(ctx context.Context, cfg config) error {
 	windowStart := start
 	tick := time.NewTicker(cfg.interval)
 	defer tick.Stop()
-	fmt.Printf("%6s %8s %8s", "minute", "RSS MiB", "refused")
+	var prof *heapProfiler
+	if cfg.pprofURL != "" {
+		prof = &heapProfiler{hc: hc, url: cfg.pprofURL}
+	}
+	fmt.Printf("%6s %8s", "minute", "RSS MiB")
+	if prof != nil {
+		fmt.Printf(" %9s %10s", "live MiB", "goroutines")
+	}
+	fmt.Printf(" %8s", "refused")
 	for _, k := range kindNames {
 		fmt.Printf(" %8s %6s %8s", k+"/s", "errors", "p99 ms")
 	}
 	fmt.Println()
-	var firstRSS, lastRSS, maxRSS int64
+	var warm, last, peak memory
+	var lives []int64 // live heap after the warm-up, a figure a line
 	totalErrors := 0
 	for done := false; !done; {
 		select {
@@ -154,17 +169,30 @@ func run(ctx context.Context, cfg config) error {
 			break
 		}
 		lat, errs, refused := win.take()
-		rss, err := rssKiB(cfg.pid)
+		m, err := measure(context.WithoutCancel(ctx), cfg.pid, prof)
 		if err != nil {
 			return fmt.Errorf("server memory: %w", err)
 		}
-		if firstRSS == 0 {
-			firstRSS = rss
+		if warm.rss == 0 && time.Since(start) >= cfg.warmUp {
+			warm = m
+			if prof != nil {
+				if err := prof.save(context.WithoutCancel(ctx), filepath.Join(cfg.profiles, "heap-warm.pb.gz")); err != nil {
+					return fmt.Errorf("heap profile: %w", err)
+				}
+			}
 		}
-		lastRSS, maxRSS = rss, max(maxRSS, rss)
+		last = m
+		if warm.rss != 0 {
+			lives = append(lives, m.live)
+			peak = memory{rss: max(peak.rss, m.rss), live: max(peak.live, m.live), goroutines: max(peak.goroutines, m.goroutines)}
+		}
 		secs := time.Since(windowStart).Seconds()
 		windowStart = time.Now()
-		fmt.Printf("%6.1f %8d %8d", time.Since(start).Minutes(), rss/1024, refused)
+		fmt.Printf("%6.1f %8d", time.Since(start).Minutes(), m.rss/1024)
+		if prof != nil {
+			fmt.Printf(" %9.1f %10d", float64(m.live)/1024, m.goroutines)
+		}
+		fmt.Printf(" %8d", refused)
 		for k := range kinds {
 			totalErrors += errs[k]
 			fmt.Printf(" %8.0f %6d %8.1f", float64(len(lat[k]))/max(secs, 1), errs[k], p99(lat[k]).Seconds()*1000)
@@ -173,12 +201,67 @@ func run(ctx context.Context, cfg config) error {
 	}
 	cancel()
 	wg.Wait()
-	fmt.Printf("RSS first %d MiB, last %d MiB, peak %d MiB; %d management write cycles; %d errors\n",
-		firstRSS/1024, lastRSS/1024, maxRSS/1024, writes.Load(), totalErrors)
+	if prof != nil {
+		if err := prof.save(context.Background(), filepath.Join(cfg.profiles, "heap-end.pb.gz")); err != nil {
+			return fmt.Errorf("heap profile: %w", err)
+		}
+	}
+	fmt.Printf("%d management write cycles; %d errors\n", writes.Load(), totalErrors)
+	if warm.rss == 0 {
+		fmt.Printf("the run ended within the %s warm-up: nothing to say of memory\n", cfg.warmUp)
+	} else {
+		fmt.Printf("after the %s warm-up: RSS %d -> %d MiB (peak %d)", cfg.warmUp, warm.rss/1024, last.rss/1024, peak.rss/1024)
+		if prof != nil {
+			fmt.Printf(", live Go heap %.1f -> %.1f MiB (peak %.1f), goroutines %d -> %d (peak %d)",
+				float64(warm.live)/1024, float64(last.live)/1024, float64(peak.live)/1024, warm.goroutines, last.goroutines, peak.goroutines)
+		}
+		fmt.Println()
+	}
 	if totalErrors > 0 {
 		return errors.New("requests failed during the soak")
 	}
+	if prof != nil && len(lives) >= 4 {
+		q := len(lives) / 4
+		early, late := mean(lives[:q]), mean(lives[len(lives)-q:])
+		growth := (late - early) / early
+		fmt.Printf("live Go heap, first vs last quarter after the warm-up: %.1f -> %.1f MiB (%+.0f%%)\n", early/1024, late/1024, growth*100)
+		if growth > maxLiveGrowth {
+			return fmt.Errorf("the live heap grew more than %.0f%% after the warm-up: something holds on to memory (see the heap profiles)", maxLiveGrowth*100)
+		}
+	}
 	return nil
+}
+
+// maxLiveGrowth is the growth of the live heap after the warm-up taken for
+// noise (requests in flight when it is measured) rather than a leak.
+const maxLiveGrowth = 0.2
+
+func mean(xs []int64) float64 {
+	var sum int64
+	for _, x := range xs {
+		sum += x
+	}
+	return float64(sum) / float64(len(xs))
+}
+
+// memory is the server's resident set and, when profiles are served, its
+// live Go heap (both in KiB) and goroutines.
+type memory struct{ rss, live, goroutines int64 }
+
+func measure(ctx context.Context, pid int, prof *heapProfiler) (memory, error) {
+	var m memory
+	var err error
+	if m.rss, err = rssKiB(pid); err != nil {
+		return m, err
+	}
+	if prof == nil {
+		return m, nil
+	}
+	if m.live, err = prof.liveKiB(ctx); err != nil {
+		return m, err
+	}
+	m.goroutines, err = prof.goroutines(ctx)
+	return m, err
 }
 
 // setUp creates n identities, each with universal auth and an unlimited
