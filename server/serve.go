@@ -48,7 +48,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	f.Bool(&cfg.Migrate, "migrate", true, "apply pending migrations at start-up")
 	f.Int(&shutdownSeconds, "shutdown-timeout", 30, "seconds in-flight requests get to finish on SIGTERM")
 	f.Int(&cfg.RevocationCacheEntries, "revocation-cache-entries", revocation.DefaultMaxEntries,
-		"revocations each replica holds in memory (about 50 bytes each); past them, tokens issued before the oldest ones forgotten are refused and their clients log in again")
+		"revocations each replica holds in memory (about 64 bytes each); past them, tokens issued before the oldest ones forgotten are refused and their clients log in again")
 	f.Int(&retentionDays, "audit-retention-days", 0, "delete audit events older than this many days (0: keep them forever)")
 	f.Bool(&cfg.Outbound.AllowInternal, "allow-internal-outbound", false, "let auth methods call loopback and private addresses (IdPs, JWKS); link-local and metadata addresses stay refused")
 	f.String(&outboundCAFile, "outbound-ca-file", "", "PEM CA certificates trusted, instead of the system roots, for outbound calls whose configuration names no CA of its own")

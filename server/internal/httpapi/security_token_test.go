@@ -20,6 +20,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/store"
 	"github.com/idplane/idplane/server/servertest"
 )
 
@@ -148,6 +149,27 @@ func TestSecurityRevocation(t *testing.T) {
 			// Renewal cannot bring a revoked token back.
 			_, err = srv.Client(t).RenewToken(t.Context(), token)
 			secWant(t, err, http.StatusUnauthorized, api.CodeUnauthenticated)
+			// A revoked token's revocation lasts until the token's own
+			// maximum expiry; the others, for the maximum token lifetime.
+			var rev store.Revocation
+			if err := srv.App.Store.DB.Order("id DESC").Take(&rev).Error; err != nil {
+				t.Fatal(err)
+			}
+			if tc.name == "RevokeToken" {
+				var row store.AccessToken
+				if err := srv.App.Store.DB.Where("id = ?", rev.RefID).Take(&row).Error; err != nil {
+					t.Fatalf("the revocation names no token: %v", err)
+				}
+				if rev.ExpiresAt == nil || !rev.ExpiresAt.Equal(row.MaxExpiresAt) {
+					t.Errorf("token revocation expires %v, want the token's max expiry %v", rev.ExpiresAt, row.MaxExpiresAt)
+				}
+				// A replica started afterwards loads it with its expiry.
+				late := servertest.Start(t, servertest.Options{DatabaseURL: srv.DatabaseURL, MasterKey: srv.MasterKey})
+				_, err = secSelf(t, late, token, "")
+				secWant(t, err, http.StatusUnauthorized, api.CodeUnauthenticated)
+			} else if rev.ExpiresAt != nil {
+				t.Errorf("%s revocation expires %v, want none recorded", tc.name, *rev.ExpiresAt)
+			}
 			// The admin's own token is untouched.
 			if _, err := admin.TokenSelf(t.Context()); err != nil {
 				t.Fatalf("admin token after revoking another: %v", err)

@@ -46,8 +46,11 @@ func (j *Janitor) Sweep(ctx context.Context) (Counts, error) {
 		args  []any
 	}{
 		{&c.Tokens, &store.AccessToken{}, "max_expires_at < ?", []any{now}},
-		// A revocation matters while a token issued before it could live.
-		{&c.Revocations, &store.Revocation{}, "revoked_at < ?", []any{now.Add(-time.Duration(api.MaxTokenTTL) * time.Second)}},
+		// A revocation matters while a token issued before it could live:
+		// until its tokens' recorded expiry (with an hour for replicas'
+		// clocks), else for the maximum token lifetime.
+		{&c.Revocations, &store.Revocation{}, "revoked_at < ? OR expires_at < ?",
+			[]any{now.Add(-time.Duration(api.MaxTokenTTL) * time.Second), now.Add(-time.Hour)}},
 		// A lockout row is finished once its lock and its counting window are over.
 		{&c.Lockouts, &store.Lockout{}, "window_start < ? AND (locked_until IS NULL OR locked_until < ?)", []any{now.Add(-time.Hour), now}},
 		{&c.SignedRequests, &store.UsedSignedRequest{}, "expires_at < ?", []any{now}},

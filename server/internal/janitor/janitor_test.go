@@ -44,11 +44,14 @@ func TestSweep(t *testing.T) {
 				LockoutThreshold: 3, LockoutDuration: 30, LockoutCounterReset: 30, CreatedAt: now, UpdatedAt: now}
 			locked := now.Add(time.Minute)
 			past := now.Add(-2 * time.Hour)
+			tenMinutesAgo := now.Add(-10 * time.Minute)
 			rows := []any{&org, &ident, &ua,
 				&store.AccessToken{ID: "dead", OrganizationID: "o", IdentityID: "i", AuthMethod: "m", AuthMethodID: "u", TTL: 1, CreatedAt: past, ExpiresAt: past, MaxExpiresAt: past},
 				&store.AccessToken{ID: "live", OrganizationID: "o", IdentityID: "i", AuthMethod: "m", AuthMethodID: "u", TTL: 1, CreatedAt: now, ExpiresAt: now.Add(time.Hour), MaxExpiresAt: now.Add(time.Hour)},
 				&store.Revocation{Kind: store.RevokeToken, RefID: "ancient", RevokedAt: now.Add(-400 * 24 * time.Hour)},
 				&store.Revocation{Kind: store.RevokeToken, RefID: "recent", RevokedAt: now.Add(-time.Hour)},
+				&store.Revocation{Kind: store.RevokeToken, RefID: "token-expired", RevokedAt: now.Add(-3 * time.Hour), ExpiresAt: &past},
+				&store.Revocation{Kind: store.RevokeToken, RefID: "token-expiring", RevokedAt: now.Add(-3 * time.Hour), ExpiresAt: &tenMinutesAgo},
 				&store.Lockout{UniversalAuthID: "u", SourceKey: "done", Failures: 3, WindowStart: past, LockedUntil: &past},
 				&store.Lockout{UniversalAuthID: "u", SourceKey: "locked", Failures: 3, WindowStart: past, LockedUntil: &locked},
 				&store.Lockout{UniversalAuthID: "u", SourceKey: "counting", Failures: 1, WindowStart: now},
@@ -68,8 +71,13 @@ func TestSweep(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c != (Counts{Tokens: 1, Revocations: 1, Lockouts: 1, SignedRequests: 1, AuditEvents: 1, IdempotencyKeys: 1}) {
-				t.Fatalf("deleted %+v, want one of each", c)
+			if c != (Counts{Tokens: 1, Revocations: 2, Lockouts: 1, SignedRequests: 1, AuditEvents: 1, IdempotencyKeys: 1}) {
+				t.Fatalf("deleted %+v, want one of each and two revocations", c)
+			}
+			var revs []store.Revocation
+			st.DB.Order("ref_id").Find(&revs)
+			if len(revs) != 2 || revs[0].RefID != "recent" || revs[1].RefID != "token-expiring" {
+				t.Errorf("kept revocations %+v, want the recent one and the one whose token expired within the hour", revs)
 			}
 			var lockouts []store.Lockout
 			st.DB.Order("source_key").Find(&lockouts)

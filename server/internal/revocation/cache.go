@@ -25,7 +25,7 @@ type Ref struct {
 }
 
 // DefaultMaxEntries bounds the revocations held in memory unless the server
-// is told otherwise (about 10 MiB). Past the bound the oldest are forgotten
+// is told otherwise (about 12 MiB). Past the bound the oldest are forgotten
 // and the floor rises to the newest one forgotten: a token issued at or
 // before the floor is refused, as if revoked, and its client logs in again.
 // Failing closed keeps memory flat however many revocations a year of token
@@ -65,9 +65,8 @@ type Cache struct {
 	db  *gorm.DB
 	now func() time.Time
 
-	mu sync.RWMutex
-	// revoked maps each reference to the latest revocation, in Unix nanoseconds.
-	revoked map[key]int64
+	mu      sync.RWMutex
+	revoked map[key]entry
 	seen    map[int64]time.Time
 	floor   time.Time
 	max     int
@@ -80,7 +79,24 @@ func New(db *gorm.DB, now func() time.Time, maxEntries int) *Cache {
 	if maxEntries == 0 {
 		maxEntries = DefaultMaxEntries
 	}
-	return &Cache{db: db, now: now, revoked: map[key]int64{}, seen: map[int64]time.Time{}, max: maxEntries}
+	return &Cache{db: db, now: now, revoked: map[key]entry{}, seen: map[int64]time.Time{}, max: maxEntries}
+}
+
+// entry is a reference's latest revocation and how long it must be kept,
+// in Unix nanoseconds.
+type entry struct{ at, keep int64 }
+
+// expiryMargin keeps a revocation a little past the expiry of the tokens it
+// kills, for replicas whose clocks run behind.
+const expiryMargin = time.Minute
+
+// keepUntil is when r stops mattering: its tokens' expiry when recorded,
+// else the maximum token lifetime after it.
+func keepUntil(r store.Revocation) time.Time {
+	if r.ExpiresAt != nil {
+		return r.ExpiresAt.Add(expiryMargin)
+	}
+	return r.RevokedAt.Add(time.Duration(api.MaxTokenTTL) * time.Second)
 }
 
 // Load reads every revocation that can still matter: tokens live at most
@@ -89,10 +105,15 @@ func (c *Cache) Load(ctx context.Context) error {
 	return c.poll(ctx, c.now().Add(-time.Duration(api.MaxTokenTTL)*time.Second))
 }
 
+// pruneEvery spaces the walks over every entry that drop expired ones:
+// each holds the lock that every authenticated request reads under.
+const pruneEvery = 10 * time.Second
+
 // Run polls every interval until ctx ends.
 func (c *Cache) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	var pruned time.Time
 	for {
 		select {
 		case <-ctx.Done():
@@ -101,7 +122,10 @@ func (c *Cache) Run(ctx context.Context, interval time.Duration) {
 			if err := c.poll(ctx, c.now().Add(-overlap)); err != nil && ctx.Err() == nil {
 				slog.Warn("poll revocations", "error", err)
 			}
-			c.prune()
+			if time.Since(pruned) >= pruneEvery {
+				c.prune()
+				pruned = time.Now()
+			}
 		}
 	}
 }
@@ -118,7 +142,7 @@ func (c *Cache) poll(ctx context.Context, since time.Time) error {
 			continue
 		}
 		c.seen[r.ID] = r.RevokedAt
-		c.addLocked(Ref{Kind: r.Kind, ID: r.RefID}, r.RevokedAt)
+		c.addLocked(r)
 	}
 	return nil
 }
@@ -128,17 +152,22 @@ func (c *Cache) poll(ctx context.Context, since time.Time) error {
 func (c *Cache) Add(r store.Revocation) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.addLocked(Ref{Kind: r.Kind, ID: r.RefID}, r.RevokedAt)
+	c.addLocked(r)
 }
 
-func (c *Cache) addLocked(ref Ref, at time.Time) {
-	if !at.After(c.floor) {
+func (c *Cache) addLocked(r store.Revocation) {
+	if !r.RevokedAt.After(c.floor) {
 		return // the floor already refuses every token it could revoke
 	}
-	k, ns := keyOf(ref), at.UnixNano()
-	if prev, ok := c.revoked[k]; !ok || ns > prev {
-		c.revoked[k] = ns
+	keep := keepUntil(r)
+	if keep.Before(c.now()) {
+		return // every token it could kill has expired
 	}
+	k, e := keyOf(Ref{Kind: r.Kind, ID: r.RefID}), entry{at: r.RevokedAt.UnixNano(), keep: keep.UnixNano()}
+	if prev, ok := c.revoked[k]; ok {
+		e = entry{at: max(e.at, prev.at), keep: max(e.keep, prev.keep)}
+	}
+	c.revoked[k] = e
 	if len(c.revoked) > c.max {
 		c.forgetOldestLocked()
 	}
@@ -148,13 +177,13 @@ func (c *Cache) addLocked(ref Ref, at time.Time) {
 // the floor to the newest of them.
 func (c *Cache) forgetOldestLocked() {
 	times := make([]int64, 0, len(c.revoked))
-	for _, at := range c.revoked {
-		times = append(times, at)
+	for _, e := range c.revoked {
+		times = append(times, e.at)
 	}
 	slices.Sort(times)
 	cut := times[len(times)/10]
-	for k, at := range c.revoked {
-		if at <= cut {
+	for k, e := range c.revoked {
+		if e.at <= cut {
 			delete(c.revoked, k)
 		}
 	}
@@ -176,7 +205,7 @@ func (c *Cache) Revoked(issuedAt time.Time, refs ...Ref) bool {
 		if r.ID == "" {
 			continue
 		}
-		if at, ok := c.revoked[keyOf(r)]; ok && issuedAt.UnixNano() <= at {
+		if e, ok := c.revoked[keyOf(r)]; ok && issuedAt.UnixNano() <= e.at {
 			return true
 		}
 	}
@@ -184,16 +213,16 @@ func (c *Cache) Revoked(issuedAt time.Time, refs ...Ref) bool {
 }
 
 func (c *Cache) prune() {
-	horizon := c.now().Add(-time.Duration(api.MaxTokenTTL) * time.Second).UnixNano()
+	now := c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for id, at := range c.seen {
-		if at.Before(c.now().Add(-2 * overlap)) {
+		if at.Before(now.Add(-2 * overlap)) {
 			delete(c.seen, id)
 		}
 	}
-	for k, at := range c.revoked {
-		if at < horizon {
+	for k, e := range c.revoked {
+		if e.keep < now.UnixNano() {
 			delete(c.revoked, k)
 		}
 	}

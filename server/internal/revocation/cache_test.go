@@ -96,6 +96,36 @@ func TestPollLearnsOtherReplicasRevocations(t *testing.T) {
 }
 
 // A fresh replica starting up loads every revocation that can still matter.
+// A revocation that records when its tokens expire is kept until then (and
+// a margin for clocks behind), not for the maximum token lifetime; one
+// whose tokens have all expired is not kept at all.
+func TestRevocationKeptUntilItsTokensExpire(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	c := New(nil, func() time.Time { return now }, 0)
+	tokenExp := now.Add(time.Hour)
+	c.Add(store.Revocation{Kind: store.RevokeToken, RefID: "t1", RevokedAt: now, ExpiresAt: &tokenExp})
+	c.Add(store.Revocation{Kind: store.RevokeIdentity, RefID: "i1", RevokedAt: now})
+	gone := now.Add(-time.Hour)
+	c.Add(store.Revocation{Kind: store.RevokeToken, RefID: "t2", RevokedAt: now, ExpiresAt: &gone})
+	if len(c.revoked) != 2 {
+		t.Fatalf("%d revocations held, want 2: one whose tokens all expired is not needed", len(c.revoked))
+	}
+	t1 := Ref{Kind: store.RevokeToken, ID: "t1"}
+	now = tokenExp.Add(expiryMargin - time.Second)
+	c.prune()
+	if !c.Revoked(tokenExp.Add(-2*time.Hour), t1) {
+		t.Error("a token revocation was forgotten before its token expired plus the margin")
+	}
+	now = tokenExp.Add(expiryMargin + time.Second)
+	c.prune()
+	if _, ok := c.revoked[keyOf(t1)]; ok {
+		t.Error("a token revocation is held after its token expired")
+	}
+	if !c.Revoked(now.Add(-2*time.Hour), Ref{Kind: store.RevokeIdentity, ID: "i1"}) {
+		t.Error("a revocation without an expiry was forgotten before the maximum token lifetime")
+	}
+}
+
 func TestLoadReadsHistory(t *testing.T) {
 	st := openStore(t)
 	now := time.Now().UTC()
@@ -139,7 +169,7 @@ func TestBoundedFailsClosed(t *testing.T) {
 }
 
 // A revocation held in memory costs a few dozen bytes, so the default
-// bound keeps the cache around 10 MiB.
+// bound keeps the cache around 12 MiB.
 func TestEntriesAreSmall(t *testing.T) {
 	const n = 100000
 	now := time.Now().UTC()

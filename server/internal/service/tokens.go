@@ -122,7 +122,17 @@ func (s *Service) RevokeToken(ctx context.Context, meta Meta, in *api.AccessToke
 		return nil, err
 	}
 	now := s.now()
-	err = s.revokeAfter(ctx, store.Revocation{Kind: store.RevokeToken, RefID: c.Claims.TokenID}, func(tx *gorm.DB) error {
+	r := store.Revocation{Kind: store.RevokeToken, RefID: c.Claims.TokenID}
+	// No renewal takes the token past its row's maximum expiry, so the
+	// revocation is forgotten then rather than a year from now.
+	var row store.AccessToken
+	switch err := s.db.WithContext(ctx).Select("max_expires_at").Where("id = ?", c.Claims.TokenID).Take(&row).Error; {
+	case err == nil:
+		r.ExpiresAt = &row.MaxExpiresAt
+	case !isNotFound(err):
+		return nil, fmt.Errorf("load access token: %w", err)
+	}
+	err = s.revokeAfter(ctx, r, func(tx *gorm.DB) error {
 		if err := tx.Model(&store.AccessToken{}).Where("id = ?", c.Claims.TokenID).Update("revoked_at", now).Error; err != nil {
 			return fmt.Errorf("revoke access token: %w", err)
 		}

@@ -186,6 +186,10 @@ type Revocation struct {
 	Kind      string
 	RefID     string
 	RevokedAt time.Time
+	// ExpiresAt is when no token it revokes can verify any more, when that
+	// is known (a single token's maximum expiry); nil keeps the revocation
+	// for api.MaxTokenTTL after RevokedAt.
+	ExpiresAt *time.Time
 }
 
 // SigningKey is an Ed25519 private key, encrypted with the master key.
