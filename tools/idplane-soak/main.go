@@ -143,9 +143,9 @@ func run(ctx context.Context, cfg config) error {
 	windowStart := start
 	tick := time.NewTicker(cfg.interval)
 	defer tick.Stop()
-	var prof *heapProfiler
+	var prof *profiler
 	if cfg.pprofURL != "" {
-		prof = &heapProfiler{hc: hc, url: cfg.pprofURL}
+		prof = &profiler{hc: hc, url: cfg.pprofURL}
 	}
 	fmt.Printf("%6s %8s", "minute", "RSS MiB")
 	if prof != nil {
@@ -248,7 +248,7 @@ func mean(xs []int64) float64 {
 // live Go heap (both in KiB) and goroutines.
 type memory struct{ rss, live, goroutines int64 }
 
-func measure(ctx context.Context, pid int, prof *heapProfiler) (memory, error) {
+func measure(ctx context.Context, pid int, prof *profiler) (memory, error) {
 	var m memory
 	var err error
 	if m.rss, err = rssKiB(pid); err != nil {

@@ -12,8 +12,8 @@ import (
 	"strings"
 )
 
-// heapProfiler reads the server's Go heap through its --pprof-listen.
-type heapProfiler struct {
+// profiler reads the server's runtime profiles through its --pprof-listen.
+type profiler struct {
 	hc  *http.Client
 	url string
 }
@@ -23,28 +23,24 @@ type heapProfiler struct {
 // the heap profile ends with. Unlike RSS or HeapInuse it does not depend on
 // where in its collection cycle the server happens to be, so growth in it
 // is memory something holds on to.
-func (p heapProfiler) liveKiB(ctx context.Context) (int64, error) {
-	body, err := p.get(ctx, "/debug/pprof/heap?gc=1&debug=1")
-	if err != nil {
-		return 0, err
-	}
-	defer body.Close()
-	v, err := scanFor(body, "# HeapAlloc = ")
-	if err != nil {
-		return 0, err
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
+func (p profiler) liveKiB(ctx context.Context) (int64, error) {
+	n, err := p.figure(ctx, "/debug/pprof/heap?gc=1&debug=1", "# HeapAlloc = ")
 	return n / 1024, err
 }
 
 // goroutines is how many goroutines the server runs.
-func (p heapProfiler) goroutines(ctx context.Context) (int64, error) {
-	body, err := p.get(ctx, "/debug/pprof/goroutine?debug=1")
+func (p profiler) goroutines(ctx context.Context) (int64, error) {
+	return p.figure(ctx, "/debug/pprof/goroutine?debug=1", "goroutine profile: total ")
+}
+
+// figure is the number after prefix on a line of the text profile at path.
+func (p profiler) figure(ctx context.Context, path, prefix string) (int64, error) {
+	body, err := p.get(ctx, path)
 	if err != nil {
 		return 0, err
 	}
 	defer body.Close()
-	v, err := scanFor(body, "goroutine profile: total ")
+	v, err := scanFor(body, prefix)
 	if err != nil {
 		return 0, err
 	}
@@ -68,7 +64,7 @@ func scanFor(r io.Reader, prefix string) (string, error) {
 
 // save writes a heap profile to path, after a garbage collection so that it
 // shows what is live.
-func (p heapProfiler) save(ctx context.Context, path string) error {
+func (p profiler) save(ctx context.Context, path string) error {
 	body, err := p.get(ctx, "/debug/pprof/heap?gc=1")
 	if err != nil {
 		return err
@@ -85,7 +81,7 @@ func (p heapProfiler) save(ctx context.Context, path string) error {
 	return f.Close()
 }
 
-func (p heapProfiler) get(ctx context.Context, path string) (io.ReadCloser, error) {
+func (p profiler) get(ctx context.Context, path string) (io.ReadCloser, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(p.url, "/")+path, nil)
 	if err != nil {
 		return nil, err
