@@ -53,7 +53,7 @@ profiles="${SOAK_PROFILES:-$work}"
 mkdir -p "$profiles"
 "$work/idplane-soak" --host "http://127.0.0.1:$port" --client-id "$id" --client-secret "$secret" --pid "$server_pid" \
 	--pprof "http://127.0.0.1:$pprof_port" --profiles "$profiles" --warm-up "${SOAK_WARMUP:-5m}" \
-	-d "${SOAK_DURATION:-30m}" || status=$?
+	--interval "${SOAK_INTERVAL:-1m}" -d "${SOAK_DURATION:-30m}" || status=$?
 if [ -f "$profiles/heap-warm.pb.gz" ] && [ -f "$profiles/heap-end.pb.gz" ]; then
 	echo "live heap gained after the warm-up, by allocation site:"
 	go tool pprof -sample_index=inuse_space -top -nodecount=15 -diff_base "$profiles/heap-warm.pb.gz" \

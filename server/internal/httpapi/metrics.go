@@ -39,7 +39,11 @@ func NewMetrics() *Metrics {
 		}, []string{"method"}),
 	}
 	m.registry.MustRegister(m.requests, m.latency, m.logins, m.tokens,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		// The runtime's GC metrics add go_gc_heap_live_bytes: the heap live
+		// objects take as of the last collection, which unlike RSS does not
+		// depend on where in its cycle the collector is.
+		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(collectors.MetricsGC)),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 

@@ -55,6 +55,7 @@ func TestObservabilityEndpoints(t *testing.T) {
 		`idplane_logins_total{method="universal-auth",outcome="failure"} 1`,
 		`idplane_tokens_issued_total{method="universal-auth"}`,
 		`go_goroutines`,
+		"\ngo_gc_heap_live_bytes ",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)
