@@ -79,3 +79,44 @@ func TestGroupCommit(t *testing.T) {
 		})
 	}
 }
+
+// Every batch size is a statement of its own; none may stay prepared on
+// the connection (pgx would cache up to 512 per connection, each holding
+// tens of kilobytes here and in the PostgreSQL backend).
+func TestBatchStatementsAreNotPrepared(t *testing.T) {
+	st := migrated(t)[store.Postgres]
+	sqlDB, err := st.DB.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB.SetMaxOpenConns(1) // one session, whose prepared statements the query below sees
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	g := store.NewGroupCommit(st, 1, 64)
+	defer g.Close()
+	const sizes = 40
+	for n := 1; n <= sizes; n++ {
+		var w store.Writes
+		for i := range n {
+			id := fmt.Sprintf("tok-%d-%d", n, i)
+			w.Tokens = append(w.Tokens, store.AccessToken{ID: id, OrganizationID: "o", IdentityID: "i", AuthMethod: "m", AuthMethodID: "u",
+				TTL: 1, CreatedAt: now, ExpiresAt: now.Add(time.Hour), MaxExpiresAt: now.Add(time.Hour)})
+			w.Events = append(w.Events, store.AuditEvent{OrganizationID: "o", Time: now, ActorType: "identity", ActorID: "i", Action: "login",
+				Outcome: "success", Metadata: store.JSON[map[string]string]{V: map[string]string{"tokenId": id}}})
+		}
+		if err := g.Write(ctx, w); err != nil {
+			t.Fatalf("batch of %d: %v", n, err)
+		}
+	}
+	var tokens, prepared int64
+	st.DB.Model(&store.AccessToken{}).Count(&tokens)
+	if tokens != sizes*(sizes+1)/2 {
+		t.Fatalf("%d tokens written, want %d", tokens, sizes*(sizes+1)/2)
+	}
+	if err := st.DB.Raw("SELECT count(*) FROM pg_prepared_statements").Scan(&prepared).Error; err != nil {
+		t.Fatal(err)
+	}
+	if prepared >= sizes/2 {
+		t.Errorf("%d statements prepared on the connection after %d batch sizes", prepared, sizes)
+	}
+}
