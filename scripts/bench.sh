@@ -3,35 +3,24 @@
 # and idplane-load on the same machine (loopback only), then the server's RSS.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-pgbin="$(dirname "$(ls /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -1)")"
 work="$(mktemp -d /tmp/idplane-bench.XXXXXX)"
 chmod 755 "$work"
 server_pid=""
 tls_pid=""
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+. "$repo/scripts/postgres.sh"
 cleanup() {
 	if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
 	if [ -n "$tls_pid" ]; then kill "$tls_pid" 2>/dev/null || true; wait "$tls_pid" 2>/dev/null || true; fi
-	as_pg "$pgbin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
+	stop_postgres
 	rm -rf "$work"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 go build -o "$repo/bin/idplane" "$repo/server"
 go build -o "$repo/bin/idplane-load" "$repo/tools/idplane-load"
 
-pgport="$(free_port)"
-mkdir -p "$work/pg" && [ "$(id -u)" = 0 ] && chown postgres "$work/pg"
-as_pg "$pgbin/initdb" -D "$work/pg" -U postgres --auth=trust --no-sync >/dev/null
-as_pg "$pgbin/pg_ctl" -D "$work/pg" -w -l "$work/pg/log" \
-	-o "-p $pgport -c listen_addresses=127.0.0.1 -c unix_socket_directories=$work/pg -c max_connections=200 -c shared_buffers=256MB" start >/dev/null
-db="postgres://postgres@127.0.0.1:$pgport/postgres?sslmode=disable"
-
-"$repo/bin/idplane" migrate --database-url "$db" >/dev/null
-boot="$("$repo/bin/idplane" bootstrap --database-url "$db" --master-key-file "$work/idplane.key" --organization bench --output json)"
-id="$(printf '%s' "$boot" | python3 -c 'import json,sys; print(json.load(sys.stdin)["clientId"])')"
-secret="$(printf '%s' "$boot" | python3 -c 'import json,sys; print(json.load(sys.stdin)["clientSecret"])')"
+start_postgres "-c shared_buffers=256MB"
+bootstrap "$repo/bin/idplane" bench
 
 # The load tool's fakes (a Kubernetes API server, STS) serve with Go's
 # httptest certificate: the server trusts it for outbound calls, and the
@@ -72,7 +61,7 @@ rss="$(awk '/VmRSS/ {print $2}' /proc/$server_pid/status)"
 hwm="$(awk '/VmHWM/ {print $2}' /proc/$server_pid/status)"
 printf 'server RSS now %d MiB, peak %d MiB\n' $((rss / 1024)) $((hwm / 1024))
 for action in login.universal-auth login.oidc-auth login.kubernetes-auth login.aws-auth login.tls-cert-auth; do
-	audited="$(as_pg "$pgbin/psql" -h "$work/pg" -p "$pgport" -U postgres -tAc "SELECT count(*) FROM audit_events WHERE action = '$action' AND outcome = 'success'")"
+	audited="$(psql_value "SELECT count(*) FROM audit_events WHERE action = '$action' AND outcome = 'success'")"
 	echo "$action audit events durably written: $audited"
 done
 
