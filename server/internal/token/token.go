@@ -4,6 +4,7 @@ package token
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -89,7 +90,7 @@ func NewSigner(issuer string, keys ...KeyPair) (*Signer, error) {
 		issuer: issuer,
 		keys:   slices.Clone(keys),
 		public: make(map[string]ed25519.PublicKey, len(keys)),
-		cache:  verifiedCache{m: make(map[string]Claims)},
+		cache:  verifiedCache{m: make(map[[sha256.Size]byte]Claims)},
 	}
 	for _, k := range s.keys {
 		if k.ID == "" {

@@ -2,6 +2,7 @@ package token
 
 import (
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -28,7 +29,7 @@ const (
 	iatSkew = 5 * time.Second
 	// maxTokenLen bounds the work an unauthenticated caller can cause.
 	maxTokenLen = 8 << 10
-	// maxCached bounds the memory held by verified tokens (a few MiB).
+	// maxCached bounds the memory held by verified tokens (about 5 MiB).
 	maxCached = 10_000
 )
 
@@ -153,21 +154,29 @@ func (w *wireClaims) claims() Claims {
 	return c
 }
 
-// verifiedCache maps token strings whose signature and issuer were verified to their claims.
-// Only genuine tokens get in, so its size is bounded by what this service issued.
+// verifiedCache maps the SHA-256 of token strings whose signature and
+// issuer were verified to their claims. Only genuine tokens get in, so its
+// size is bounded by what this service issued; keying by the hash keeps a
+// token's 700-odd bytes out of it, and a token that is not the one cached
+// cannot share its key.
 type verifiedCache struct {
 	mu sync.RWMutex
-	m  map[string]Claims
+	m  map[[sha256.Size]byte]Claims
 }
 
 func (vc *verifiedCache) get(raw string) (Claims, bool) {
+	k := sha256.Sum256([]byte(raw))
 	vc.mu.RLock()
 	defer vc.mu.RUnlock()
-	c, ok := vc.m[raw]
+	c, ok := vc.m[k]
 	return c, ok
 }
 
+// put adds a verified token. A full cache first drops expired tokens, then
+// a tenth of the others (map order is random), so it stays at its bound
+// rather than being emptied and every live token verified again at once.
 func (vc *verifiedCache) put(raw string, c Claims, now time.Time) {
+	k := sha256.Sum256([]byte(raw))
 	vc.mu.Lock()
 	defer vc.mu.Unlock()
 	if len(vc.m) >= maxCached {
@@ -176,9 +185,12 @@ func (vc *verifiedCache) put(raw string, c Claims, now time.Time) {
 				delete(vc.m, k)
 			}
 		}
-		if len(vc.m) >= maxCached {
-			clear(vc.m)
+		for k := range vc.m {
+			if len(vc.m) < maxCached*9/10 {
+				break
+			}
+			delete(vc.m, k)
 		}
 	}
-	vc.m[raw] = c
+	vc.m[k] = c
 }
