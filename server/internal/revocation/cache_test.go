@@ -216,3 +216,24 @@ func BenchmarkRevoked(b *testing.B) {
 		}
 	}
 }
+
+// A cache at its bound under constant revocations stays the size it was:
+// a map deleted from in place would keep growing.
+func TestMemoryFlatAtBound(t *testing.T) {
+	const bound = 10000
+	t0 := time.Now().UTC()
+	c := New(nil, func() time.Time { return t0 }, bound)
+	n := 0
+	add := func(count int) {
+		for range count {
+			c.Add(store.Revocation{Kind: store.RevokeCredential, RefID: uuid.NewString(), RevokedAt: t0.Add(time.Duration(n) * time.Millisecond)})
+			n++
+		}
+	}
+	add(2 * bound)
+	before := liveHeap()
+	add(20 * bound)
+	if grown := int64(liveHeap()) - int64(before); grown > 256<<10 {
+		t.Errorf("a full cache grew by %d KiB over %d more revocations", grown>>10, 20*bound)
+	}
+}

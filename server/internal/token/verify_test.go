@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -171,6 +173,34 @@ func TestCacheBounded(t *testing.T) {
 	if _, ok := s.cache.get(fmt.Sprint("l", maxCached-1)); !ok {
 		t.Error("the newest token is not cached")
 	}
+}
+
+// A full cache under constant churn (a busy server's new tokens) stays the
+// size it was: a map deleted from in place would keep growing.
+func TestCacheMemoryFlatUnderChurn(t *testing.T) {
+	s := newSigner(t, newKey(t, t0))
+	c := Claims{TokenID: "t", IdentityID: "i", OrganizationID: "o", IssuedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+	n := 0
+	put := func(count int) {
+		for range count {
+			s.cache.put(strconv.Itoa(n), c, t0)
+			n++
+		}
+	}
+	put(2 * maxCached)
+	before := liveHeap()
+	put(20 * maxCached)
+	grown := int64(liveHeap()) - int64(before)
+	if grown > 1<<20 {
+		t.Errorf("a full cache grew by %d KiB over %d more tokens", grown>>10, 20*maxCached)
+	}
+}
+
+func liveHeap() uint64 {
+	var m runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }
 
 func TestVerifyConcurrent(t *testing.T) {
