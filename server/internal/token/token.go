@@ -4,7 +4,6 @@ package token
 import (
 	"crypto/ed25519"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -90,7 +89,7 @@ func NewSigner(issuer string, keys ...KeyPair) (*Signer, error) {
 		issuer: issuer,
 		keys:   slices.Clone(keys),
 		public: make(map[string]ed25519.PublicKey, len(keys)),
-		cache:  verifiedCache{m: make(map[[sha256.Size]byte]Claims)},
+		cache:  verifiedCache{m: make(map[cacheKey]Claims)},
 	}
 	for _, k := range s.keys {
 		if k.ID == "" {

@@ -46,7 +46,8 @@ type header struct {
 // Clients present the same token on many requests, so the result of the signature check is
 // cached per exact token string; the time checks run on every call.
 func (s *Signer) Verify(raw string, now time.Time) (Claims, error) {
-	c, cached := s.cache.get(raw)
+	k := cacheKeyOf(raw)
+	c, cached := s.cache.get(k)
 	if !cached {
 		var err error
 		if c, err = s.verifySignature(raw); err != nil {
@@ -57,7 +58,7 @@ func (s *Signer) Verify(raw string, now time.Time) (Claims, error) {
 		return Claims{}, err
 	}
 	if !cached {
-		s.cache.put(raw, c, now)
+		s.cache.put(k, c, now)
 	}
 	c.TrustedIPs = slices.Clone(c.TrustedIPs)
 	c.Metadata = maps.Clone(c.Metadata)
@@ -161,11 +162,14 @@ func (w *wireClaims) claims() Claims {
 // cannot share its key.
 type verifiedCache struct {
 	mu sync.RWMutex
-	m  map[[sha256.Size]byte]Claims
+	m  map[cacheKey]Claims
 }
 
-func (vc *verifiedCache) get(raw string) (Claims, bool) {
-	k := sha256.Sum256([]byte(raw))
+type cacheKey [sha256.Size]byte
+
+func cacheKeyOf(raw string) cacheKey { return sha256.Sum256([]byte(raw)) }
+
+func (vc *verifiedCache) get(k cacheKey) (Claims, bool) {
 	vc.mu.RLock()
 	defer vc.mu.RUnlock()
 	c, ok := vc.m[k]
@@ -175,21 +179,20 @@ func (vc *verifiedCache) get(raw string) (Claims, bool) {
 // put adds a verified token. A full cache first drops expired tokens, then
 // a tenth of the others (map order is random), so it stays at its bound
 // rather than being emptied and every live token verified again at once.
-func (vc *verifiedCache) put(raw string, c Claims, now time.Time) {
-	k := sha256.Sum256([]byte(raw))
+func (vc *verifiedCache) put(k cacheKey, c Claims, now time.Time) {
 	vc.mu.Lock()
 	defer vc.mu.Unlock()
 	if len(vc.m) >= maxCached {
-		for k, v := range vc.m {
+		for old, v := range vc.m {
 			if checkTimes(v, now) != nil {
-				delete(vc.m, k)
+				delete(vc.m, old)
 			}
 		}
-		for k := range vc.m {
+		for old := range vc.m {
 			if len(vc.m) < maxCached*9/10 {
 				break
 			}
-			delete(vc.m, k)
+			delete(vc.m, old)
 		}
 	}
 	vc.m[k] = c

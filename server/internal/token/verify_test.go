@@ -130,7 +130,7 @@ func TestCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := s.cache.get(raw); !ok {
+	if _, ok := s.cache.get(cacheKeyOf(raw)); !ok {
 		t.Fatal("verified token not cached")
 	}
 	first.TrustedIPs[0] = "0.0.0.0/0"
@@ -143,7 +143,7 @@ func TestCache(t *testing.T) {
 
 	expired := sign(t, s, Claims{TokenID: "t", IdentityID: "i", IssuedAt: t0, ExpiresAt: t0.Add(time.Second)})
 	expectErr(t, s, expired, t0.Add(time.Second), ErrExpired)
-	if _, ok := s.cache.get(expired); ok {
+	if _, ok := s.cache.get(cacheKeyOf(expired)); ok {
 		t.Fatal("expired token cached")
 	}
 }
@@ -157,20 +157,20 @@ func TestCacheBounded(t *testing.T) {
 		if i%2 == 0 {
 			c = short
 		}
-		s.cache.put(fmt.Sprint(i), c, t0)
+		s.cache.put(cacheKeyOf(fmt.Sprint(i)), c, t0)
 	}
-	s.cache.put("new", long, t0.Add(2*time.Minute))
+	s.cache.put(cacheKeyOf("new"), long, t0.Add(2*time.Minute))
 	if n := len(s.cache.m); n != maxCached/2+1 {
 		t.Fatalf("after evicting expired entries: %d entries", n)
 	}
 	for i := range maxCached {
-		s.cache.put(fmt.Sprint("l", i), long, t0)
+		s.cache.put(cacheKeyOf(fmt.Sprint("l", i)), long, t0)
 	}
 	// Full of live tokens, it drops a tenth of them, not all.
 	if n := len(s.cache.m); n > maxCached || n < maxCached*8/10 {
 		t.Fatalf("cache holds %d entries, want between %d and %d", n, maxCached*8/10, maxCached)
 	}
-	if _, ok := s.cache.get(fmt.Sprint("l", maxCached-1)); !ok {
+	if _, ok := s.cache.get(cacheKeyOf(fmt.Sprint("l", maxCached-1))); !ok {
 		t.Error("the newest token is not cached")
 	}
 }
@@ -183,7 +183,7 @@ func TestCacheMemoryFlatUnderChurn(t *testing.T) {
 	n := 0
 	put := func(count int) {
 		for range count {
-			s.cache.put(strconv.Itoa(n), c, t0)
+			s.cache.put(cacheKeyOf(strconv.Itoa(n)), c, t0)
 			n++
 		}
 	}
