@@ -46,6 +46,7 @@ func insertOneStatement(ctx context.Context, db *sql.DB, tokens []AccessToken, e
 			credential_id, ttl, num_uses_limit, num_uses, created_at, expires_at, max_expires_at) VALUES `)
 		rows(len(tokens), 12, func(i int) []any {
 			t := tokens[i]
+			fitModel(&t)
 			return []any{t.ID, t.OrganizationID, t.IdentityID, t.AuthMethod, t.AuthMethodID, t.CredentialID,
 				t.TTL, t.NumUsesLimit, t.NumUses, t.CreatedAt, t.ExpiresAt, t.MaxExpiresAt}
 		})
@@ -56,6 +57,7 @@ func insertOneStatement(ctx context.Context, db *sql.DB, tokens []AccessToken, e
 	var metaErr error
 	rows(len(events), 13, func(i int) []any {
 		e := events[i]
+		fitModel(&e)
 		md, err := e.Metadata.Value()
 		if err != nil && metaErr == nil {
 			metaErr = err
@@ -70,7 +72,10 @@ func insertOneStatement(ctx context.Context, db *sql.DB, tokens []AccessToken, e
 	// every one on every connection (up to 512 each, tens of kilobytes of SQL
 	// apiece, here and in the PostgreSQL backend) until the connection is
 	// closed. Sent unprepared it is still one round trip.
-	if _, err := db.ExecContext(ctx, b.String(), append([]any{pgx.QueryExecModeExec}, args...)...); err != nil {
+	//
+	// The text of every argument is made valid as GORM's statements' is
+	// (text.go): one row PostgreSQL refuses would fail the whole batch.
+	if _, err := db.ExecContext(ctx, b.String(), append([]any{pgx.QueryExecModeExec}, validArgs(args)...)...); err != nil {
 		return fmt.Errorf("insert access tokens and audit events: %w", err)
 	}
 	return nil

@@ -199,21 +199,23 @@ type SigningKey struct {
 	CreatedAt  time.Time
 }
 
-// AuditEvent records one login or change.
+// AuditEvent records one login or change. The columns that hold text of
+// outside origin (an ID a request named, a header, a reason quoting what
+// was refused) have a size: the store cuts them to it (see text.go).
 type AuditEvent struct {
 	ID             int64 `gorm:"primaryKey;autoIncrement"`
 	OrganizationID string
 	Time           time.Time
 	ActorType      string
-	ActorID        string
+	ActorID        string `gorm:"size:256"`
 	Action         string
 	TargetType     string
-	TargetID       string
-	SourceIP       string `gorm:"column:source_ip"`
-	UserAgent      string
+	TargetID       string `gorm:"size:256"`
+	SourceIP       string `gorm:"column:source_ip;size:64"`
+	UserAgent      string `gorm:"size:256"`
 	Outcome        string
-	Reason         string
-	RequestID      string
+	Reason         string `gorm:"size:1024"`
+	RequestID      string `gorm:"size:128"`
 	Metadata       JSON[map[string]string]
 }
 
