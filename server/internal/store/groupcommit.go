@@ -162,10 +162,24 @@ func (g *GroupCommit) run() {
 				break collect
 			}
 		}
-		err := g.flush(batch)
+		g.answer(batch, g.flush(batch))
+	}
+}
+
+// answer gives every job of a flushed batch its outcome. A batch that
+// failed for a reason other than an unreachable database or a conflict
+// that outlived its retries is flushed again job by job, so that a row the
+// database refuses (a duplicate key, say) fails only its own job and never
+// the other requests that happened to share its batch.
+func (g *GroupCommit) answer(batch []batchJob, err error) {
+	if err != nil && len(batch) > 1 && !Unavailable(err) && !Conflict(err) {
 		for _, j := range batch {
-			j.done <- err
+			j.done <- g.flush([]batchJob{j})
 		}
+		return
+	}
+	for _, j := range batch {
+		j.done <- err
 	}
 }
 
