@@ -20,6 +20,8 @@ const (
 	ActorSystem    = "system"
 )
 
+// newEvent builds an audit event. The store makes its text valid and cuts
+// what came from outside (User-Agent, reason, IDs) to its columns' sizes.
 func (s *Service) newEvent(meta Meta, orgID, actorType, actorID, action, targetType, targetID, outcome, reason string, md map[string]string) store.AuditEvent {
 	ip := ""
 	if meta.IP.IsValid() {
@@ -31,7 +33,7 @@ func (s *Service) newEvent(meta Meta, orgID, actorType, actorID, action, targetT
 	return store.AuditEvent{
 		OrganizationID: orgID, Time: s.now(), ActorType: actorType, ActorID: actorID,
 		Action: action, TargetType: targetType, TargetID: targetID, SourceIP: ip,
-		UserAgent: truncate(meta.UserAgent, 256), Outcome: outcome, Reason: reason,
+		UserAgent: meta.UserAgent, Outcome: outcome, Reason: reason,
 		RequestID: meta.RequestID, Metadata: store.JSON[map[string]string]{V: md},
 	}
 }
@@ -113,13 +115,6 @@ func auditToAPI(r store.AuditEvent) api.AuditEvent {
 		UserAgent: r.UserAgent, Outcome: r.Outcome, Reason: r.Reason, RequestID: r.RequestID,
 		Metadata: r.Metadata.V,
 	}
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }
 
 // IPAllowed reports whether ip falls in one of the CIDR blocks; an empty

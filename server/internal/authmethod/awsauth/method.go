@@ -30,6 +30,7 @@ import (
 	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
 	"github.com/idplane/idplane/server/internal/service"
 	"github.com/idplane/idplane/server/internal/store"
+	"github.com/idplane/idplane/server/internal/store/dbtext"
 )
 
 // Kind is AWS auth as identities list it and tokens carry it.
@@ -94,7 +95,7 @@ func (v verifier) verify(ctx context.Context, a methodconfig.Attempt[api.AWSAuth
 		return methodconfig.Verified{}, service.LoginRefused("account is not allowed", "account "+id.Account+" is not allowed")
 	}
 	if !principalAllowed(cfg.AllowedPrincipalArns, id.Arn) {
-		return methodconfig.Verified{}, service.LoginRefused("principal ARN is not allowed", "principal "+truncate(id.Arn, 256)+" is not allowed")
+		return methodconfig.Verified{}, service.LoginRefused("principal ARN is not allowed", "principal "+dbtext.Truncate(id.Arn, 256)+" is not allowed")
 	}
 	err = a.Core.DB(ctx).Create(&store.UsedSignedRequest{Hash: sr.hash, ExpiresAt: sr.date.Add(Window + time.Minute)}).Error
 	if err = store.Translate(err, "remember the signed request"); errors.Is(err, store.ErrConflict) {
@@ -102,8 +103,8 @@ func (v verifier) verify(ctx context.Context, a methodconfig.Attempt[api.AWSAuth
 	} else if err != nil {
 		return methodconfig.Verified{}, err
 	}
-	return methodconfig.Verified{Subject: id.Arn, Metadata: map[string]string{"account": id.Account, "arn": truncate(id.Arn, api.MaxMetadataValLength),
-		"userId": truncate(id.UserID, api.MaxMetadataValLength)}}, nil
+	return methodconfig.Verified{Subject: id.Arn, Metadata: map[string]string{"account": id.Account, "arn": dbtext.Truncate(id.Arn, api.MaxMetadataValLength),
+		"userId": dbtext.Truncate(id.UserID, api.MaxMetadataValLength)}}, nil
 }
 
 func used(db *gorm.DB, hash []byte) (int64, error) {
@@ -131,7 +132,7 @@ type signedRequest struct {
 // can be checked without STS.
 func parse(cfg api.AWSAuthConfig, in *api.AWSAuthLoginRequest, now time.Time) (signedRequest, error) {
 	if !strings.EqualFold(in.IAMHTTPRequestMethod, http.MethodPost) {
-		return signedRequest{}, service.LoginRefused("the signed request must be a POST", "method "+truncate(in.IAMHTTPRequestMethod, 16))
+		return signedRequest{}, service.LoginRefused("the signed request must be a POST", "method "+dbtext.Truncate(in.IAMHTTPRequestMethod, 16))
 	}
 	body, err := base64.StdEncoding.DecodeString(in.IAMRequestBody)
 	if err != nil {
@@ -139,7 +140,7 @@ func parse(cfg api.AWSAuthConfig, in *api.AWSAuthLoginRequest, now time.Time) (s
 	}
 	if string(body) != GetCallerIdentityBody {
 		return signedRequest{}, service.LoginRefused("the signed request's body must be exactly "+GetCallerIdentityBody,
-			"body "+truncate(string(body), 256))
+			"body "+dbtext.Truncate(string(body), 256))
 	}
 	h, err := decodeHeaders(in.IAMRequestHeaders)
 	if err != nil {
@@ -155,7 +156,7 @@ func parse(cfg api.AWSAuthConfig, in *api.AWSAuthLoginRequest, now time.Time) (s
 	}
 	if !strings.EqualFold(strings.TrimSuffix(host, ":443"), strings.TrimSuffix(endpoint.Host, ":443")) {
 		return signedRequest{}, service.LoginRefused("the signed request's Host header names another host than the STS endpoint",
-			"Host "+truncate(host, 256)+" is not the STS endpoint's "+endpoint.Host)
+			"Host "+dbtext.Truncate(host, 256)+" is not the STS endpoint's "+endpoint.Host)
 	}
 	auth, err := parseAuthorization(h.Get("Authorization"))
 	if err != nil {
@@ -167,14 +168,14 @@ func parse(cfg api.AWSAuthConfig, in *api.AWSAuthLoginRequest, now time.Time) (s
 		}
 	}
 	if auth.service != "sts" {
-		return signedRequest{}, service.LoginRefused("the request must be signed for the sts service", "signed for service "+truncate(auth.service, 64))
+		return signedRequest{}, service.LoginRefused("the request must be signed for the sts service", "signed for service "+dbtext.Truncate(auth.service, 64))
 	}
 	if cfg.STSRegion != "" && auth.region != cfg.STSRegion {
-		return signedRequest{}, service.LoginRefused("the request is signed for another region", "signed for region "+truncate(auth.region, 64))
+		return signedRequest{}, service.LoginRefused("the request is signed for another region", "signed for region "+dbtext.Truncate(auth.region, 64))
 	}
 	date, err := time.Parse("20060102T150405Z", h.Get("X-Amz-Date"))
 	if err != nil {
-		return signedRequest{}, service.LoginRefused("X-Amz-Date is missing or not a SigV4 date (20060102T150405Z)", "X-Amz-Date "+truncate(h.Get("X-Amz-Date"), 64))
+		return signedRequest{}, service.LoginRefused("X-Amz-Date is missing or not a SigV4 date (20060102T150405Z)", "X-Amz-Date "+dbtext.Truncate(h.Get("X-Amz-Date"), 64))
 	}
 	if d := now.Sub(date); d > Window || d < -Window {
 		return signedRequest{}, service.LoginRefused("X-Amz-Date is more than 5 minutes from the server's clock", fmt.Sprintf("X-Amz-Date is %s from now", d.Round(time.Second)))
@@ -186,7 +187,7 @@ func parse(cfg api.AWSAuthConfig, in *api.AWSAuthLoginRequest, now time.Time) (s
 		case !slices.Contains(auth.signedHeaders, strings.ToLower(api.AWSServerIDHeader)):
 			return signedRequest{}, service.LoginRefused("the "+api.AWSServerIDHeader+" header must be signed", "server ID header not in SignedHeaders")
 		case h.Get(api.AWSServerIDHeader) != cfg.ServerID:
-			return signedRequest{}, service.LoginRefused("the "+api.AWSServerIDHeader+" header names another server", "server ID "+truncate(h.Get(api.AWSServerIDHeader), 256))
+			return signedRequest{}, service.LoginRefused("the "+api.AWSServerIDHeader+" header names another server", "server ID "+dbtext.Truncate(h.Get(api.AWSServerIDHeader), 256))
 		}
 	}
 	sum := sha256.Sum256([]byte(Kind + "\x00" + auth.signature))
@@ -213,7 +214,7 @@ func decodeHeaders(b64 string) (http.Header, error) {
 		}
 		var many []string
 		if err := json.Unmarshal(v, &many); err != nil {
-			return nil, fmt.Errorf("header %q is neither a string nor a list of strings", truncate(name, 64))
+			return nil, fmt.Errorf("header %q is neither a string nor a list of strings", dbtext.Truncate(name, 64))
 		}
 		for _, x := range many {
 			h.Add(name, x)
@@ -282,7 +283,7 @@ func (v verifier) callSTS(ctx context.Context, cfg api.AWSAuthConfig, sr signedR
 	switch {
 	case res != nil && res.Status != http.StatusOK:
 		return callerIdentity{}, service.LoginRefused("STS refused the signed request",
-			fmt.Sprintf("STS answered HTTP %d: %s", res.Status, truncate(string(res.Body), 512)))
+			fmt.Sprintf("STS answered HTTP %d: %s", res.Status, dbtext.Truncate(string(res.Body), 512)))
 	case err != nil:
 		return callerIdentity{}, service.LoginRefused("STS could not be reached", "STS call failed: "+err.Error())
 	}
@@ -325,11 +326,4 @@ func roleOf(arn string) (string, bool) {
 		return "", false
 	}
 	return "arn:" + parts[1] + ":iam::" + parts[4] + ":role/" + res[1], true
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		s = s[:n]
-	}
-	return strings.ToValidUTF8(s, "")
 }

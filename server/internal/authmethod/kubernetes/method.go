@@ -23,6 +23,7 @@ import (
 	"github.com/idplane/idplane/server/internal/authmethod/outbound"
 	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
 	"github.com/idplane/idplane/server/internal/service"
+	"github.com/idplane/idplane/server/internal/store/dbtext"
 )
 
 // Kind is Kubernetes auth as identities list it and tokens carry it.
@@ -73,12 +74,12 @@ func (v verifier) verify(ctx context.Context, identity methodconfig.Config[confi
 	}
 	if !status.Authenticated {
 		return methodconfig.Verified{}, service.LoginRefused("the Kubernetes API server did not authenticate the token",
-			"TokenReview not authenticated: "+truncate(status.Error, 256))
+			"TokenReview not authenticated: "+dbtext.Truncate(status.Error, 256))
 	}
 	ns, name, ok := strings.Cut(strings.TrimPrefix(status.User.Username, serviceAccountPrefix), ":")
 	if !strings.HasPrefix(status.User.Username, serviceAccountPrefix) || !ok || ns == "" || name == "" || strings.Contains(name, ":") {
 		return methodconfig.Verified{}, service.LoginRefused("the token is not a service account's",
-			"TokenReview user "+truncate(status.User.Username, 256)+" is not system:serviceaccount:<namespace>:<name>")
+			"TokenReview user "+dbtext.Truncate(status.User.Username, 256)+" is not system:serviceaccount:<namespace>:<name>")
 	}
 	if cfg.AllowedAudience != "" && !slices.Contains(status.Audiences, cfg.AllowedAudience) {
 		return methodconfig.Verified{}, service.LoginRefused("audience does not match",
@@ -91,7 +92,7 @@ func (v verifier) verify(ctx context.Context, identity methodconfig.Config[confi
 		return methodconfig.Verified{}, service.LoginRefused("service account name is not allowed", "service account "+ns+"/"+name+" is not allowed")
 	}
 	return methodconfig.Verified{Subject: status.User.Username,
-		Metadata: map[string]string{"namespace": ns, "serviceAccount": name, "uid": truncate(status.User.UID, api.MaxMetadataValLength)}}, nil
+		Metadata: map[string]string{"namespace": ns, "serviceAccount": name, "uid": dbtext.Truncate(status.User.UID, api.MaxMetadataValLength)}}, nil
 }
 
 // review posts the TokenReview, with the reviewer's JWT as bearer or,
@@ -128,7 +129,7 @@ func review(ctx context.Context, clients *clientCache, cfg config, jwt string) (
 		// The API server answers a created review with 201.
 	case res != nil && (res.Status == http.StatusUnauthorized || res.Status == http.StatusForbidden):
 		return authv1.TokenReviewStatus{}, service.LoginRefused("the Kubernetes API server refused the TokenReview (the reviewer needs system:auth-delegator)",
-			fmt.Sprintf("TokenReview answered HTTP %d: %s", res.Status, truncate(string(res.Body), 256)))
+			fmt.Sprintf("TokenReview answered HTTP %d: %s", res.Status, dbtext.Truncate(string(res.Body), 256)))
 	case err != nil:
 		return authv1.TokenReviewStatus{}, service.LoginRefused("the Kubernetes API server could not review the token", "TokenReview failed: "+err.Error())
 	}
@@ -142,13 +143,6 @@ func review(ctx context.Context, clients *clientCache, cfg config, jwt string) (
 // matchAny reports whether s matches one of the globs; none allows any.
 func matchAny(globs []string, s string) bool {
 	return len(globs) == 0 || slices.ContainsFunc(globs, func(g string) bool { return signedtoken.MatchGlob(g, s) })
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		s = s[:n]
-	}
-	return strings.ToValidUTF8(s, "")
 }
 
 // clientCacheMax bounds the clients kept, one per distinct CA; past it the

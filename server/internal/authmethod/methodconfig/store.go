@@ -18,7 +18,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -26,6 +25,7 @@ import (
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/internal/service"
 	"github.com/idplane/idplane/server/internal/store"
+	"github.com/idplane/idplane/server/internal/store/dbtext"
 )
 
 // Config is one identity's auth method of the store's kind.
@@ -225,14 +225,14 @@ func (s *configs[C]) ForLogin(ctx context.Context, identityID string) (Config[C]
 		// does not have.
 		var orgs []string
 		if err := s.core.DB(ctx).Model(&store.Identity{}).Where("id = ?", identityID).Limit(1).Pluck("organization_id", &orgs).Error; err != nil {
-			return Config[C]{}, fmt.Errorf("load identity %s: %w", truncate(identityID, 64), err)
+			return Config[C]{}, fmt.Errorf("load identity %s: %w", dbtext.Truncate(identityID, 64), err)
 		}
 		var cfg Config[C]
 		if len(orgs) == 1 {
 			cfg.OrganizationID, cfg.IdentityID = orgs[0], identityID
 		}
 		return cfg, service.LoginRefused("the identity has no "+s.noun+" (or does not exist)",
-			"no "+s.noun+" attached to identity "+truncate(identityID, 64))
+			"no "+s.noun+" attached to identity "+dbtext.Truncate(identityID, 64))
 	}
 	if err != nil {
 		return Config[C]{}, fmt.Errorf("load %s: %w", s.noun, err)
@@ -246,11 +246,4 @@ func (s *configs[C]) ForLogin(ctx context.Context, identityID string) (Config[C]
 	}
 	s.cache.put(identityID, cfg, now)
 	return cfg, nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return strings.ToValidUTF8(s, "")
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
 	"github.com/idplane/idplane/server/internal/service"
+	"github.com/idplane/idplane/server/internal/store/dbtext"
 )
 
 // Claim returns the claim at path, dotted for nested objects
@@ -105,7 +106,7 @@ func matchAny(v any, globs []string) bool {
 // JWT auth (issuer and audiences are the Expect of Verify).
 func CheckBindings(t *Token, b api.TokenBindings) error {
 	if b.BoundSubject != "" && !MatchGlob(b.BoundSubject, t.Subject) {
-		return service.LoginRefused("subject does not match", fmt.Sprintf("subject does not match: sub %q", truncate(t.Subject, 256)))
+		return service.LoginRefused("subject does not match", fmt.Sprintf("subject does not match: sub %q", dbtext.Truncate(t.Subject, 256)))
 	}
 	for _, path := range slices.Sorted(maps.Keys(b.BoundClaims)) {
 		v, ok := Claim(t.Raw, path)
@@ -115,7 +116,7 @@ func CheckBindings(t *Token, b api.TokenBindings) error {
 		if !matchAny(v, b.BoundClaims[path]) {
 			got, _ := json.Marshal(v)
 			return service.LoginRefused(fmt.Sprintf("claim %s does not match", path),
-				fmt.Sprintf("claim %s does not match: %s", path, truncate(string(got), 256)))
+				fmt.Sprintf("claim %s does not match: %s", path, dbtext.Truncate(string(got), 256)))
 		}
 	}
 	return nil
@@ -130,7 +131,7 @@ func Metadata(claims map[string]any, mapping map[string]string) map[string]strin
 	out := make(map[string]string, len(mapping))
 	for key, path := range mapping {
 		if s, ok := ClaimString(claims, path); ok {
-			out[key] = truncate(s, api.MaxMetadataValLength)
+			out[key] = dbtext.Truncate(s, api.MaxMetadataValLength)
 		}
 	}
 	return out

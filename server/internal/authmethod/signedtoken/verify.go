@@ -24,6 +24,7 @@ import (
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/internal/authmethod/outbound"
 	"github.com/idplane/idplane/server/internal/service"
+	"github.com/idplane/idplane/server/internal/store/dbtext"
 )
 
 // Algorithms are the only signature algorithms accepted: asymmetric ones.
@@ -171,7 +172,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string, ks KeySet, exp Expect
 		return nil, refused("the identity provider's keys could not be fetched", "%v", err)
 	}
 	if len(keys) == 0 {
-		return nil, refused("unknown signing key", "no key with kid %q", truncate(h.KeyID, 64))
+		return nil, refused("unknown signing key", "no key with kid %q", dbtext.Truncate(h.KeyID, 64))
 	}
 	if len(keys) > maxCandidateKeys {
 		keys = keys[:maxCandidateKeys]
@@ -191,13 +192,13 @@ func (v *Verifier) Verify(ctx context.Context, raw string, ks KeySet, exp Expect
 		}
 	}
 	if !verified {
-		return nil, refused("the signature does not verify", "no key of kid %q and alg %s verifies the signature", truncate(h.KeyID, 64), h.Algorithm)
+		return nil, refused("the signature does not verify", "no key of kid %q and alg %s verifies the signature", dbtext.Truncate(h.KeyID, 64), h.Algorithm)
 	}
 	if err := v.checkTimes(out, exp); err != nil {
 		return nil, err
 	}
 	if len(exp.Issuers) > 0 && !slices.Contains(exp.Issuers, out.Issuer) {
-		return nil, refused("issuer does not match", "iss %q", truncate(out.Issuer, 256))
+		return nil, refused("issuer does not match", "iss %q", dbtext.Truncate(out.Issuer, 256))
 	}
 	if !exp.AnyAudience {
 		if err := checkAudience(out.Audience, exp.Audiences); err != nil {
@@ -232,7 +233,7 @@ func (v *Verifier) checkTimes(t *Token, exp Expect) error {
 func checkAudience(aud jwt.Audience, want []string) error {
 	if len(want) == 0 {
 		if len(aud) > 0 {
-			return refused("audience does not match", "the token has audience %q and the method binds none", truncate(strings.Join(aud, ","), 256))
+			return refused("audience does not match", "the token has audience %q and the method binds none", dbtext.Truncate(strings.Join(aud, ","), 256))
 		}
 		return nil
 	}
@@ -241,7 +242,7 @@ func checkAudience(aud jwt.Audience, want []string) error {
 			return nil
 		}
 	}
-	return refused("audience does not match", "aud %q", truncate(strings.Join(aud, ","), 256))
+	return refused("audience does not match", "aud %q", dbtext.Truncate(strings.Join(aud, ","), 256))
 }
 
 // publicKey returns the verification key of k.
@@ -250,11 +251,4 @@ func publicKey(k jose.JSONWebKey) any {
 		return k.Key
 	}
 	return k.Public().Key
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		s = s[:n] + "…"
-	}
-	return strings.ToValidUTF8(s, "")
 }

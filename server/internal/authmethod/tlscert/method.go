@@ -24,6 +24,7 @@ import (
 	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
 	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
 	"github.com/idplane/idplane/server/internal/service"
+	"github.com/idplane/idplane/server/internal/store/dbtext"
 )
 
 // Kind is TLS certificate auth as identities list it and tokens carry it.
@@ -111,15 +112,15 @@ func verify(cfg api.TLSCertAuthConfig, chain []*x509.Certificate, now time.Time)
 	}
 	cn := leaf.Subject.CommonName
 	if len(cfg.AllowedCommonNames) > 0 && !slices.ContainsFunc(cfg.AllowedCommonNames, func(g string) bool { return signedtoken.MatchGlob(g, cn) }) {
-		return methodconfig.Verified{}, service.LoginRefused("common name is not allowed", "common name "+truncate(cn, 256)+" is not allowed")
+		return methodconfig.Verified{}, service.LoginRefused("common name is not allowed", "common name "+dbtext.Truncate(cn, 256)+" is not allowed")
 	}
 	if len(cfg.AllowedSubjectAltNames) > 0 && !slices.ContainsFunc(cfg.AllowedSubjectAltNames, func(p string) bool { return sanMatches(p, leaf) }) {
-		return methodconfig.Verified{}, service.LoginRefused("no subject alternative name is allowed", "SANs "+truncate(strings.Join(sans(leaf), ", "), 512)+" are not allowed")
+		return methodconfig.Verified{}, service.LoginRefused("no subject alternative name is allowed", "SANs "+dbtext.Truncate(strings.Join(sans(leaf), ", "), 512)+" are not allowed")
 	}
-	md := map[string]string{"subject": truncate(leaf.Subject.String(), api.MaxMetadataValLength), "serial": truncate(hex.EncodeToString(leaf.SerialNumber.Bytes()), api.MaxMetadataValLength)}
+	md := map[string]string{"subject": dbtext.Truncate(leaf.Subject.String(), api.MaxMetadataValLength), "serial": dbtext.Truncate(hex.EncodeToString(leaf.SerialNumber.Bytes()), api.MaxMetadataValLength)}
 	for _, u := range leaf.URIs {
 		if u.Scheme == "spiffe" {
-			md["spiffeId"] = truncate(u.String(), api.MaxMetadataValLength)
+			md["spiffeId"] = dbtext.Truncate(u.String(), api.MaxMetadataValLength)
 		}
 	}
 	return methodconfig.Verified{Subject: leaf.Subject.String(), Metadata: md}, nil
@@ -190,11 +191,4 @@ func sans(leaf *x509.Certificate) []string {
 		out = append(out, api.SANTypeEmail+":"+e)
 	}
 	return out
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		s = s[:n]
-	}
-	return strings.ToValidUTF8(s, "")
 }
