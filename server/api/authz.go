@@ -206,8 +206,10 @@ func (in *TokenIntrospectionRequest) Validate(errs *FieldErrors) {
 // revoked, used up, malformed, or another organization's) is
 // {"active": false} and nothing else.
 type TokenIntrospection struct {
-	Active    bool   `json:"active"`
-	Sub       string `json:"sub,omitempty"` // the identity ID
+	Active bool   `json:"active"`
+	Sub    string `json:"sub,omitempty"` // the identity ID
+	// ClientID is the universal auth's client ID for a client-secret
+	// login; the other auth methods have no OAuth client.
 	ClientID  string `json:"client_id,omitempty"`
 	TokenType string `json:"token_type,omitempty"` // "Bearer"
 	Exp       int64  `json:"exp,omitempty"`
@@ -215,13 +217,12 @@ type TokenIntrospection struct {
 	Iss       string `json:"iss,omitempty"`
 	Jti       string `json:"jti,omitempty"`
 	// Extensions (RFC 7662 section 2.2): the token's organization, how the
-	// identity logged in, the auth method that issued it, the latest
-	// expiry renewals may reach, its use limit, and the claims copied from
-	// the workload's credential (an OIDC or JWT auth's claim metadata).
-	Org          string            `json:"org,omitempty"`
-	AuthMethod   string            `json:"auth_method,omitempty"`
-	AuthMethodID string            `json:"auth_method_id,omitempty"`
-	MaxExp       int64             `json:"max_exp,omitempty"`
-	UsesLimit    int               `json:"uses_limit,omitempty"`
-	Metadata     map[string]string `json:"metadata,omitempty"`
+	// identity logged in, the latest expiry renewals may reach, its use
+	// limit, and the claims copied from the workload's credential (an OIDC
+	// or JWT auth's claim metadata).
+	Org        string            `json:"org,omitempty"`
+	AuthMethod string            `json:"auth_method,omitempty"`
+	MaxExp     int64             `json:"max_exp,omitempty"`
+	UsesLimit  int               `json:"uses_limit,omitempty"`
+	Metadata   map[string]string `json:"metadata,omitempty"`
 }
