@@ -130,7 +130,10 @@ func TestAuthzEndpointsAuthorization(t *testing.T) {
 	ctx := t.Context()
 	for name, call := range map[string]func() error{
 		"list identities": func() error { _, err := e.checker.ListIdentities(ctx); return err },
-		"create project":  func() error { _, err := e.checker.CreateProject(ctx, api.ProjectInput{Name: "x", Slug: "x"}); return err },
+		"create project": func() error {
+			_, err := e.checker.CreateProject(ctx, api.ProjectInput{Name: "x", Slug: "x"})
+			return err
+		},
 		"read the project": func() error {
 			_, err := e.checker.GetProject(ctx, e.project.ID)
 			return err
