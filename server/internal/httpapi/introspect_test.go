@@ -229,3 +229,17 @@ func TestAuthzCheckInputs(t *testing.T) {
 		t.Errorf("by project ID: %+v, want a deny in %s", d, e.project.ID)
 	}
 }
+
+// An OIDC login's claim metadata comes back in the introspection, so a
+// gateway can tell which repository's workflow presents the token.
+func TestTokenIntrospectionClaimMetadata(t *testing.T) {
+	e := newSTEnv(t)
+	ctx := t.Context()
+	id := e.identity(t, "deployer")
+	e.putOIDC(t, id, api.TokenBindings{ClaimMetadata: map[string]string{"repo": "repository"}})
+	tok := e.loginToken(t, id, e.idp.Token("repo:acme/infra", nil, map[string]any{"repository": "acme/infra"}))
+	ti := must(e.tn.c.IntrospectToken(ctx, tok))(t)
+	if !ti.Active || ti.Sub != id || ti.AuthMethod != "oidc-auth" || ti.ClientID != "" || len(ti.Metadata) != 1 || ti.Metadata["repo"] != "acme/infra" {
+		t.Errorf("introspection %+v, want the OIDC token's identity and metadata repo=acme/infra, no client_id", ti)
+	}
+}

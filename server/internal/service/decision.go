@@ -54,10 +54,9 @@ func (s *Service) IntrospectToken(ctx context.Context, c *Caller, in *api.TokenI
 	if err != nil || !active {
 		return &api.TokenIntrospection{}, err
 	}
-	out := &api.TokenIntrospection{Active: true, Sub: claims.IdentityID, ClientID: claims.AuthMethodID, TokenType: "Bearer",
+	out := &api.TokenIntrospection{Active: true, Sub: claims.IdentityID, TokenType: "Bearer",
 		Exp: claims.ExpiresAt.Unix(), Iat: claims.IssuedAt.Unix(), Iss: claims.Issuer, Jti: claims.TokenID,
-		Org: claims.OrganizationID, AuthMethod: claims.AuthMethod, AuthMethodID: claims.AuthMethodID,
-		UsesLimit: claims.NumUsesLimit, Metadata: claims.Metadata}
+		Org: claims.OrganizationID, AuthMethod: claims.AuthMethod, UsesLimit: claims.NumUsesLimit, Metadata: claims.Metadata}
 	if !claims.MaxExpiresAt.IsZero() {
 		out.MaxExp = claims.MaxExpiresAt.Unix()
 	}
