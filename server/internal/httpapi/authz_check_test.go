@@ -231,6 +231,9 @@ func TestAuthzCheckExplains(t *testing.T) {
 			{"dev", "/app/api", "edit", true, api.DecidedByAllowRule, "app-writer",
 				"(temporary grant, until " + now.Add(2*time.Hour).Format(time.RFC3339) + ")", now.Add(2 * time.Hour)},
 			{"prod", "/app/api", "edit", false, api.DecidedByNoRule, "", "no rule grants edit on secrets at prod:/app/api", time.Time{}},
+			// A path is data, never a format.
+			{"dev", "/app/%s%d", "edit", true, api.DecidedByAllowRule, "app-writer",
+				`a rule of project role "app-writer" allows edit on secrets at dev:/app/%s%d (temporary`, now.Add(2 * time.Hour)},
 			{"prod", "/db", "read", false, api.DecidedByNoRule, "", "no rule grants read", time.Time{}},
 		} {
 			for _, by := range []string{"identity", "token"} {

@@ -182,21 +182,21 @@ func explain(out *api.AuthzDecision, d authz.Decision) {
 	case authz.WhyAllowRule, authz.WhyDenyRule:
 		rule := *d.Rule
 		out.Rule = &rule
-		out.DecidedBy, out.Reason = api.DecidedByAllowRule, "a rule of project role %q allows "+what
-		if d.Why == authz.WhyDenyRule {
-			out.DecidedBy, out.Reason = api.DecidedByDenyRule, "a deny rule of project role %q refuses "+what
-		}
 		role := "?"
 		if g := d.Grant; g != nil {
 			role = g.RoleSlug
 			out.Role = role
 			out.Membership = &api.MembershipRef{ProjectID: out.ProjectID, IdentityID: out.IdentityID}
-			if w := g.Window; w != nil {
-				out.TemporaryAccess = &api.GrantWindow{StartTime: w.Start, EndTime: w.End}
-				out.Reason += fmt.Sprintf(" (temporary grant, until %s)", w.End.UTC().Format(time.RFC3339))
-			}
 		}
-		out.Reason = fmt.Sprintf(out.Reason, role)
+		out.DecidedBy, out.Reason = api.DecidedByAllowRule, fmt.Sprintf("a rule of project role %q allows %s", role, what)
+		if d.Why == authz.WhyDenyRule {
+			out.DecidedBy, out.Reason = api.DecidedByDenyRule, fmt.Sprintf("a deny rule of project role %q refuses %s", role, what)
+		}
+		if d.Grant != nil && d.Grant.Window != nil {
+			w := d.Grant.Window
+			out.TemporaryAccess = &api.GrantWindow{StartTime: w.Start, EndTime: w.End}
+			out.Reason += fmt.Sprintf(" (temporary grant, until %s)", w.End.UTC().Format(time.RFC3339))
+		}
 	case authz.WhyOrgAdmin:
 		out.Role = authz.RoleAdmin
 		out.DecidedBy, out.Reason = api.DecidedByOrgAdmin, "organization role admin is admin of every project, which allows "+what
