@@ -32,6 +32,12 @@ const (
 	SubjectEnvironments  = "environments"
 	SubjectSecrets       = "secrets"
 	SubjectSecretFolders = "secret-folders"
+	// SubjectAuthz (action check) asks the decision endpoint what another
+	// identity may do; SubjectTokenIntrospection (action read) introspects
+	// the organization's access tokens. Neither reads a secret or changes
+	// anything, so a gateway's identity may hold just these.
+	SubjectAuthz              = "authz"
+	SubjectTokenIntrospection = "token-introspection"
 )
 
 // Actions of permission rules. Describe lists secret keys and metadata
@@ -42,6 +48,7 @@ const (
 	ActionEdit     = "edit"
 	ActionDelete   = "delete"
 	ActionDescribe = "describe"
+	ActionCheck    = "check"
 )
 
 // Limits on permission rules.
@@ -81,11 +88,13 @@ var crud = []string{ActionCreate, ActionDelete, ActionEdit, ActionRead}
 
 var catalog = map[Scope]map[string][]string{
 	ScopeOrganization: {
-		SubjectIdentities: crud,
-		SubjectRoles:      crud,
-		SubjectProjects:   crud,
-		SubjectAuditLogs:  {ActionRead},
-		SubjectSettings:   {ActionEdit, ActionRead},
+		SubjectIdentities:         crud,
+		SubjectRoles:              crud,
+		SubjectProjects:           crud,
+		SubjectAuditLogs:          {ActionRead},
+		SubjectSettings:           {ActionEdit, ActionRead},
+		SubjectAuthz:              {ActionCheck},
+		SubjectTokenIntrospection: {ActionRead},
 	},
 	ScopeProject: {
 		SubjectProject:       {ActionDelete, ActionEdit, ActionRead},

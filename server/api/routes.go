@@ -24,6 +24,14 @@ type Route struct {
 	// stores the first answer and replays it to retries (see
 	// HeaderIdempotencyKey). Every POST that creates (201) is one.
 	Idempotent bool
+	// ReadOnly marks a POST that only answers a question (a decision, an
+	// introspection): 200, no Idempotency-Key, never a conflict.
+	ReadOnly bool
+	// BodyNamesObjects: the body names objects that may not exist (404).
+	BodyNamesObjects bool
+	// Form: the body may also be application/x-www-form-urlencoded, one
+	// value per JSON member (RFC 7662 introspection).
+	Form bool
 }
 
 // EchoPath is Path with {name} turned into Echo's :name.
@@ -48,6 +56,16 @@ func public(r *Route) *Route { r.Public = true; return r }
 func raw(r *Route, contentType string) *Route { r.Raw = contentType; return r }
 
 func withQuery(r *Route, q any) *Route { r.Query = q; return r }
+
+// readOnly makes a POST a question rather than a create.
+func readOnly(r *Route) *Route {
+	r.Status, r.Idempotent, r.ReadOnly = http.StatusOK, false, true
+	return r
+}
+
+func namesObjects(r *Route) *Route { r.BodyNamesObjects = true; return r }
+
+func form(r *Route) *Route { r.Form = true; return r }
 
 const (
 	pProject      = "/api/v1/projects/{projectId}"
@@ -76,6 +94,13 @@ var (
 	RouteRenewToken         = public(route("renewAccessToken", "POST", "/api/v1/auth/token/renew", "auth", "Renew an access token up to its max TTL", AccessTokenRequest{}, LoginResponse{}))
 	RouteRevokeToken        = public(route("revokeAccessToken", "POST", "/api/v1/auth/token/revoke", "auth", "Revoke an access token", AccessTokenRequest{}, RevokeResponse{}))
 	RouteTokenSelf          = route("tokenSelf", "GET", "/api/v1/auth/token/self", "auth", "Describe the caller's token", nil, TokenSelf{})
+	RouteIntrospectToken    = form(readOnly(route("introspectToken", "POST", "/api/v1/auth/token/introspect", "auth",
+		"RFC 7662 introspection of an access token of the caller's organization (token-introspection read)", TokenIntrospectionRequest{}, TokenIntrospection{})))
+
+	RouteAuthzCheck = namesObjects(readOnly(route("authzCheck", "POST", "/api/v1/authz/check", "authz",
+		"May an identity or access token perform an action at a project, environment and secret path? With the deciding rule (authz check)", AuthzCheck{}, AuthzDecision{})))
+	RouteAuthzCheckBatch = namesObjects(readOnly(route("authzCheckBatch", "POST", "/api/v1/authz/check/batch", "authz",
+		"Up to 100 authorization checks at once, answered in order (authz check)", AuthzCheckBatch{}, AuthzDecisionList{})))
 
 	RouteListProjects  = route("listProjects", "GET", "/api/v1/projects", "projects", "List projects", nil, ProjectList{})
 	RouteCreateProject = route("createProject", "POST", "/api/v1/projects", "projects", "Create a project", ProjectInput{}, Project{})
@@ -168,7 +193,8 @@ var (
 // Routes lists every operation of the API.
 var Routes = []*Route{
 	RouteHealthz, RouteReadyz, RouteMetrics, RouteJWKS, RouteOpenAPI,
-	RouteUniversalAuthLogin, RouteRenewToken, RouteRevokeToken, RouteTokenSelf,
+	RouteUniversalAuthLogin, RouteRenewToken, RouteRevokeToken, RouteTokenSelf, RouteIntrospectToken,
+	RouteAuthzCheck, RouteAuthzCheckBatch,
 	RouteListProjects, RouteCreateProject, RouteGetProject, RouteUpdateProject, RouteDeleteProject,
 	RouteListEnvironments, RouteCreateEnvironment, RouteGetEnvironment, RouteUpdateEnvironment, RouteDeleteEnvironment,
 	RouteListIdentities, RouteCreateIdentity, RouteGetIdentity, RouteUpdateIdentity, RouteDeleteIdentity, RouteEffectivePerms,

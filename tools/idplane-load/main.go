@@ -42,7 +42,7 @@ func main() {
 	concurrency := flag.Int("c", 32, "concurrent keep-alive clients")
 	duration := flag.Duration("d", 10*time.Second, "duration of each phase")
 	phaseList := flag.String("phases", "login,self,oidc", "phases to run, comma-separated: login (universal auth), self (token/self), oidc (OIDC logins, RS256 and ES256), "+
-		"kubernetes, aws (against in-process fakes), cert (client certificates over --tls-host)")
+		"kubernetes, aws (against in-process fakes), cert (client certificates over --tls-host), check (POST /api/v1/authz/check)")
 	tlsHost := flag.String("tls-host", "", "https:// URL of a server started with --tls-client-certs request, for the cert phase (loopback only)")
 	caFile := flag.String("ca-file", "", "PEM CA of --tls-host's certificate")
 	writeTLSDir := flag.String("write-tls", "", "write the fakes' TLS certificate and key (tls.pem, tls-key.pem) to this directory and exit")
@@ -57,10 +57,10 @@ func main() {
 	phases := map[string]bool{}
 	for _, p := range strings.Split(*phaseList, ",") {
 		switch p = strings.TrimSpace(p); p {
-		case "login", "self", "oidc", "kubernetes", "aws", "cert":
+		case "login", "self", "oidc", "kubernetes", "aws", "cert", "check":
 			phases[p] = true
 		default:
-			fmt.Fprintf(os.Stderr, "unknown phase %q (login, self, oidc, kubernetes, aws, cert)\n", p)
+			fmt.Fprintf(os.Stderr, "unknown phase %q (login, self, oidc, kubernetes, aws, cert, check)\n", p)
 			os.Exit(2)
 		}
 	}
@@ -125,6 +125,19 @@ func main() {
 	}
 	if phases["self"] {
 		todo = append(todo, phase{"GET /api/v1/auth/token/self", selfReq})
+	}
+	if phases["check"] {
+		admin, err := api.NewClient(*host, api.WithHTTPClient(hc), api.WithToken(token))
+		if err == nil {
+			var checkReq func(context.Context) error
+			if checkReq, err = startCheck(context.Background(), admin, *host, hc, bearer); err == nil {
+				todo = append(todo, phase{"POST /api/v1/authz/check", checkReq})
+			}
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "check setup:", err)
+			os.Exit(1)
+		}
 	}
 	var idp *oidcProvider
 	if phases["oidc"] {

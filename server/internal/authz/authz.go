@@ -1,9 +1,7 @@
 package authz
 
 import (
-	"path"
 	"slices"
-	"strings"
 
 	"github.com/idplane/idplane/server/api"
 )
@@ -18,11 +16,15 @@ import (
 // project within the caller's organization first; Permissions knows nothing
 // of tenancy.
 //
+// Grants holds, per project, the active role grants Projects was merged
+// from, for decisions that say which grant decided (Effective fills it).
+//
 // In every decision a matching deny (inverted) rule wins over any allow.
 type Permissions struct {
 	OrgRole  string
 	Org      []api.PermissionRule
 	Projects map[string][]api.PermissionRule
+	Grants   map[string][]Grant
 }
 
 // Can reports whether the caller may perform action on an organization
@@ -51,25 +53,10 @@ func (p *Permissions) CanSecret(projectID, action, environment, secretPath strin
 	return p.CanPath(projectID, api.SubjectSecrets, action, environment, secretPath)
 }
 
-// CanPath is CanSecret for any project subject, e.g. secret folders. A rule
-// matches when it names subject and action and its conditions, if any, match
-// environment and secretPath. secretPath must be absolute and clean
-// ("/app/db", not "/app/../db" or "/app/"); any other path is refused.
+// CanPath is CanSecret for any project subject, e.g. secret folders: the
+// Allowed of DecidePath, which says why.
 func (p *Permissions) CanPath(projectID, subject, action, environment, secretPath string) bool {
-	if p == nil || !strings.HasPrefix(secretPath, "/") || path.Clean(secretPath) != secretPath {
-		return false
-	}
-	allowed := p.impliedProjectAdmin(subject, action)
-	for _, r := range p.Projects[projectID] {
-		if r.Subject != subject || !slices.Contains(r.Actions, action) || !conditionsMatch(r.Conditions, environment, secretPath) {
-			continue
-		}
-		if r.Inverted {
-			return false
-		}
-		allowed = true
-	}
-	return allowed
+	return p.DecidePath(projectID, subject, action, environment, secretPath).Allowed
 }
 
 func (p *Permissions) impliedProjectAdmin(subject, action string) bool {

@@ -39,7 +39,7 @@ func Effective(orgRole string, memberships []Membership, at time.Time, custom Cu
 	if err != nil {
 		return nil, nil, err
 	}
-	p := &Permissions{OrgRole: orgRole, Org: orgRules, Projects: map[string][]api.PermissionRule{}}
+	p := &Permissions{OrgRole: orgRole, Org: orgRules, Projects: map[string][]api.PermissionRule{}, Grants: map[string][]Grant{}}
 	grants := map[string][]string{}
 	for _, m := range memberships {
 		var lists [][]api.PermissionRule
@@ -52,6 +52,12 @@ func Effective(orgRole string, memberships []Membership, at time.Time, custom Cu
 			if err != nil {
 				return nil, nil, err
 			}
+			rr = api.NormalizeRules(rr)
+			g := Grant{RoleSlug: r.RoleSlug, Rules: rr}
+			if t := r.TemporaryAccess; t != nil {
+				g.Window = &Window{Start: t.StartTime, End: t.StartTime.Add(time.Duration(t.DurationSeconds) * time.Second)}
+			}
+			p.Grants[m.ProjectID] = append(p.Grants[m.ProjectID], g)
 			lists = append(lists, rr)
 			slugs = append(slugs, r.RoleSlug)
 		}

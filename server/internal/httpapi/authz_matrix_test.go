@@ -127,6 +127,41 @@ func matrixRows() map[string]*matrixRow {
 				}
 			}},
 
+		// Decisions and introspection are organization permissions of their
+		// own (authz check, token-introspection read), which among the
+		// built-in roles only admin holds. Another organization's caller
+		// asking about the fixture project gets 404; a fixture token it
+		// introspects is inactive.
+		api.RouteAuthzCheck.ID: {member: deny, noAccess: deny, custom: deny, otherOrg: gone,
+			req: func(t *testing.T, f *matrixFixture) ([]string, any) { return nil, f.check() },
+			check: func(t *testing.T, f *matrixFixture, who matrixCaller, out any) {
+				if d := out.(*api.AuthzDecision); !d.Allowed || d.Role != "viewer" || d.IdentityID != f.target.ID {
+					t.Errorf("decision %+v, want allowed by the target's viewer grant", d)
+				}
+			}},
+		api.RouteAuthzCheckBatch.ID: {member: deny, noAccess: deny, custom: deny, otherOrg: gone,
+			req: func(t *testing.T, f *matrixFixture) ([]string, any) {
+				edit := f.check()
+				edit.Action = api.ActionEdit
+				return nil, api.AuthzCheckBatch{Checks: []api.AuthzCheck{f.check(), edit}}
+			},
+			check: func(t *testing.T, f *matrixFixture, who matrixCaller, out any) {
+				l := out.(*api.AuthzDecisionList)
+				if len(l.Decisions) != 2 || !l.Decisions[0].Allowed || l.Decisions[1].Allowed || l.Decisions[1].DecidedBy != api.DecidedByNoRule {
+					t.Errorf("decisions %+v, want allow then deny (no rule)", l.Decisions)
+				}
+			}},
+		api.RouteIntrospectToken.ID: {member: deny, noAccess: deny, custom: deny, otherOrg: allow,
+			req: func(t *testing.T, f *matrixFixture) ([]string, any) {
+				return nil, api.TokenIntrospectionRequest{Token: f.targetToken(t)}
+			},
+			check: func(t *testing.T, f *matrixFixture, who matrixCaller, out any) {
+				ti := out.(*api.TokenIntrospection)
+				if want := who != matrixOtherOrg; ti.Active != want || (ti.Sub == f.target.ID) != want {
+					t.Errorf("%s introspects the fixture token: active %v sub %q, want active %v", who, ti.Active, ti.Sub, want)
+				}
+			}},
+
 		// Projects. The listing is filtered, not refused: org projects:read
 		// (admin, member) lists all, a project role with project:read
 		// (custom) lists that project, no-access lists nothing.
@@ -758,6 +793,19 @@ func (f *matrixFixture) newIdentity(t *testing.T, ua bool) api.Identity {
 		matrixMust[*api.UniversalAuth](t, "attach universal auth")(f.admin.PutUniversalAuth(ctx, i.ID, 0, api.UniversalAuthInput{}))
 	}
 	return i
+}
+
+// check asks whether the target (a viewer of the project) may read secrets.
+func (f *matrixFixture) check() api.AuthzCheck {
+	return api.AuthzCheck{IdentityID: f.target.ID, Project: f.project.ID, Environment: f.env.Slug, SecretPath: "/app", Action: api.ActionRead}
+}
+
+// targetToken logs the target in with a new client secret.
+func (f *matrixFixture) targetToken(t *testing.T) string {
+	ctx := t.Context()
+	ua := matrixMust[*api.UniversalAuth](t, "get universal auth")(f.admin.GetUniversalAuth(ctx, f.target.ID))
+	cs := matrixMust[*api.ClientSecretCreated](t, "create client secret")(f.admin.CreateClientSecret(ctx, f.target.ID, api.ClientSecretInput{Description: "introspect"}))
+	return matrixMust[*api.LoginResponse](t, "login")(f.admin.Login(ctx, api.UniversalAuthLoginRequest{ClientID: ua.ClientID, ClientSecret: cs.ClientSecret})).AccessToken
 }
 
 // newProjectMember is a throwaway identity that is a viewer of the project.

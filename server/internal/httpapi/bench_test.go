@@ -80,6 +80,45 @@ func BenchmarkTokenSelf(b *testing.B) {
 	})
 }
 
+// BenchmarkAuthzCheck is a decision over HTTP on PostgreSQL: the caller's
+// authorization, then the project, the environment, the identity, its
+// memberships and custom roles read, and authz deciding.
+func BenchmarkAuthzCheck(b *testing.B) {
+	srv := servertest.Start(b, servertest.Options{Backend: servertest.Postgres})
+	admin := srv.Admin(b)
+	ctx := context.Background()
+	p, err := admin.CreateProject(ctx, api.ProjectInput{Name: "Bench", Slug: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := admin.CreateEnvironment(ctx, p.ID, api.EnvironmentInput{Name: "prod", Slug: "prod"}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := admin.CreateProjectRole(ctx, p.ID, api.RoleInput{Slug: "db-reader", Name: "DB reader", Permissions: []api.PermissionRule{
+		{Subject: api.SubjectSecrets, Actions: []string{api.ActionRead}, Conditions: &api.PermissionConditions{SecretPaths: []string{"/db/**"}}}}}); err != nil {
+		b.Fatal(err)
+	}
+	id, err := admin.CreateIdentity(ctx, api.IdentityInput{Name: "workload", Role: "no-access"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := admin.CreateMembership(ctx, p.ID, id.ID, api.ProjectMembershipInput{Roles: []api.MembershipRole{{RoleSlug: "viewer"}, {RoleSlug: "db-reader"}}}); err != nil {
+		b.Fatal(err)
+	}
+	c := benchClient(b, srv, api.WithUniversalAuth(srv.Bootstrap.ClientID, srv.Bootstrap.ClientSecret))
+	in := api.AuthzCheck{IdentityID: id.ID, Project: "bench", Environment: "prod", SecretPath: "/db/orders", Action: api.ActionRead}
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if d, err := c.CheckAuthz(ctx, in); err != nil || !d.Allowed {
+				b.Errorf("decision %+v, error %v", d, err)
+				return
+			}
+		}
+	})
+}
+
 // benchOIDCTokens publishes a key of each algorithm of the OIDC benchmarks
 // and signs a token with it for identity-bound claims; it runs before the
 // first fetch, so every key is in the cached JWKS.

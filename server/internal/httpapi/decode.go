@@ -5,7 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"mime"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +35,41 @@ func decodeBody(r *http.Request, v any, strict bool) error {
 		return fieldError("body", "a JSON object is required")
 	}
 	if err := json.Unmarshal(body, v, json.RejectUnknownMembers(strict)); err != nil {
+		return jsonError(err)
+	}
+	return nil
+}
+
+// isForm reports whether the request body is form-encoded.
+func isForm(r *http.Request) bool {
+	t, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && t == "application/x-www-form-urlencoded"
+}
+
+// decodeForm reads a form-encoded body (RFC 7662 introspection) into v as
+// decodeBody would read the JSON object of the same names with string
+// values: unknown names are refused when strict, a name given twice is.
+func decodeForm(r *http.Request, v any, strict bool) error {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return api.NewProblem(http.StatusBadRequest, api.CodeValidation, "request body could not be read")
+	}
+	values, err := url.ParseQuery(string(body))
+	if err != nil {
+		return fieldError("body", "invalid form encoding")
+	}
+	obj := make(map[string]string, len(values))
+	for _, name := range slices.Sorted(maps.Keys(values)) {
+		if len(values[name]) > 1 {
+			return fieldError(name, "is given more than once")
+		}
+		obj[name] = values[name][0]
+	}
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return fieldError("body", "invalid form encoding")
+	}
+	if err := json.Unmarshal(b, v, json.RejectUnknownMembers(strict)); err != nil {
 		return jsonError(err)
 	}
 	return nil

@@ -76,7 +76,11 @@ func handle[Req, Res any](s *Server, r *api.Route, fn func(c *Ctx, in *Req) (*Re
 		}
 		in := new(Req)
 		if r.Body != nil {
-			if err := decodeBody(ec.Request(), in, !r.Public); err != nil {
+			decode := decodeBody
+			if r.Form && isForm(ec.Request()) {
+				decode = decodeForm
+			}
+			if err := decode(ec.Request(), in, !r.Public); err != nil {
 				return err
 			}
 			if v, ok := any(in).(validator); ok {

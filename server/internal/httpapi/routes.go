@@ -46,6 +46,15 @@ func (s *Server) routes() {
 		return s.svc.RevokeToken(c.Request().Context(), c.Meta, in)
 	})
 	handle(s, api.RouteTokenSelf, func(c *Ctx, _ *None) (*api.TokenSelf, error) { return s.svc.TokenSelf(c.Caller), nil })
+	handle(s, api.RouteIntrospectToken, func(c *Ctx, in *api.TokenIntrospectionRequest) (*api.TokenIntrospection, error) {
+		return s.svc.IntrospectToken(c.Request().Context(), c.Caller, in)
+	})
+	handle(s, api.RouteAuthzCheck, func(c *Ctx, in *api.AuthzCheck) (*api.AuthzDecision, error) {
+		return s.svc.CheckAuthz(c.Request().Context(), c.Caller, in)
+	})
+	handle(s, api.RouteAuthzCheckBatch, func(c *Ctx, in *api.AuthzCheckBatch) (*api.AuthzDecisionList, error) {
+		return s.svc.CheckAuthzBatch(c.Request().Context(), c.Caller, in)
+	})
 
 	s.projectRoutes()
 	s.identityRoutes()

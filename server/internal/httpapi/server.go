@@ -69,7 +69,9 @@ func New(cfg Config, svc *service.Service, st *store.Store, signer *token.Signer
 		e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
 			h := limiter(next)
 			return func(c echo.Context) error {
-				if strings.HasPrefix(c.Path(), "/api/v1/auth/") && c.Request().Method == http.MethodPost {
+				// Logins, renewals and revocations; introspection is an
+				// authenticated question, not a login.
+				if strings.HasPrefix(c.Path(), "/api/v1/auth/") && c.Request().Method == http.MethodPost && c.Path() != api.RouteIntrospectToken.Path {
 					return h(c)
 				}
 				return next(c)

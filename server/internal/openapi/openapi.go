@@ -25,6 +25,7 @@ const (
 	version        = "1"
 
 	jsonType    = "application/json"
+	formType    = "application/x-www-form-urlencoded"
 	problemType = "application/problem+json"
 
 	bearerAuth     = "bearerAuth"
@@ -163,9 +164,13 @@ func operation(g *schemas, r *api.Route) (*openapi3.Operation, error) {
 		if err != nil {
 			return nil, fmt.Errorf("request body: %w", err)
 		}
+		types := []string{jsonType}
+		if r.Form {
+			types = append(types, formType)
+		}
 		op.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().
 			WithRequired(true).
-			WithContent(openapi3.NewContentWithSchemaRef(ref, []string{jsonType}))}
+			WithContent(openapi3.NewContentWithSchemaRef(ref, types))}
 	}
 	success, err := successResponse(g, r)
 	if err != nil {
@@ -214,9 +219,9 @@ func errorApplies(r *api.Route, status int) bool {
 	case http.StatusForbidden:
 		return !r.Public
 	case http.StatusNotFound:
-		return !r.Public && hasParams
+		return !r.Public && (hasParams || r.BodyNamesObjects)
 	case http.StatusConflict:
-		return !r.Public && r.Method != http.MethodGet
+		return !r.Public && r.Method != http.MethodGet && !r.ReadOnly
 	case http.StatusPreconditionFailed:
 		return !r.Public && hasVersion(r.Method)
 	case http.StatusUnprocessableEntity:

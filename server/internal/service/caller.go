@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -31,18 +32,9 @@ func (c *Caller) OrgID() string { return c.Claims.OrganizationID }
 // (in memory), trusted IPs, and, only for use-limited tokens, consumes one
 // use in the database.
 func (s *Service) Authenticate(ctx context.Context, raw string, meta Meta) (*Caller, error) {
-	now := s.now()
-	claims, err := s.signer.Verify(raw, now)
+	claims, err := s.verifyToken(raw, s.now())
 	if err != nil {
-		return nil, fmt.Errorf("access token: %w: %w", ErrUnauthenticated, err)
-	}
-	if s.revocations.Revoked(claims.IssuedAt,
-		revocation.Ref{Kind: store.RevokeToken, ID: claims.TokenID},
-		revocation.Ref{Kind: store.RevokeIdentity, ID: claims.IdentityID},
-		revocation.Ref{Kind: store.RevokeAuthMethod, ID: claims.AuthMethodID},
-		revocation.Ref{Kind: store.RevokeCredential, ID: claims.CredentialID},
-	) {
-		return nil, fmt.Errorf("access token revoked: %w", ErrUnauthenticated)
+		return nil, err
 	}
 	if len(claims.TrustedIPs) > 0 && !IPAllowed(claims.TrustedIPs, meta.IP) {
 		return nil, fmt.Errorf("access token not valid from %s: %w", meta.IP, ErrUnauthenticated)
@@ -58,6 +50,25 @@ func (s *Service) Authenticate(ctx context.Context, raw string, meta Meta) (*Cal
 		}
 	}
 	return &Caller{Meta: meta, Claims: claims}, nil
+}
+
+// verifyToken checks what every use of a token checks without the
+// database: signature, issuer and lifetime, then the revocations (in
+// memory) of the token and of what it was issued under.
+func (s *Service) verifyToken(raw string, now time.Time) (token.Claims, error) {
+	claims, err := s.signer.Verify(raw, now)
+	if err != nil {
+		return token.Claims{}, fmt.Errorf("access token: %w: %w", ErrUnauthenticated, err)
+	}
+	if s.revocations.Revoked(claims.IssuedAt,
+		revocation.Ref{Kind: store.RevokeToken, ID: claims.TokenID},
+		revocation.Ref{Kind: store.RevokeIdentity, ID: claims.IdentityID},
+		revocation.Ref{Kind: store.RevokeAuthMethod, ID: claims.AuthMethodID},
+		revocation.Ref{Kind: store.RevokeCredential, ID: claims.CredentialID},
+	) {
+		return token.Claims{}, fmt.Errorf("access token revoked: %w", ErrUnauthenticated)
+	}
+	return claims, nil
 }
 
 // authorize loads the caller's effective permissions once per request.
@@ -111,6 +122,11 @@ func (s *Service) requireProject(ctx context.Context, c *Caller, projectID, subj
 // role and its active project role grants, evaluated at one instant. It also
 // returns, per project, the slugs of the grants that are active (sorted).
 func (s *Service) permissionsOf(db *gorm.DB, orgID, identityID string) (*authz.Permissions, map[string][]string, error) {
+	return s.permissionsAt(db, orgID, identityID, s.now())
+}
+
+// permissionsAt is permissionsOf with temporary grants evaluated at at.
+func (s *Service) permissionsAt(db *gorm.DB, orgID, identityID string, at time.Time) (*authz.Permissions, map[string][]string, error) {
 	var ident store.Identity
 	if err := db.Where("id = ? AND organization_id = ?", identityID, orgID).Take(&ident).Error; err != nil {
 		return nil, nil, store.Translate(err, "identity "+identityID)
@@ -123,7 +139,7 @@ func (s *Service) permissionsOf(db *gorm.DB, orgID, identityID string) (*authz.P
 	for i, m := range ms {
 		grants[i] = authz.Membership{ProjectID: m.ProjectID, Roles: m.Roles.V}
 	}
-	return authz.Effective(ident.Role, grants, s.now(), func(projectID, slug string) ([]api.PermissionRule, error) {
+	return authz.Effective(ident.Role, grants, at, func(projectID, slug string) ([]api.PermissionRule, error) {
 		return customRoleRules(db, orgID, projectID, slug)
 	})
 }
