@@ -211,3 +211,29 @@ func TestGlobMatchIsLinear(t *testing.T) {
 		t.Errorf("matching took %v", d)
 	}
 }
+
+func TestNextChange(t *testing.T) {
+	at := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	grant := func(start time.Time, seconds int) api.MembershipRole {
+		return api.MembershipRole{RoleSlug: "admin", TemporaryAccess: &api.TemporaryAccess{StartTime: start, DurationSeconds: seconds}}
+	}
+	for _, tc := range []struct {
+		name  string
+		roles []api.MembershipRole
+		want  time.Time
+	}{
+		{"permanent grants never change", []api.MembershipRole{{RoleSlug: "viewer"}}, time.Time{}},
+		{"an active grant changes at its end", []api.MembershipRole{grant(at.Add(-time.Hour), 7200)}, at.Add(time.Hour)},
+		{"a future grant changes at its start", []api.MembershipRole{grant(at.Add(time.Minute), 60)}, at.Add(time.Minute)},
+		{"an ended grant never changes", []api.MembershipRole{grant(at.Add(-time.Hour), 60)}, time.Time{}},
+		{"a grant ending at at has changed already", []api.MembershipRole{grant(at.Add(-time.Minute), 60)}, time.Time{}},
+		{"the earliest edge wins", []api.MembershipRole{grant(at.Add(-time.Hour), 7200), grant(at.Add(time.Minute), 60)}, at.Add(time.Minute)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := NextChange([]Membership{{ProjectID: "p", Roles: tc.roles}}, at)
+			if !got.Equal(tc.want) {
+				t.Fatalf("NextChange = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

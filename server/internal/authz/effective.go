@@ -68,6 +68,27 @@ func Effective(orgRole string, memberships []Membership, at time.Time, custom Cu
 	return p, grants, nil
 }
 
+// NextChange is the first instant after at when a temporary grant of
+// memberships starts or ends, the zero time when none will: permissions
+// computed at at hold until then.
+func NextChange(memberships []Membership, at time.Time) time.Time {
+	var next time.Time
+	for _, m := range memberships {
+		for _, r := range m.Roles {
+			t := r.TemporaryAccess
+			if t == nil {
+				continue
+			}
+			for _, edge := range []time.Time{t.StartTime, t.StartTime.Add(time.Duration(t.DurationSeconds) * time.Second)} {
+				if edge.After(at) && (next.IsZero() || edge.Before(next)) {
+					next = edge
+				}
+			}
+		}
+	}
+	return next
+}
+
 // MatchAny reports whether s matches one of the environment or secret path
 // patterns as rule conditions match them; an empty list matches everything.
 func MatchAny(patterns []string, s string) bool { return matchAny(patterns, s) }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"reflect"
 
 	"github.com/labstack/echo/v4"
@@ -49,7 +50,13 @@ func handle[Req, Res any](s *Server, r *api.Route, fn func(c *Ctx, in *Req) (*Re
 	// Objects with a version answer with it as ETag; found once, not per request.
 	version, versioned := reflect.TypeFor[Res]().FieldByName("Version")
 	versioned = versioned && version.Type.Kind() == reflect.Int64
+	// Whatever may write may change what authorization reads: once it is
+	// done (committed or not), this replica forgets what it cached.
+	writes := !r.Public && !r.ReadOnly && r.Method != http.MethodGet
 	h := func(ec echo.Context) error {
+		if writes {
+			defer s.svc.AuthorizationMayHaveChanged()
+		}
 		c := &Ctx{Context: ec, Meta: s.meta(ec)}
 		render := func(out *Res) error {
 			if r.Response == nil {

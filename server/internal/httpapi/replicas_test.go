@@ -52,6 +52,50 @@ func TestReplicasShareOneDatabase(t *testing.T) {
 		}
 	})
 
+	t.Run("a permission change takes effect on its replica at once and on every other within a second", func(t *testing.T) {
+		identityID, clientID := secIdentity(t, admin, api.UniversalAuthInput{})
+		cs := secSecret(t, admin, identityID, 0)
+		proj, err := admin.CreateProject(t.Context(), api.ProjectInput{Name: "Replicated grants", Slug: "replicated-grants"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := admin.CreateMembership(t.Context(), proj.ID, identityID, api.ProjectMembershipInput{Roles: []api.MembershipRole{{RoleSlug: "viewer"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		token := secMustLogin(t, replicas[0].Client(t), clientID, cs.ClientSecret).AccessToken
+		workloads := make([]*api.Client, len(replicas))
+		for i, r := range replicas {
+			workloads[i] = r.Client(t, api.WithToken(token))
+			// Twice: the second answer comes from the replica's cache.
+			for range 2 {
+				if _, err := workloads[i].ListEnvironments(t.Context(), proj.ID); err != nil {
+					t.Fatalf("replica %d before the change: %v", i, err)
+				}
+			}
+		}
+		if err := replicas[1].Client(t, api.WithUniversalAuth(first.Bootstrap.ClientID, first.Bootstrap.ClientSecret)).DeleteMembership(t.Context(), proj.ID, identityID, m.Version); err != nil {
+			t.Fatal(err)
+		}
+		changed := time.Now()
+		_, err = workloads[1].ListEnvironments(t.Context(), proj.ID)
+		secWant(t, err, http.StatusForbidden, api.CodeForbidden)
+		for _, i := range []int{0, 2} {
+			for {
+				_, err := workloads[i].ListEnvironments(t.Context(), proj.ID)
+				if err != nil {
+					secWant(t, err, http.StatusForbidden, api.CodeForbidden)
+					break
+				}
+				// A second of freshness plus the time one request may take here.
+				if time.Since(changed) > 1500*time.Millisecond {
+					t.Fatalf("replica %d still grants what was taken away elsewhere %s ago", i, time.Since(changed))
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+	})
+
 	t.Run("a single-use secret gives one token to 1000 logins over three replicas", func(t *testing.T) {
 		const n = 1000
 		identityID, clientID := secIdentity(t, admin, api.UniversalAuthInput{})

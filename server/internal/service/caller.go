@@ -76,7 +76,7 @@ func (s *Service) authorize(ctx context.Context, c *Caller) (*authz.Permissions,
 	if c.perms != nil {
 		return c.perms, nil
 	}
-	p, _, err := s.permissionsOf(s.db.WithContext(ctx), c.OrgID(), c.Claims.IdentityID)
+	p, err := s.cachedPermissions(s.db.WithContext(ctx), c.OrgID(), c.Claims.IdentityID, s.now())
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("the token's identity no longer exists: %w", ErrUnauthenticated)
 	}
@@ -127,21 +127,58 @@ func (s *Service) permissionsOf(db *gorm.DB, orgID, identityID string) (*authz.P
 
 // permissionsAt is permissionsOf with temporary grants evaluated at at.
 func (s *Service) permissionsAt(db *gorm.DB, orgID, identityID string, at time.Time) (*authz.Permissions, map[string][]string, error) {
+	p, grants, _, err := loadPermissions(db, orgID, identityID, at)
+	return p, grants, err
+}
+
+// cachedPermissions is an identity's permissions at at, reused from this
+// replica's cache while they are fresh (freshFor) and no temporary grant
+// has started or ended since they were computed. Authorization of requests
+// and decisions go through it; answers that show grants read afresh.
+func (s *Service) cachedPermissions(db *gorm.DB, orgID, identityID string, at time.Time) (*authz.Permissions, error) {
+	key := [2]string{orgID, identityID}
+	p, gen, ok := s.perms.get(key, at)
+	if ok {
+		return p, nil
+	}
+	p, _, till, err := loadPermissions(db, orgID, identityID, at)
+	if err != nil {
+		return nil, err
+	}
+	s.perms.put(key, p, gen, at, till)
+	return p, nil
+}
+
+// loadPermissions reads an identity's organization role, memberships and
+// custom roles and evaluates them at at. It also returns when the answer
+// next changes by itself (a temporary grant starting or ending; zero for
+// never).
+func loadPermissions(db *gorm.DB, orgID, identityID string, at time.Time) (*authz.Permissions, map[string][]string, time.Time, error) {
 	var ident store.Identity
 	if err := db.Where("id = ? AND organization_id = ?", identityID, orgID).Take(&ident).Error; err != nil {
-		return nil, nil, store.Translate(err, "identity "+identityID)
+		return nil, nil, time.Time{}, store.Translate(err, "identity "+identityID)
 	}
 	var ms []store.Membership
 	if err := db.Where("identity_id = ? AND organization_id = ?", identityID, orgID).Find(&ms).Error; err != nil {
-		return nil, nil, fmt.Errorf("load memberships: %w", err)
+		return nil, nil, time.Time{}, fmt.Errorf("load memberships: %w", err)
 	}
 	grants := make([]authz.Membership, len(ms))
 	for i, m := range ms {
 		grants[i] = authz.Membership{ProjectID: m.ProjectID, Roles: m.Roles.V}
 	}
-	return authz.Effective(ident.Role, grants, at, func(projectID, slug string) ([]api.PermissionRule, error) {
+	p, active, err := authz.Effective(ident.Role, grants, at, func(projectID, slug string) ([]api.PermissionRule, error) {
 		return customRoleRules(db, orgID, projectID, slug)
 	})
+	return p, active, authz.NextChange(grants, at), err
+}
+
+// AuthorizationMayHaveChanged makes this replica forget what it cached for
+// authorization. Every request that may write calls it once it is done, so
+// that a replica's own changes take effect at once.
+func (s *Service) AuthorizationMayHaveChanged() {
+	s.perms.invalidate()
+	s.projectRefs.invalidate()
+	s.environments.invalidate()
 }
 
 // roleRules resolves a role slug to its rules: built-in first, then custom.

@@ -211,7 +211,7 @@ func (r *resolver) permissions(identityID string) (*authz.Permissions, error) {
 	if p, ok := r.perms[identityID]; ok {
 		return p, nil
 	}
-	p, _, err := r.s.permissionsAt(r.db, r.orgID, identityID, r.at)
+	p, err := r.s.cachedPermissions(r.db, r.orgID, identityID, r.at)
 	if err != nil {
 		return nil, err
 	}
@@ -223,6 +223,12 @@ func (r *resolver) permissions(identityID string) (*authz.Permissions, error) {
 func (r *resolver) project(ref string) (store.Project, error) {
 	if p, ok := r.projects[ref]; ok {
 		return p, nil
+	}
+	key := [2]string{r.orgID, ref}
+	cached, gen, ok := r.s.projectRefs.get(key, r.at)
+	if ok {
+		r.projects[ref] = cached
+		return cached, nil
 	}
 	var rows []store.Project
 	if err := r.db.Where("organization_id = ? AND (id = ? OR slug = ?)", r.orgID, ref, ref).Limit(2).Find(&rows).Error; err != nil {
@@ -236,12 +242,18 @@ func (r *resolver) project(ref string) (store.Project, error) {
 		p = rows[1]
 	}
 	r.projects[ref] = p
+	r.s.projectRefs.put(key, p, gen, r.at, time.Time{})
 	return p, nil
 }
 
 func (r *resolver) environment(p store.Project, slug string) error {
 	k := [2]string{p.ID, slug}
 	if r.envs[k] {
+		return nil
+	}
+	exists, gen, ok := r.s.environments.get(k, r.at)
+	if ok && exists {
+		r.envs[k] = true
 		return nil
 	}
 	var n int64
@@ -252,5 +264,6 @@ func (r *resolver) environment(p store.Project, slug string) error {
 		return fmt.Errorf("environment %q in project %q: %w", slug, p.Slug, store.ErrNotFound)
 	}
 	r.envs[k] = true
+	r.s.environments.put(k, true, gen, r.at, time.Time{})
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"github.com/idplane/idplane/server/internal/authz"
 	"github.com/idplane/idplane/server/internal/revocation"
 	"github.com/idplane/idplane/server/internal/secret"
 	"github.com/idplane/idplane/server/internal/store"
@@ -27,6 +28,11 @@ type Service struct {
 	observer    Observer
 	methods     AuthMethods
 	now         func() time.Time
+
+	// What authorization reads, reused for at most freshFor.
+	perms        *freshCache[[2]string, *authz.Permissions] // by organization and identity
+	projectRefs  *freshCache[[2]string, store.Project]      // by organization and project ID or slug
+	environments *freshCache[[2]string, bool]               // by project and slug: exists
 }
 
 // Observer is told about logins and issued tokens (for metrics).
@@ -56,7 +62,9 @@ type Deps struct {
 // New returns a Service.
 func New(d Deps) *Service {
 	s := &Service{store: d.Store, db: d.Store.DB, keys: d.Keys, signer: d.Signer, writes: d.Writes,
-		revocations: d.Revocations, observer: d.Observer, methods: d.AuthMethods, now: d.Now}
+		revocations: d.Revocations, observer: d.Observer, methods: d.AuthMethods, now: d.Now,
+		perms: newFreshCache[[2]string, *authz.Permissions](), projectRefs: newFreshCache[[2]string, store.Project](),
+		environments: newFreshCache[[2]string, bool]()}
 	if s.observer == nil {
 		s.observer = nopObserver{}
 	}
