@@ -67,6 +67,9 @@ type IdP struct {
 	githubClaims map[string]any
 	requestToken string
 
+	rawJWKS     []byte
+	rawJWKSKeys []json.RawMessage
+
 	fetches sync.Map // path -> *atomic.Int64
 	down    atomic.Bool
 	hang    atomic.Bool
@@ -127,6 +130,22 @@ func (p *IdP) SetGitHubClaims(c map[string]any) {
 func (p *IdP) SetCacheControl(v string) {
 	p.mu.Lock()
 	p.cacheControl = v
+	p.mu.Unlock()
+}
+
+// SetRawJWKS makes the key sets answer body as it is (nil: the published
+// keys again), for tests of documents that do not decode.
+func (p *IdP) SetRawJWKS(body []byte) {
+	p.mu.Lock()
+	p.rawJWKS = body
+	p.mu.Unlock()
+}
+
+// AddRawJWK publishes jwk, as it is, beside the keys: a key idplane cannot
+// use (an encryption key, a key type it does not know).
+func (p *IdP) AddRawJWK(jwk string) {
+	p.mu.Lock()
+	p.rawJWKSKeys = append(p.rawJWKSKeys, json.RawMessage(jwk))
 	p.mu.Unlock()
 }
 
@@ -291,7 +310,7 @@ func (p *IdP) serve(w http.ResponseWriter, r *http.Request) {
 	case path == "/.well-known/openid-configuration":
 		p.json(w, map[string]any{"issuer": p.URL, "jwks_uri": p.URL + "/jwks", "id_token_signing_alg_values_supported": []string{"RS256", "ES256"}})
 	case path == "/jwks", path == "/google/oauth2/v3/certs", path == "/azure/keys":
-		p.json(w, p.jwks())
+		p.keySet(w)
 	case strings.HasPrefix(path, "/google/x509/"):
 		p.serviceAccountCerts(w, strings.TrimPrefix(path, "/google/x509/"))
 	case strings.HasPrefix(path, "/azure/") && strings.HasSuffix(path, "/v2.0/.well-known/openid-configuration"):
@@ -315,14 +334,25 @@ func (p *IdP) json(w http.ResponseWriter, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func (p *IdP) jwks() jose.JSONWebKeySet {
+// keySet answers the JWKS: the published keys and the raw ones, or the
+// raw document set by SetRawJWKS.
+func (p *IdP) keySet(w http.ResponseWriter) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	set := jose.JSONWebKeySet{}
+	raw := p.rawJWKS
+	keys := make([]any, 0, len(p.published)+len(p.rawJWKSKeys))
 	for _, k := range p.published {
-		set.Keys = append(set.Keys, k.Public())
+		keys = append(keys, k.Public())
 	}
-	return set
+	for _, k := range p.rawJWKSKeys {
+		keys = append(keys, k)
+	}
+	p.mu.Unlock()
+	if raw != nil {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(raw)
+		return
+	}
+	p.json(w, map[string]any{"keys": keys})
 }
 
 func (p *IdP) serviceAccountCerts(w http.ResponseWriter, email string) {
