@@ -58,13 +58,36 @@ func cachePeriod(h http.Header) time.Duration {
 // Decoder turns a fetched document into keys.
 type Decoder func(body []byte) ([]jose.JSONWebKey, error)
 
-// DecodeJWKS reads a JSON Web Key Set.
+// DecodeJWKS reads a JSON Web Key Set. Keys that cannot verify a
+// signature here (a type, curve or size go-jose does not support, missing
+// members, a use other than "sig") are skipped, as RFC 7517 section 5
+// says, so one encryption or future key does not break every login; a set
+// whose keys are all skipped is an error.
 func DecodeJWKS(body []byte) ([]jose.JSONWebKey, error) {
-	var set jose.JSONWebKeySet
+	var set struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
 	if err := json.Unmarshal(body, &set); err != nil {
 		return nil, fmt.Errorf("not a JSON Web Key Set: %w", err)
 	}
-	return set.Keys, nil
+	keys := make([]jose.JSONWebKey, 0, len(set.Keys))
+	var skipped []string
+	for i, raw := range set.Keys {
+		var k jose.JSONWebKey
+		if err := k.UnmarshalJSON(raw); err != nil {
+			skipped = append(skipped, fmt.Sprintf("key %d: %v", i, err))
+			continue
+		}
+		if k.Use != "" && k.Use != "sig" {
+			skipped = append(skipped, fmt.Sprintf("key %d: use %q", i, truncate(k.Use, 16)))
+			continue
+		}
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 && len(skipped) > 0 {
+		return nil, fmt.Errorf("no usable key in the set (%s)", strings.Join(skipped[:min(len(skipped), 4)], "; "))
+	}
+	return keys, nil
 }
 
 // DecodeX509Map reads Google's service-account certificate format: a JSON
