@@ -67,6 +67,7 @@ type IdP struct {
 	githubClaims map[string]any
 	requestToken string
 
+	issuer      string
 	rawJWKS     []byte
 	rawJWKSKeys []json.RawMessage
 
@@ -130,6 +131,25 @@ func (p *IdP) SetGitHubClaims(c map[string]any) {
 func (p *IdP) SetCacheControl(v string) {
 	p.mu.Lock()
 	p.cacheControl = v
+	p.mu.Unlock()
+}
+
+// Issuer is the issuer the discovery document names and Token's tokens
+// carry: URL unless SetIssuer changed it.
+func (p *IdP) Issuer() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.issuer == "" {
+		return p.URL
+	}
+	return p.issuer
+}
+
+// SetIssuer makes the provider publish iss as its issuer, such as URL+"/"
+// (Auth0 and others end theirs with a slash).
+func (p *IdP) SetIssuer(iss string) {
+	p.mu.Lock()
+	p.issuer = iss
 	p.mu.Unlock()
 }
 
@@ -246,7 +266,7 @@ func Claims(iss, sub string, aud []string, ttl time.Duration, extra map[string]a
 // Token signs an ID token of this issuer with the current key: sub and aud
 // as given, valid for five minutes, with extra claims.
 func (p *IdP) Token(sub string, aud []string, extra map[string]any) string {
-	return Sign(p.Current(), Claims(p.URL, sub, aud, 5*time.Minute, extra))
+	return Sign(p.Current(), Claims(p.Issuer(), sub, aud, 5*time.Minute, extra))
 }
 
 // GCEToken is a GCE instance identity token (format=full) of the service
@@ -308,7 +328,7 @@ func (p *IdP) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case path == "/.well-known/openid-configuration":
-		p.json(w, map[string]any{"issuer": p.URL, "jwks_uri": p.URL + "/jwks", "id_token_signing_alg_values_supported": []string{"RS256", "ES256"}})
+		p.json(w, map[string]any{"issuer": p.Issuer(), "jwks_uri": p.URL + "/jwks", "id_token_signing_alg_values_supported": []string{"RS256", "ES256"}})
 	case path == "/jwks", path == "/google/oauth2/v3/certs", path == "/azure/keys":
 		p.keySet(w)
 	case strings.HasPrefix(path, "/google/x509/"):
