@@ -101,7 +101,10 @@ type AWSAuthConfig struct {
 	// matches as its role's (arn:aws:iam::<acct>:role/<role>). Empty allows any.
 	AllowedPrincipalArns []string `json:"allowedPrincipalArns"`
 	// STSEndpoint is the only place signed requests are forwarded to;
-	// the request's Host header must name its host.
+	// the request's Host header must name its host. DefaultSTSEndpoint
+	// stands for AWS's STS as a whole: a request signed for any of AWS's
+	// own STS hosts (regional, FIPS, other partitions) is forwarded to the
+	// host it was signed for, and to no other.
 	STSEndpoint string `json:"stsEndpoint"`
 	// STSRegion, when set, is the region the request must be signed for.
 	STSRegion string `json:"stsRegion"`

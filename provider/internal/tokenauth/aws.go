@@ -29,7 +29,7 @@ func NewAWSAuthResource() resource.Resource {
 	return newResource(method[awsModel, api.AWSAuth, api.AWSAuthInput]{
 		kind: "aws", noun: "AWS auth",
 		description: "a workload (an EC2 instance, a Lambda function, an ECS task, a CodeBuild job) logs in with an `sts:GetCallerIdentity` request " +
-			"signed with its AWS credentials, which the server forwards to `sts_endpoint` only; STS's answer names the account and principal, " +
+			"signed with its AWS credentials, which the server forwards to `sts_endpoint` only (with the default, to the AWS STS host it was signed for); STS's answer names the account and principal, " +
 			"checked against the allow-lists. A signed request is accepted once and only within 5 minutes of its `X-Amz-Date`. " +
 			"Each empty allow-list admits any value: set at least `allowed_account_ids` or `allowed_principal_arns`.",
 		attributes: map[string]schema.Attribute{
@@ -39,7 +39,10 @@ func NewAWSAuthResource() resource.Resource {
 				"what instance profiles and task roles log in as) also matches as its role, `arn:aws:iam::<account>:role/<role>`. Empty: any."),
 			"sts_endpoint": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(api.DefaultSTSEndpoint),
 				MarkdownDescription: "The STS endpoint signed requests are forwarded to, and must be signed for (their `Host`): a regional one such as " +
-					"`https://sts.eu-west-1.amazonaws.com/` keeps logins in the region. Defaults to `" + api.DefaultSTSEndpoint + "`.",
+					"`https://sts.eu-west-1.amazonaws.com/` keeps logins in the region. Defaults to `" + api.DefaultSTSEndpoint + "`, which stands for " +
+					"AWS's STS as a whole: a request signed for any of AWS's own STS hosts (`sts.<region>.amazonaws.com` as Infisical's SDKs sign, " +
+					"`sts-fips.<region>.amazonaws.com`, the other partitions' such as `sts.cn-north-1.amazonaws.com.cn`) is forwarded to the host it " +
+					"was signed for, and never to any other host.",
 				Validators: []validator.String{validators.HTTPSURL()}},
 			"sts_region": optionalString("Region the request must be signed for, such as `us-east-1` (the global endpoint's) or the regional endpoint's. " +
 				"Empty: any region STS accepts."),

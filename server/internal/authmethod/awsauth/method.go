@@ -1,7 +1,8 @@
 // Package awsauth is AWS auth: a workload (EC2 instance, Lambda, ECS task,
 // anything with AWS credentials) signs an sts:GetCallerIdentity request
 // with SigV4 and sends it, unsent, to the server, which forwards it to the
-// configured STS endpoint, never to a host the client names, and binds
+// configured STS endpoint (with the default one, to the AWS STS host it
+// was signed for), never to another host the client names, and binds
 // the account and ARN STS answers. As in Vault, a server ID inside the
 // signed headers keeps a login from being replayed to another server; a
 // signed request is accepted once.
@@ -86,7 +87,7 @@ func (v verifier) verify(ctx context.Context, a methodconfig.Attempt[api.AWSAuth
 	if n > 0 {
 		return methodconfig.Verified{}, replayed()
 	}
-	id, err := v.callSTS(ctx, cfg, sr)
+	id, err := v.callSTS(ctx, sr)
 	if err != nil {
 		return methodconfig.Verified{}, err
 	}
@@ -121,10 +122,13 @@ func replayed() error {
 
 // signedRequest is a login's request, checked and ready to forward.
 type signedRequest struct {
-	host   string
-	header http.Header
-	date   time.Time
-	hash   []byte
+	// endpoint is where it goes: the configured STS endpoint, or with the
+	// default one the AWS STS host it was signed for.
+	endpoint string
+	host     string
+	header   http.Header
+	date     time.Time
+	hash     []byte
 }
 
 // parse decodes the request the client signed and checks everything that
@@ -153,7 +157,17 @@ func parse(cfg api.AWSAuthConfig, in *api.AWSAuthLoginRequest, now time.Time) (s
 	if host == "" {
 		host = endpoint.Host
 	}
-	if !strings.EqualFold(strings.TrimSuffix(host, ":443"), strings.TrimSuffix(endpoint.Host, ":443")) {
+	forwardTo := cfg.STSEndpoint
+	if cfg.STSEndpoint == api.DefaultSTSEndpoint {
+		// The default endpoint stands for AWS's STS as a whole: a request
+		// signed for any of its hosts goes to the host it was signed for.
+		to, ok := defaultEndpoint(host)
+		if !ok {
+			return signedRequest{}, service.LoginRefused("the signed request's Host header names another host than the STS endpoint",
+				"Host "+truncate(host, 256)+" is none of AWS's STS hosts (the default STS endpoint)")
+		}
+		forwardTo = to
+	} else if !strings.EqualFold(strings.TrimSuffix(host, ":443"), strings.TrimSuffix(endpoint.Host, ":443")) {
 		return signedRequest{}, service.LoginRefused("the signed request's Host header names another host than the STS endpoint",
 			"Host "+truncate(host, 256)+" is not the STS endpoint's "+endpoint.Host)
 	}
@@ -190,7 +204,7 @@ func parse(cfg api.AWSAuthConfig, in *api.AWSAuthLoginRequest, now time.Time) (s
 		}
 	}
 	sum := sha256.Sum256([]byte(Kind + "\x00" + auth.signature))
-	return signedRequest{host: host, header: h, date: date, hash: sum[:]}, nil
+	return signedRequest{endpoint: forwardTo, host: host, header: h, date: date, hash: sum[:]}, nil
 }
 
 // decodeHeaders decodes Infisical's header encoding: base64 of a JSON
@@ -263,10 +277,11 @@ type callerIdentity struct {
 	Account string `xml:"GetCallerIdentityResult>Account"`
 }
 
-// callSTS forwards the signed request to the configured endpoint, with the
-// Host header the client signed (which parse has held to the endpoint's).
-func (v verifier) callSTS(ctx context.Context, cfg api.AWSAuthConfig, sr signedRequest) (callerIdentity, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.STSEndpoint, strings.NewReader(GetCallerIdentityBody))
+// callSTS forwards the signed request to the endpoint parse chose, with
+// the Host header the client signed (which parse has held to the
+// endpoint's).
+func (v verifier) callSTS(ctx context.Context, sr signedRequest) (callerIdentity, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, sr.endpoint, strings.NewReader(GetCallerIdentityBody))
 	if err != nil {
 		return callerIdentity{}, fmt.Errorf("aws auth: STS request: %w", err)
 	}
