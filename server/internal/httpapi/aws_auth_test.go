@@ -193,7 +193,7 @@ func TestAWSAuthReplayAcrossReplicas(t *testing.T) {
 func TestAWSAuthDefaultEndpoint(t *testing.T) {
 	e := newAWSEnv(t)
 	id := e.identity(t, "aws-default")
-	got := must(e.tn.c.PutAWSAuth(t.Context(), id, 0, api.AWSAuthInput{}))(t)
+	got := must(e.tn.c.PutAWSAuth(t.Context(), id, 0, api.AWSAuthInput{AWSAuthConfig: api.AWSAuthConfig{AllowedAccountIDs: []string{awsAccount}}}))(t)
 	if got.STSEndpoint != api.DefaultSTSEndpoint {
 		t.Fatalf("stsEndpoint %q, want the default %q", got.STSEndpoint, api.DefaultSTSEndpoint)
 	}
