@@ -22,15 +22,12 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/internal/authmethod"
 	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
 	"github.com/idplane/idplane/server/internal/authmethod/outbound"
 	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
 	"github.com/idplane/idplane/server/internal/service"
-	"github.com/idplane/idplane/server/internal/store"
 )
 
 // Kind is AWS auth as identities list it and tokens carry it.
@@ -73,18 +70,18 @@ func New(policy outbound.Policy) authmethod.Method {
 type verifier struct{ client *http.Client }
 
 // verify checks the signed request locally, has STS answer it, binds the
-// caller and remembers the request so it is accepted once.
+// caller and spends the request so it is accepted once. A replay is
+// refused before any STS call; a request STS or the bindings refuse is not
+// spent.
 func (v verifier) verify(ctx context.Context, a methodconfig.Attempt[api.AWSAuthConfig, api.AWSAuthLoginRequest]) (methodconfig.Verified, error) {
 	cfg := a.C
 	sr, err := parse(cfg, a.In, a.Core.Now())
 	if err != nil {
 		return methodconfig.Verified{}, err
 	}
-	n, err := used(a.Core.DB(ctx), sr.hash)
-	if err != nil {
+	if used, err := a.Core.Used(ctx, sr.hash); err != nil {
 		return methodconfig.Verified{}, err
-	}
-	if n > 0 {
+	} else if used {
 		return methodconfig.Verified{}, replayed()
 	}
 	id, err := v.callSTS(ctx, sr)
@@ -97,23 +94,13 @@ func (v verifier) verify(ctx context.Context, a methodconfig.Attempt[api.AWSAuth
 	if !principalAllowed(cfg.AllowedPrincipalArns, id.Arn) {
 		return methodconfig.Verified{}, service.LoginRefused("principal ARN is not allowed", "principal "+truncate(id.Arn, 256)+" is not allowed")
 	}
-	err = a.Core.DB(ctx).Create(&store.UsedSignedRequest{Hash: sr.hash, ExpiresAt: sr.date.Add(Window + time.Minute)}).Error
-	if err = store.Translate(err, "remember the signed request"); errors.Is(err, store.ErrConflict) {
+	if err := a.Core.UseOnce(ctx, sr.hash, sr.date.Add(Window+time.Minute)); errors.Is(err, service.ErrProofUsed) {
 		return methodconfig.Verified{}, replayed()
 	} else if err != nil {
 		return methodconfig.Verified{}, err
 	}
 	return methodconfig.Verified{Subject: id.Arn, Metadata: map[string]string{"account": id.Account, "arn": truncate(id.Arn, api.MaxMetadataValLength),
 		"userId": truncate(id.UserID, api.MaxMetadataValLength)}}, nil
-}
-
-func used(db *gorm.DB, hash []byte) (int64, error) {
-	var n int64
-	err := db.Model(&store.UsedSignedRequest{}).Where("hash = ?", hash).Count(&n).Error
-	if err != nil {
-		return 0, fmt.Errorf("look up the signed request: %w", err)
-	}
-	return n, nil
 }
 
 func replayed() error {
