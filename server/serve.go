@@ -38,7 +38,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	f.String(&tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	f.String(&proxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For (and --client-cert-header) is believed")
 	f.String(&clientCerts, "tls-client-certs", "none", "none, or request: ask TLS clients for a certificate without requiring one (TLS certificate auth)")
-	f.String(&cfg.ClientCertHeader, "client-cert-header", "", "header in which a TLS-terminating proxy among --trusted-proxies passes the client certificate as URL-encoded PEM (nginx: $ssl_client_escaped_cert)")
+	f.String(&cfg.ClientCertHeader, "client-cert-header", "", "header in which a TLS-terminating proxy among --trusted-proxies passes the client certificate as URL-encoded PEM (nginx: $ssl_client_escaped_cert); that proxy's requests are judged by it alone")
 	f.String(&pprofListen, "pprof-listen", "", "loopback address serving Go's /debug/pprof profiles on a listener of their own (off by default)")
 	f.String(&logFormat, "log-format", "json", "log format: json or text")
 	f.String(&logLevel, "log-level", "info", "log level: debug, info, warn or error")

@@ -101,13 +101,20 @@ type AWSAuthConfig struct {
 	// matches as its role's (arn:aws:iam::<acct>:role/<role>). Empty allows any.
 	AllowedPrincipalArns []string `json:"allowedPrincipalArns"`
 	// STSEndpoint is the only place signed requests are forwarded to;
-	// the request's Host header must name its host.
+	// the request's Host header must name its host. DefaultSTSEndpoint
+	// stands for AWS's STS as a whole: a request signed for any of AWS's
+	// own STS hosts (regional, FIPS, other partitions) is forwarded to the
+	// host it was signed for, and to no other.
 	STSEndpoint string `json:"stsEndpoint"`
 	// STSRegion, when set, is the region the request must be signed for.
 	STSRegion string `json:"stsRegion"`
 	// ServerID, when set, must be sent in the X-Idplane-Server-Id header and
 	// be signed, so a login cannot be replayed to another server.
 	ServerID string `json:"serverId"`
+	// AllowAnyPrincipal, when neither list binds, admits every AWS
+	// principal in the world; without it such a configuration is refused.
+	// The identity audit reports it as a high finding.
+	AllowAnyPrincipal bool `json:"allowAnyPrincipal"`
 }
 
 // AWSAuth is an identity's AWS auth.
@@ -173,6 +180,34 @@ func (c *AWSAuthConfig) Validate(errs *FieldErrors) {
 	}
 	if c.ServerID != "" && !serverIDRE.MatchString(c.ServerID) {
 		errs.Add("serverId", "must be 1 to 256 printable ASCII characters without spaces")
+	}
+	validateBinds(errs, c.AllowAnyPrincipal, "AWS principal", binding{"allowedAccountIds", len(c.AllowedAccountIDs)},
+		binding{"allowedPrincipalArns", len(c.AllowedPrincipalArns)})
+}
+
+// binding is one allow-list of a configuration and how many entries it has.
+type binding struct {
+	field string
+	n     int
+}
+
+// validateBinds requires a method whose empty allow-lists admit any
+// principal of its platform in the world to bind at least one of them,
+// unless allowAny says so explicitly; allowAny with a list that binds is
+// refused as contradictory. The error is on the first list's field.
+func validateBinds(errs *FieldErrors, allowAny bool, principal string, lists ...binding) {
+	names := make([]string, len(lists))
+	bound := false
+	for i, l := range lists {
+		names[i] = l.field
+		bound = bound || l.n > 0
+	}
+	either := strings.Join(names, " or ")
+	switch {
+	case !bound && !allowAny:
+		errs.Add(lists[0].field, "bind at least one of %s, or set allowAnyPrincipal to true to admit any %s in the world", either, principal)
+	case bound && allowAny:
+		errs.Add("allowAnyPrincipal", "must be false when %s bind: they decide who may log in", either)
 	}
 }
 

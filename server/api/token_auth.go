@@ -134,7 +134,14 @@ type GCPAuthConfig struct {
 	Type                        string   `json:"type"`
 	AllowedServiceAccountEmails []string `json:"allowedServiceAccountEmails"`
 	AllowedProjects             []string `json:"allowedProjects"`
-	AllowedZones                []string `json:"allowedZones"`
+	// AllowedZones narrows GCE logins, but binds no principal: any
+	// project's VMs run in every zone.
+	AllowedZones []string `json:"allowedZones"`
+	// AllowAnyPrincipal, when neither service accounts nor projects bind,
+	// admits every Google service account and VM in the world; without it
+	// such a configuration is refused. The identity audit reports it as a
+	// high finding.
+	AllowAnyPrincipal bool `json:"allowAnyPrincipal"`
 }
 
 // GCPAuth is an identity's GCP auth.
@@ -287,6 +294,8 @@ func (c *GCPAuthConfig) Validate(errs *FieldErrors) {
 	if c.Type == GCPTypeIAM && len(c.AllowedZones) > 0 {
 		errs.Add("allowedZones", "applies only to type %q: IAM tokens carry no zone", GCPTypeGCE)
 	}
+	validateBinds(errs, c.AllowAnyPrincipal, "Google service account or VM", binding{"allowedServiceAccountEmails", len(c.AllowedServiceAccountEmails)},
+		binding{"allowedProjects", len(c.AllowedProjects)})
 }
 
 var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)

@@ -67,6 +67,10 @@ type IdP struct {
 	githubClaims map[string]any
 	requestToken string
 
+	issuer      string
+	rawJWKS     []byte
+	rawJWKSKeys []json.RawMessage
+
 	fetches sync.Map // path -> *atomic.Int64
 	down    atomic.Bool
 	hang    atomic.Bool
@@ -127,6 +131,41 @@ func (p *IdP) SetGitHubClaims(c map[string]any) {
 func (p *IdP) SetCacheControl(v string) {
 	p.mu.Lock()
 	p.cacheControl = v
+	p.mu.Unlock()
+}
+
+// Issuer is the issuer the discovery document names and Token's tokens
+// carry: URL unless SetIssuer changed it.
+func (p *IdP) Issuer() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.issuer == "" {
+		return p.URL
+	}
+	return p.issuer
+}
+
+// SetIssuer makes the provider publish iss as its issuer, such as URL+"/"
+// (Auth0 and others end theirs with a slash).
+func (p *IdP) SetIssuer(iss string) {
+	p.mu.Lock()
+	p.issuer = iss
+	p.mu.Unlock()
+}
+
+// SetRawJWKS makes the key sets answer body as it is (nil: the published
+// keys again), for tests of documents that do not decode.
+func (p *IdP) SetRawJWKS(body []byte) {
+	p.mu.Lock()
+	p.rawJWKS = body
+	p.mu.Unlock()
+}
+
+// AddRawJWK publishes jwk, as it is, beside the keys: a key idplane cannot
+// use (an encryption key, a key type it does not know).
+func (p *IdP) AddRawJWK(jwk string) {
+	p.mu.Lock()
+	p.rawJWKSKeys = append(p.rawJWKSKeys, json.RawMessage(jwk))
 	p.mu.Unlock()
 }
 
@@ -227,7 +266,7 @@ func Claims(iss, sub string, aud []string, ttl time.Duration, extra map[string]a
 // Token signs an ID token of this issuer with the current key: sub and aud
 // as given, valid for five minutes, with extra claims.
 func (p *IdP) Token(sub string, aud []string, extra map[string]any) string {
-	return Sign(p.Current(), Claims(p.URL, sub, aud, 5*time.Minute, extra))
+	return Sign(p.Current(), Claims(p.Issuer(), sub, aud, 5*time.Minute, extra))
 }
 
 // GCEToken is a GCE instance identity token (format=full) of the service
@@ -289,9 +328,9 @@ func (p *IdP) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case path == "/.well-known/openid-configuration":
-		p.json(w, map[string]any{"issuer": p.URL, "jwks_uri": p.URL + "/jwks", "id_token_signing_alg_values_supported": []string{"RS256", "ES256"}})
+		p.json(w, map[string]any{"issuer": p.Issuer(), "jwks_uri": p.URL + "/jwks", "id_token_signing_alg_values_supported": []string{"RS256", "ES256"}})
 	case path == "/jwks", path == "/google/oauth2/v3/certs", path == "/azure/keys":
-		p.json(w, p.jwks())
+		p.keySet(w)
 	case strings.HasPrefix(path, "/google/x509/"):
 		p.serviceAccountCerts(w, strings.TrimPrefix(path, "/google/x509/"))
 	case strings.HasPrefix(path, "/azure/") && strings.HasSuffix(path, "/v2.0/.well-known/openid-configuration"):
@@ -315,14 +354,25 @@ func (p *IdP) json(w http.ResponseWriter, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func (p *IdP) jwks() jose.JSONWebKeySet {
+// keySet answers the JWKS: the published keys and the raw ones, or the
+// raw document set by SetRawJWKS.
+func (p *IdP) keySet(w http.ResponseWriter) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	set := jose.JSONWebKeySet{}
+	raw := p.rawJWKS
+	keys := make([]any, 0, len(p.published)+len(p.rawJWKSKeys))
 	for _, k := range p.published {
-		set.Keys = append(set.Keys, k.Public())
+		keys = append(keys, k.Public())
 	}
-	return set
+	for _, k := range p.rawJWKSKeys {
+		keys = append(keys, k)
+	}
+	p.mu.Unlock()
+	if raw != nil {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(raw)
+		return
+	}
+	p.json(w, map[string]any{"keys": keys})
 }
 
 func (p *IdP) serviceAccountCerts(w http.ResponseWriter, email string) {

@@ -1,6 +1,8 @@
 # CodeBuild projects running under the codebuild-* roles of one account log
 # in with their role's credentials; the signed server ID keeps a request
-# meant for this server from being replayed to another.
+# meant for this server from being replayed to another. Every AWS auth binds
+# accounts or principal ARNs (allow_any_principal = true would admit any AWS
+# principal in the world, and idplane audit reports it as high).
 resource "idplane_identity" "codebuild" {
   name = "codebuild-deploy"
   role = "no-access"

@@ -1,5 +1,7 @@
 # Compute Engine VMs of one project and region log in with their instance
-# identity token.
+# identity token. Every GCP auth binds service accounts or projects (zones
+# alone bind no one; allow_any_principal = true would admit any Google
+# service account or VM in the world, and idplane audit reports it as high).
 resource "idplane_identity" "batch" {
   name = "gce-batch"
   role = "no-access"

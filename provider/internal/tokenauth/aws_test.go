@@ -24,6 +24,7 @@ var awsWalk = walk{
 		resource.TestCheckResourceAttr(awsAddr, "sts_endpoint", api.DefaultSTSEndpoint),
 		resource.TestCheckResourceAttr(awsAddr, "sts_region", ""),
 		resource.TestCheckResourceAttr(awsAddr, "server_id", ""),
+		resource.TestCheckResourceAttr(awsAddr, "allow_any_principal", "false"),
 	},
 	update: `
   allowed_account_ids    = ["123456789012", "210987654321"]
@@ -66,5 +67,9 @@ func TestAWSAuthValidation(t *testing.T) {
 		{`sts_endpoint = "sts.amazonaws.com"`, `sts_endpoint: "sts.amazonaws.com" is not an https:// URL with a host`},
 		{`sts_region = "Europe"`, `sts_region: "Europe" is not an AWS region such as us-east-1`},
 		{`server_id = "idplane server"`, `server_id: must be 1 to 256 printable ASCII characters without spaces`},
+		{`sts_region = "eu-west-1"`, `allowed_account_ids: bind at least one of allowed_account_ids or allowed_principal_arns, ` +
+			`or set allow_any_principal to true to admit any AWS principal in the world`},
+		{`allowed_account_ids = ["123456789012"]` + "\n" + `allow_any_principal = true`,
+			`allow_any_principal: must be false when allowed_account_ids or allowed_principal_arns bind`},
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
@@ -106,6 +107,15 @@ func bindingAttributes(own map[string]schema.Attribute) map[string]schema.Attrib
 func optionalString(desc string, v ...validator.String) schema.StringAttribute {
 	return schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(""),
 		MarkdownDescription: desc, Validators: v}
+}
+
+// allowAnyPrincipal is the explicit opt-in of AWS and GCP auth to bind no
+// principal: without it a configuration whose lists bind nothing fails at
+// plan time, naming the lists.
+func allowAnyPrincipal(principal, lists string) schema.BoolAttribute {
+	return schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+		MarkdownDescription: fmt.Sprintf("Admit any %s in the world: required (`true`) when neither %s is set, refused when one is. "+
+			"`idplane audit` reports it as a high finding (`allow-any-principal`). Defaults to `false`.", principal, lists)}
 }
 
 // optionalSet is a set of strings that is empty unless set: an omitted

@@ -18,6 +18,7 @@ type gcpModel struct {
 	AllowedServiceAccountEmails types.Set    `tfsdk:"allowed_service_account_emails"`
 	AllowedProjects             types.Set    `tfsdk:"allowed_projects"`
 	AllowedZones                types.Set    `tfsdk:"allowed_zones"`
+	AllowAnyPrincipal           types.Bool   `tfsdk:"allow_any_principal"`
 }
 
 // NewGCPAuthResource is the idplane_identity_gcp_auth resource.
@@ -25,8 +26,9 @@ func NewGCPAuthResource() resource.Resource {
 	return newResource(method[gcpModel, api.GCPAuth, api.GCPAuthInput]{
 		kind: "gcp", noun: "GCP auth",
 		description: "a workload logs in with a Google-signed ID token of a GCE instance (`type = \"gce\"`) or with a JWT signed by a service account's key " +
-			"(`type = \"iam\"`), whose audience is the identity's ID, verified with the keys Google publishes. Each empty allow-list admits any value: " +
-			"set at least `allowed_service_account_emails` or `allowed_projects`.",
+			"(`type = \"iam\"`), whose audience is the identity's ID, verified with the keys Google publishes. Each empty allow-list admits any value, " +
+			"so at least `allowed_service_account_emails` or `allowed_projects` must be set (zones alone bind no one: every project has VMs in every zone), " +
+			"unless `allow_any_principal = true` admits every Google service account and VM in the world.",
 		attributes: map[string]schema.Attribute{
 			"type": schema.StringAttribute{Required: true,
 				MarkdownDescription: "`gce`: the instance identity token of a Compute Engine VM (requested with `format=full`). " +
@@ -34,18 +36,21 @@ func NewGCPAuthResource() resource.Resource {
 			"allowed_service_account_emails": optionalSet("Service accounts that may log in, such as `builder@my-project.iam.gserviceaccount.com`, compared case-insensitively. Empty: any."),
 			"allowed_projects":               optionalSet("IDs of the projects whose instances (`gce`) or service accounts (`iam`) may log in. Empty: any."),
 			"allowed_zones":                  optionalSet("Zones, such as `europe-west1-b`, whose instances may log in; `gce` only. Empty: any."),
+			"allow_any_principal":            allowAnyPrincipal("Google service account or VM", "`allowed_service_account_emails` nor `allowed_projects`"),
 		},
 		fromAPI: func(a *api.GCPAuth) gcpModel {
 			return gcpModel{base: baseFromAPI(a.AuthMethodBase), Type: types.StringValue(a.Type),
 				AllowedServiceAccountEmails: tfutil.StringSet(a.AllowedServiceAccountEmails),
 				AllowedProjects:             tfutil.StringSet(a.AllowedProjects),
-				AllowedZones:                tfutil.StringSet(a.AllowedZones)}
+				AllowedZones:                tfutil.StringSet(a.AllowedZones),
+				AllowAnyPrincipal:           types.BoolValue(a.AllowAnyPrincipal)}
 		},
 		input: func(ctx context.Context, m gcpModel, ts api.TokenSettingsInput, diags *diag.Diagnostics) api.GCPAuthInput {
 			return api.GCPAuthInput{TokenSettingsInput: ts, GCPAuthConfig: api.GCPAuthConfig{Type: m.Type.ValueString(),
 				AllowedServiceAccountEmails: sortedStrings(ctx, m.AllowedServiceAccountEmails, diags),
 				AllowedProjects:             sortedStrings(ctx, m.AllowedProjects, diags),
-				AllowedZones:                sortedStrings(ctx, m.AllowedZones, diags)}}
+				AllowedZones:                sortedStrings(ctx, m.AllowedZones, diags),
+				AllowAnyPrincipal:           m.AllowAnyPrincipal.ValueBool()}}
 		},
 		validate: (*api.GCPAuthInput).Validate,
 		get:      (*api.Client).GetGCPAuth, put: (*api.Client).PutGCPAuth, remove: (*api.Client).DeleteGCPAuth,

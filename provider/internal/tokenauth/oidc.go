@@ -29,7 +29,8 @@ func NewOIDCAuthResource() resource.Resource {
 		attributes: bindingAttributes(map[string]schema.Attribute{
 			"oidc_discovery_url": schema.StringAttribute{Required: true,
 				MarkdownDescription: "Issuer URL of the OpenID Connect provider, such as `https://token.actions.githubusercontent.com`: " +
-					"its discovery document is at `<oidc_discovery_url>/.well-known/openid-configuration` and must name this issuer.",
+					"its discovery document is at `<oidc_discovery_url>/.well-known/openid-configuration` (any trailing slash removed first) and must name this issuer " +
+					"exactly, trailing slash included (`https://tenant.example/` for issuers that end with one, as Auth0's do).",
 				Validators: []validator.String{validators.HTTPSURL()}},
 			"oidc_ca_certificate": optionalString("PEM-encoded CA certificates to trust for the discovery document and keys, "+
 				"for a provider whose certificate is not signed by a public CA. Empty: the system's roots.",

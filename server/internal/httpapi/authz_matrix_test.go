@@ -457,7 +457,7 @@ var signedTokenMethods = []struct {
 		OIDCDiscoveryURL: "https://token.actions.githubusercontent.com", TokenBindings: api.TokenBindings{BoundAudiences: []string{"idplane"}}}}},
 	{api.RouteGetJWTAuth, api.RoutePutJWTAuth, api.RouteDeleteJWTAuth, api.JWTAuthInput{JWTAuthConfig: api.JWTAuthConfig{
 		ConfigurationType: api.JWTConfigJWKS, JWKSURL: "https://idp.example.com/jwks.json"}}},
-	{api.RouteGetGCPAuth, api.RoutePutGCPAuth, api.RouteDeleteGCPAuth, api.GCPAuthInput{GCPAuthConfig: api.GCPAuthConfig{Type: api.GCPTypeGCE}}},
+	{api.RouteGetGCPAuth, api.RoutePutGCPAuth, api.RouteDeleteGCPAuth, api.GCPAuthInput{GCPAuthConfig: api.GCPAuthConfig{Type: api.GCPTypeGCE, AllowedProjects: []string{"acme"}}}},
 	{api.RouteGetAzureAuth, api.RoutePutAzureAuth, api.RouteDeleteAzureAuth, api.AzureAuthInput{AzureAuthConfig: api.AzureAuthConfig{
 		TenantID: "72f988bf-86f1-41af-91ab-2d7cd011db47", ResourceURL: api.DefaultAzureResourceURL}}},
 	{api.RouteGetKubernetesAuth, api.RoutePutKubernetesAuth, api.RouteDeleteKubernetesAuth, api.KubernetesAuthInput{KubernetesAuthConfig: api.KubernetesAuthConfig{

@@ -193,7 +193,7 @@ func TestAWSAuthReplayAcrossReplicas(t *testing.T) {
 func TestAWSAuthDefaultEndpoint(t *testing.T) {
 	e := newAWSEnv(t)
 	id := e.identity(t, "aws-default")
-	got := must(e.tn.c.PutAWSAuth(t.Context(), id, 0, api.AWSAuthInput{}))(t)
+	got := must(e.tn.c.PutAWSAuth(t.Context(), id, 0, api.AWSAuthInput{AWSAuthConfig: api.AWSAuthConfig{AllowedAccountIDs: []string{awsAccount}}}))(t)
 	if got.STSEndpoint != api.DefaultSTSEndpoint {
 		t.Fatalf("stsEndpoint %q, want the default %q", got.STSEndpoint, api.DefaultSTSEndpoint)
 	}
@@ -202,43 +202,70 @@ func TestAWSAuthDefaultEndpoint(t *testing.T) {
 }
 
 // Infisical's Go SDK signs for https://sts.<region>.amazonaws.com/ (Host
-// signed, no server ID header), so the identity's STS endpoint is that
-// name: the Host check passes as it would in production, and the server
-// forwards the SDK's request to the fake STS standing for the name (its
-// certificate issued for it, its address given by the test server's
+// signed, no server ID header). With that name as the identity's STS
+// endpoint, and with the default endpoint (which accepts AWS's own STS
+// hosts and forwards each request to the host it was signed for), the
+// server forwards the SDK's request to the fake STS standing for the name
+// (its certificate issued for it, its address given by the test server's
 // outbound Resolve, the address guard checking the loopback address
 // dialled), which verifies the SDK's SigV4 signature. The login must
 // succeed end to end, one STS call, the token being the identity's.
 func TestAWSAuthInfisicalSDK(t *testing.T) {
-	stsHost := "sts." + awsRegion + ".amazonaws.com"
-	sts := platformtest.NewSTSNamed(t, stsHost)
-	e := newAWSEnvWith(t, sts, map[string]string{stsHost: sts.Addr})
-	id := e.identity(t, "aws-sdk")
-	must(e.tn.c.PutAWSAuth(t.Context(), id, 0, api.AWSAuthInput{AWSAuthConfig: api.AWSAuthConfig{
-		AllowedAccountIDs: []string{awsAccount}, AllowedPrincipalArns: []string{"arn:aws:iam::" + awsAccount + ":role/ci-*"},
-		STSEndpoint: "https://" + stsHost + "/", STSRegion: awsRegion}}))(t)
-	dir := t.TempDir()
-	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "AKIDROLE", "AWS_SECRET_ACCESS_KEY": "role-secret", "AWS_SESSION_TOKEN": "",
-		"AWS_REGION": awsRegion, "AWS_DEFAULT_REGION": awsRegion, "AWS_PROFILE": "", "AWS_EC2_METADATA_DISABLED": "true",
-		"AWS_CONFIG_FILE": dir + "/config", "AWS_SHARED_CREDENTIALS_FILE": dir + "/credentials"} {
-		t.Setenv(k, v)
+	for _, tc := range []struct {
+		name, region string
+		endpoint     func(stsHost string) string
+	}{
+		{"regional endpoint configured", awsRegion, func(stsHost string) string { return "https://" + stsHost + "/" }},
+		{"default endpoint", "eu-west-1", func(string) string { return "" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stsHost := "sts." + tc.region + ".amazonaws.com"
+			sts := platformtest.NewSTSNamed(t, stsHost)
+			e := newAWSEnvWith(t, sts, map[string]string{stsHost: sts.Addr})
+			id := e.identity(t, "aws-sdk")
+			must(e.tn.c.PutAWSAuth(t.Context(), id, 0, api.AWSAuthInput{AWSAuthConfig: api.AWSAuthConfig{
+				AllowedAccountIDs: []string{awsAccount}, AllowedPrincipalArns: []string{"arn:aws:iam::" + awsAccount + ":role/ci-*"},
+				STSEndpoint: tc.endpoint(stsHost), STSRegion: tc.region}}))(t)
+			dir := t.TempDir()
+			for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "AKIDROLE", "AWS_SECRET_ACCESS_KEY": "role-secret", "AWS_SESSION_TOKEN": "",
+				"AWS_REGION": tc.region, "AWS_DEFAULT_REGION": tc.region, "AWS_PROFILE": "", "AWS_EC2_METADATA_DISABLED": "true",
+				"AWS_CONFIG_FILE": dir + "/config", "AWS_SHARED_CREDENTIALS_FILE": dir + "/credentials"} {
+				t.Setenv(k, v)
+			}
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			sdk := infisical.NewInfisicalClient(ctx, infisical.Config{SiteUrl: e.srv.URL, AutoTokenRefresh: ptr(false), SilentMode: true})
+			before, accepted := e.sts.Calls.Load(), e.sts.Accepted.Load()
+			cred, err := sdk.Auth().AwsIamAuthLogin(id)
+			if err != nil {
+				t.Fatalf("the SDK's AwsIamAuthLogin failed: %v", err)
+			}
+			if calls := e.sts.Calls.Load() - before; calls != 1 {
+				t.Errorf("the SDK's login made %d STS call(s), want 1", calls)
+			}
+			if e.sts.Accepted.Load() != accepted+1 {
+				t.Errorf("the fake STS did not verify the SDK's signature")
+			}
+			self := must(e.srv.Client(t, api.WithToken(cred.AccessToken)).TokenSelf(t.Context()))(t)
+			if self.AuthMethod != "aws-auth" || self.IdentityID != id {
+				t.Fatalf("token/self of the SDK's token: %+v, want aws-auth of identity %s", self, id)
+			}
+		})
 	}
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	sdk := infisical.NewInfisicalClient(ctx, infisical.Config{SiteUrl: e.srv.URL, AutoTokenRefresh: ptr(false), SilentMode: true})
-	before, accepted := e.sts.Calls.Load(), e.sts.Accepted.Load()
-	cred, err := sdk.Auth().AwsIamAuthLogin(id)
-	if err != nil {
-		t.Fatalf("the SDK's AwsIamAuthLogin failed: %v", err)
-	}
-	if calls := e.sts.Calls.Load() - before; calls != 1 {
-		t.Errorf("the SDK's login made %d STS call(s), want 1", calls)
-	}
-	if e.sts.Accepted.Load() != accepted+1 {
-		t.Errorf("the fake STS did not verify the SDK's signature")
-	}
-	self := must(e.srv.Client(t, api.WithToken(cred.AccessToken)).TokenSelf(t.Context()))(t)
-	if self.AuthMethod != "aws-auth" || self.IdentityID != id {
-		t.Fatalf("token/self of the SDK's token: %+v, want aws-auth of identity %s", self, id)
+}
+
+// With the default endpoint, a request signed for a host that only looks
+// like AWS's STS is refused before any call, whatever it is resolved to.
+func TestAWSAuthDefaultEndpointRefusesLookalikeHosts(t *testing.T) {
+	for _, host := range []string{"sts.eu-west-1.amazonaws.com.evil.example", "sts.eu-west-1.amazonaws.com:8443", "evil.example"} {
+		t.Run(host, func(t *testing.T) {
+			sts := platformtest.NewSTSNamed(t, "sts.eu-west-1.amazonaws.com")
+			e := newAWSEnvWith(t, sts, map[string]string{"sts.eu-west-1.amazonaws.com.evil.example": sts.Addr, "evil.example": sts.Addr})
+			id := e.identity(t, "aws-lookalike")
+			must(e.tn.c.PutAWSAuth(t.Context(), id, 0, api.AWSAuthInput{AWSAuthConfig: api.AWSAuthConfig{AllowedAccountIDs: []string{awsAccount}}}))(t)
+			e.refuse(t, id, e.signed(t, func(o *platformtest.SignOptions) {
+				o.Host, o.Region, o.Signed = host, "eu-west-1", nil
+			}), true, "Host header names another host", host)
+		})
 	}
 }

@@ -23,8 +23,8 @@ func TestGCPAuthGCE(t *testing.T) {
 	gce := func(email, project, zone, aud string) string { return e.idp.GCEToken(email, project, zone, aud) }
 
 	t.Run("audience is the identity's ID", func(t *testing.T) {
-		e.putGCP(t, id, api.GCPAuthConfig{Type: api.GCPTypeGCE})
-		e.putGCP(t, other, api.GCPAuthConfig{Type: api.GCPTypeGCE})
+		e.putGCP(t, id, api.GCPAuthConfig{Type: api.GCPTypeGCE, AllowedProjects: []string{"acme-prod"}})
+		e.putGCP(t, other, api.GCPAuthConfig{Type: api.GCPTypeGCE, AllowedProjects: []string{"acme-prod"}})
 		self, ev := e.accept(t, "gcp-auth", id, gce(sa, "acme-prod", "europe-west1-b", id))
 		if ev.Metadata["subject"] != sa || self.Metadata["project"] != "acme-prod" || self.Metadata["zone"] != "europe-west1-b" {
 			t.Fatalf("token/self metadata %v, audit metadata %v", self.Metadata, ev.Metadata)
@@ -59,7 +59,7 @@ func TestGCPAuthGCE(t *testing.T) {
 	})
 
 	t.Run("allowed zones", func(t *testing.T) {
-		e.putGCP(t, id, api.GCPAuthConfig{Type: api.GCPTypeGCE, AllowedZones: []string{"europe-west1-b"}})
+		e.putGCP(t, id, api.GCPAuthConfig{Type: api.GCPTypeGCE, AllowedProjects: []string{"acme-prod"}, AllowedZones: []string{"europe-west1-b"}})
 		e.accept(t, "gcp-auth", id, gce(sa, "acme-prod", "europe-west1-b", id))
 		e.refuse(t, "gcp-auth", id, gce(sa, "acme-prod", "us-central1-a", id), "zone is not allowed", "us-central1-a")
 	})
@@ -77,8 +77,8 @@ func TestGCPAuthIAM(t *testing.T) {
 	other := e.identity(t, "another")
 	const sa = "deployer@acme-prod.iam.gserviceaccount.com"
 	certs := "/google/x509/" + sa
-	e.putGCP(t, id, api.GCPAuthConfig{Type: api.GCPTypeIAM})
-	e.putGCP(t, other, api.GCPAuthConfig{Type: api.GCPTypeIAM})
+	e.putGCP(t, id, api.GCPAuthConfig{Type: api.GCPTypeIAM, AllowedProjects: []string{"acme-prod"}})
+	e.putGCP(t, other, api.GCPAuthConfig{Type: api.GCPTypeIAM, AllowedProjects: []string{"acme-prod"}})
 
 	t.Run("sub email, keys from its x509 certificates", func(t *testing.T) {
 		self, ev := e.accept(t, "gcp-auth", id, e.idp.IAMToken(sa, id, 10*time.Minute))

@@ -126,11 +126,16 @@ func TestOIDCAuthBindings(t *testing.T) {
 		}
 	})
 
-	t.Run("discovery URL with a path and a trailing slash, and one without a document", func(t *testing.T) {
+	t.Run("discovery URL with a path, with a slash the issuer lacks, and one without a document", func(t *testing.T) {
 		tenantIssuer := e.idp.AzureIssuer("11111111-1111-1111-1111-111111111111")
-		must(e.tn.c.PutOIDCAuth(t.Context(), id, 0, api.OIDCAuthInput{OIDCAuthConfig: api.OIDCAuthConfig{OIDCDiscoveryURL: tenantIssuer + "/"}}))(t)
-		e.accept(t, "oidc-auth", id, idptest.Sign(e.idp.Current(), idptest.Claims(tenantIssuer, "me", nil, time.Minute, nil)))
+		must(e.tn.c.PutOIDCAuth(t.Context(), id, 0, api.OIDCAuthInput{OIDCAuthConfig: api.OIDCAuthConfig{OIDCDiscoveryURL: tenantIssuer}}))(t)
+		tenantToken := idptest.Sign(e.idp.Current(), idptest.Claims(tenantIssuer, "me", nil, time.Minute, nil))
+		e.accept(t, "oidc-auth", id, tenantToken)
 		e.refuse(t, "oidc-auth", id, tok("me", nil, nil), "issuer does not match")
+		// The issuer is compared exactly: a slash it does not publish is
+		// another issuer (OIDC Discovery 4.3).
+		must(e.tn.c.PutOIDCAuth(t.Context(), id, 0, api.OIDCAuthInput{OIDCAuthConfig: api.OIDCAuthConfig{OIDCDiscoveryURL: tenantIssuer + "/"}}))(t)
+		e.refuse(t, "oidc-auth", id, tenantToken, "the discovery document names another issuer")
 		must(e.tn.c.PutOIDCAuth(t.Context(), id, 0, api.OIDCAuthInput{OIDCAuthConfig: api.OIDCAuthConfig{OIDCDiscoveryURL: e.idp.URL + "/nothing-here"}}))(t)
 		e.refuse(t, "oidc-auth", id, tok("me", nil, nil), "the identity provider's discovery document could not be fetched", "HTTP 404")
 	})
@@ -201,6 +206,9 @@ var stKinds = []stKind{
 			{`{"type":"iam","allowedZones":["europe-west1-b"]}`, "allowedZones", `applies only to type "gce"`},
 			{`{"type":"gke"}`, "type", `"gce" or "iam"`},
 			{`{"type":"gce","allowedServiceAccountEmails":["nobody"]}`, "allowedServiceAccountEmails[0]", "service account email"},
+			{`{"type":"gce"}`, "allowedServiceAccountEmails", "bind at least one of allowedServiceAccountEmails or allowedProjects, or set allowAnyPrincipal"},
+			{`{"type":"gce","allowedZones":["europe-west1-b"]}`, "allowedServiceAccountEmails", "allowAnyPrincipal"},
+			{`{"type":"iam","allowedProjects":["acme"],"allowAnyPrincipal":true}`, "allowAnyPrincipal", "must be false when allowedServiceAccountEmails or allowedProjects bind"},
 		}},
 	{kind: "azure-auth", path: "azure-auth",
 		valid:    `{"tenantId":"72f988bf-86f1-41af-91ab-2d7cd011db47","resourceUrl":"https://management.azure.com/"}`,
@@ -319,4 +327,24 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// An issuer that ends with a slash (Auth0 and others publish
+// https://tenant.example/) logs in: its discovery document is below the
+// issuer without the slash, and names the issuer exactly as configured
+// (OIDC Discovery 4.3); an issuer that differs by its slash does not.
+func TestOIDCAuthIssuerWithTrailingSlash(t *testing.T) {
+	e := newSTEnv(t)
+	e.idp.SetIssuer(e.idp.URL + "/")
+	put := func(t *testing.T, id, url string) {
+		must(e.tn.c.PutOIDCAuth(t.Context(), id, 0, api.OIDCAuthInput{OIDCAuthConfig: api.OIDCAuthConfig{
+			OIDCDiscoveryURL: url, OIDCCACertificate: e.idp.CAPEM}}))(t)
+	}
+	slash := e.identity(t, "slash")
+	put(t, slash, e.idp.URL+"/")
+	e.accept(t, "oidc-auth", slash, e.idp.Token("me", nil, nil))
+
+	bare := e.identity(t, "bare")
+	put(t, bare, e.idp.URL)
+	e.refuse(t, "oidc-auth", bare, e.idp.Token("me", nil, nil), "the discovery document names another issuer", e.idp.URL+"/")
 }

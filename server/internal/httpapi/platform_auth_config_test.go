@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -30,6 +31,9 @@ var platformKinds = []stKind{
 			{`{"stsEndpoint":"http://sts.amazonaws.com/"}`, "stsEndpoint", "https://"},
 			{`{"stsRegion":"Mars"}`, "stsRegion", "AWS region"},
 			{`{"serverId":"has space"}`, "serverId", "printable"},
+			{`{}`, "allowedAccountIds", "bind at least one of allowedAccountIds or allowedPrincipalArns, or set allowAnyPrincipal"},
+			{`{"stsRegion":"eu-west-1","allowAnyPrincipal":false}`, "allowedAccountIds", "allowAnyPrincipal"},
+			{`{"allowedPrincipalArns":["arn:aws:iam::123456789012:role/ci"],"allowAnyPrincipal":true}`, "allowAnyPrincipal", "must be false when allowedAccountIds or allowedPrincipalArns bind"},
 		}},
 	{kind: "tls-cert-auth", path: "tls-cert-auth",
 		valid:    `{"caCertificate":"` + stCertLine + `","allowedCommonNames":["payments-*"],"allowedSubjectAltNames":["DNS:*.svc.cluster.local","URI:spiffe://prod.example.org/ns/payments/*","IP:10.0.0.0/8","EMAIL:*@example.org"]}`,
@@ -103,5 +107,37 @@ func TestPlatformAuthConfigContract(t *testing.T) {
 				})
 			}
 		})
+	}
+}
+
+// AWS and GCP auth that bind nothing admit any principal of their
+// platform in the world: attaching one takes an explicit
+// allowAnyPrincipal, which GET answers back and the live identity audit
+// reports as a high finding.
+func TestAllowAnyPrincipalExplicit(t *testing.T) {
+	e := newSTEnvWith(t, nil, servertest.Options{Backend: servertest.Postgres})
+	for i, c := range []struct{ path, body string }{
+		{"aws-auth", `{"allowAnyPrincipal":true}`},
+		{"gcp-auth", `{"type":"gce","allowAnyPrincipal":true}`},
+		{"gcp-auth", `{"type":"iam","allowAnyPrincipal":true}`},
+	} {
+		id := e.identity(t, fmt.Sprintf("any-%s-%d", c.path, i))
+		path := "/api/v1/identities/" + id + "/" + c.path
+		e.tn.raw(t, "PUT", path, "", c.body).wantETag(t, http.StatusOK)
+		if got := string(e.tn.raw(t, "GET", path, "", "").body); !strings.Contains(got, `"allowAnyPrincipal":true`) {
+			t.Fatalf("GET %s after attaching %s: %s", c.path, c.body, got)
+		}
+	}
+	high := 0
+	for _, f := range must(e.tn.c.IdentityAudit(t.Context(), api.IdentityAuditQuery{}))(t).Findings {
+		if f.Code == "allow-any-principal" {
+			if f.Severity != api.SeverityHigh || !strings.HasPrefix(f.Identity, "any-") {
+				t.Errorf("finding %+v, want high on an any-* identity", f)
+			}
+			high++
+		}
+	}
+	if high != 3 {
+		t.Errorf("%d allow-any-principal findings in the live audit, want 3", high)
 	}
 }

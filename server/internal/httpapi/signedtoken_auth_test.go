@@ -16,6 +16,7 @@ import (
 
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/idptest"
+	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
 	"github.com/idplane/idplane/server/servertest"
 )
 
@@ -303,8 +304,15 @@ func TestSignedTokenIdPOutage(t *testing.T) {
 		must(e.tn.c.PutOIDCAuth(t.Context(), id, 0, api.OIDCAuthInput{OIDCAuthConfig: api.OIDCAuthConfig{OIDCDiscoveryURL: idp.URL}}))(t)
 		idp.SetDown(true)
 		e.refuse(t, "oidc-auth", id, idp.Token("me", nil, nil), "discovery document could not be fetched", "HTTP 503")
-		// Up again: the next login goes through.
+		failed := time.Now()
+		// Up again: the failure is remembered for 10 s (no fetch per
+		// login), then the next login goes through.
 		idp.SetDown(false)
+		e.refuse(t, "oidc-auth", id, idp.Token("me", nil, nil), "discovery document could not be fetched", "HTTP 503")
+		if n := idp.Fetches(signedtoken.WellKnown); n != 1 {
+			t.Fatalf("two logins within 10 s of a failure made %d discovery fetches, want 1", n)
+		}
+		time.Sleep(time.Until(failed.Add(10 * time.Second)))
 		e.accept(t, "oidc-auth", id, idp.Token("me", nil, nil))
 	})
 	t.Run("never answers", func(t *testing.T) {

@@ -203,3 +203,61 @@ func TestTLSCertAuthProxyHeader(t *testing.T) {
 		}
 	})
 }
+
+// With both a client-cert header and the TLS listener asking for
+// certificates, a trusted proxy's requests are judged by the header alone:
+// without it (or with it empty) there is no client certificate, and the
+// proxy's own TLS certificate never logs anyone in.
+func TestTLSCertAuthProxyOwnCertificate(t *testing.T) {
+	e := newTLSCertEnv(t, servertest.Options{Backend: servertest.Postgres, TLSClientCerts: true, ClientCertHeader: certHeader,
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
+	id := e.identity(t, "behind-proxy")
+	e.put(t, id, []string{"payments-*"}, nil)
+	proxyCert, proxyKey := e.root.Issue(t, meshLeaf)
+
+	t.Run("no header", func(t *testing.T) {
+		e.refuse(t, e.withCert(t, proxyKey, proxyCert), id, "no client certificate")
+	})
+	t.Run("empty header", func(t *testing.T) {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, e.srv.URL+api.RouteTLSCertAuthLogin.Path,
+			strings.NewReader(`{"identityId":"`+id+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(certHeader, "")
+		hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: e.srv.RootCAs,
+			Certificates: []tls.Certificate{platformtest.TLSCertificate(proxyKey, proxyCert)}}}}
+		res, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("an empty certificate header from the proxy answered %d, want 401", res.StatusCode)
+		}
+		ev := e.lastLogin(t, "tls-cert-auth", id, api.OutcomeFailure)
+		if !strings.Contains(ev.Reason, "no client certificate") {
+			t.Fatalf("audit reason %q, want no client certificate", ev.Reason)
+		}
+	})
+	t.Run("the header still logs in", func(t *testing.T) {
+		leaf, _ := e.inter.Issue(t, meshLeaf)
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, e.srv.URL+api.RouteTLSCertAuthLogin.Path,
+			strings.NewReader(`{"identityId":"`+id+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(certHeader, url.QueryEscape(platformtest.CertPEM(leaf, e.inter.Cert)))
+		hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: e.srv.RootCAs}}}
+		res, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("a certificate header from the trusted proxy answered %d, want 200", res.StatusCode)
+		}
+	})
+}

@@ -27,6 +27,7 @@ const (
 	CodeClientSecretInState       = "client-secret-in-state"
 	CodeUnusedIdentity            = "unused-identity"
 	CodeUnusedClientSecret        = "unused-client-secret"
+	CodeAllowAnyPrincipal         = "allow-any-principal"
 	maxTokenLifetimeSeconds       = 24 * 60 * 60
 	kindUniversal, kindKubernetes = "universal-auth", "kubernetes-auth"
 )
@@ -70,6 +71,9 @@ func methodFindings(m AuthMethod, add addFunc, opts Options) {
 	}
 	if life := max(m.AccessTokenTTL, m.AccessTokenMaxTTL); life > maxTokenLifetimeSeconds {
 		add(api.SeverityMedium, CodeLongLivedTokens, "%s access tokens live up to %s (over 24h)", m.Kind, seconds(life))
+	}
+	if m.AllowAnyPrincipal {
+		add(api.SeverityHigh, CodeAllowAnyPrincipal, "%s binds no principal (allow_any_principal): any principal of its cloud in the world can log in", m.Kind)
 	}
 	if m.Kind == kindKubernetes {
 		switch ns := m.AllowedNamespaces; {

@@ -54,6 +54,8 @@ type AuthMethod struct {
 	ClientSecretTrustedIPs []string
 	// AllowedNamespaces: Kubernetes auth only.
 	AllowedNamespaces []string
+	// AllowAnyPrincipal: AWS and GCP auth that bind no principal.
+	AllowAnyPrincipal bool
 	// Unmanaged: the identity lists the method but the Terraform
 	// configuration does not hold it, so its settings are unknown.
 	Unmanaged     bool

@@ -117,6 +117,7 @@ func (b *modelBuilder) add(r *tfResource, managed map[string]map[string]bool) er
 		m.AccessTokenTrustedIPs = strList(r.Values["access_token_trusted_ips"])
 		m.ClientSecretTrustedIPs = strList(r.Values["client_secret_trusted_ips"])
 		m.AllowedNamespaces = strList(r.Values["allowed_namespaces"])
+		m.AllowAnyPrincipal = r.Values["allow_any_principal"] == true
 	}
 	return nil
 }

@@ -129,6 +129,7 @@ func (s *Service) auditMethods(db *gorm.DB, orgID string, m *identityaudit.Model
 		}
 		var settings struct {
 			AllowedNamespaces []string `json:"allowedNamespaces"`
+			AllowAnyPrincipal bool     `json:"allowAnyPrincipal"`
 		}
 		if len(c.Config.V) > 0 {
 			if err := json.Unmarshal(c.Config.V, &settings); err != nil {
@@ -137,7 +138,8 @@ func (s *Service) auditMethods(db *gorm.DB, orgID string, m *identityaudit.Model
 		}
 		m.Identities[i].AuthMethods = append(m.Identities[i].AuthMethods, identityaudit.AuthMethod{Kind: c.Kind,
 			AccessTokenTTL: c.AccessTokenTTL, AccessTokenMaxTTL: c.AccessTokenMaxTTL,
-			AccessTokenTrustedIPs: c.AccessTokenTrustedIPs.V, AllowedNamespaces: settings.AllowedNamespaces})
+			AccessTokenTrustedIPs: c.AccessTokenTrustedIPs.V, AllowedNamespaces: settings.AllowedNamespaces,
+			AllowAnyPrincipal: settings.AllowAnyPrincipal})
 	}
 	return nil
 }

@@ -1,7 +1,8 @@
 // Package awsauth is AWS auth: a workload (EC2 instance, Lambda, ECS task,
 // anything with AWS credentials) signs an sts:GetCallerIdentity request
 // with SigV4 and sends it, unsent, to the server, which forwards it to the
-// configured STS endpoint, never to a host the client names, and binds
+// configured STS endpoint (with the default one, to the AWS STS host it
+// was signed for), never to another host the client names, and binds
 // the account and ARN STS answers. As in Vault, a server ID inside the
 // signed headers keeps a login from being replayed to another server; a
 // signed request is accepted once.
@@ -21,15 +22,12 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/internal/authmethod"
 	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
 	"github.com/idplane/idplane/server/internal/authmethod/outbound"
 	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
 	"github.com/idplane/idplane/server/internal/service"
-	"github.com/idplane/idplane/server/internal/store"
 	"github.com/idplane/idplane/server/internal/store/dbtext"
 )
 
@@ -73,21 +71,21 @@ func New(policy outbound.Policy) authmethod.Method {
 type verifier struct{ client *http.Client }
 
 // verify checks the signed request locally, has STS answer it, binds the
-// caller and remembers the request so it is accepted once.
+// caller and spends the request so it is accepted once. A replay is
+// refused before any STS call; a request STS or the bindings refuse is not
+// spent.
 func (v verifier) verify(ctx context.Context, a methodconfig.Attempt[api.AWSAuthConfig, api.AWSAuthLoginRequest]) (methodconfig.Verified, error) {
 	cfg := a.C
 	sr, err := parse(cfg, a.In, a.Core.Now())
 	if err != nil {
 		return methodconfig.Verified{}, err
 	}
-	n, err := used(a.Core.DB(ctx), sr.hash)
-	if err != nil {
+	if used, err := a.Core.Used(ctx, sr.hash); err != nil {
 		return methodconfig.Verified{}, err
-	}
-	if n > 0 {
+	} else if used {
 		return methodconfig.Verified{}, replayed()
 	}
-	id, err := v.callSTS(ctx, cfg, sr)
+	id, err := v.callSTS(ctx, sr)
 	if err != nil {
 		return methodconfig.Verified{}, err
 	}
@@ -97,8 +95,7 @@ func (v verifier) verify(ctx context.Context, a methodconfig.Attempt[api.AWSAuth
 	if !principalAllowed(cfg.AllowedPrincipalArns, id.Arn) {
 		return methodconfig.Verified{}, service.LoginRefused("principal ARN is not allowed", "principal "+dbtext.Truncate(id.Arn, 256)+" is not allowed")
 	}
-	err = a.Core.DB(ctx).Create(&store.UsedSignedRequest{Hash: sr.hash, ExpiresAt: sr.date.Add(Window + time.Minute)}).Error
-	if err = store.Translate(err, "remember the signed request"); errors.Is(err, store.ErrConflict) {
+	if err := a.Core.UseOnce(ctx, sr.hash, sr.date.Add(Window+time.Minute)); errors.Is(err, service.ErrProofUsed) {
 		return methodconfig.Verified{}, replayed()
 	} else if err != nil {
 		return methodconfig.Verified{}, err
@@ -107,25 +104,19 @@ func (v verifier) verify(ctx context.Context, a methodconfig.Attempt[api.AWSAuth
 		"userId": dbtext.Truncate(id.UserID, api.MaxMetadataValLength)}}, nil
 }
 
-func used(db *gorm.DB, hash []byte) (int64, error) {
-	var n int64
-	err := db.Model(&store.UsedSignedRequest{}).Where("hash = ?", hash).Count(&n).Error
-	if err != nil {
-		return 0, fmt.Errorf("look up the signed request: %w", err)
-	}
-	return n, nil
-}
-
 func replayed() error {
 	return service.LoginRefused("the signed request was already used: sign a new one for every login", "replay of an accepted signed request")
 }
 
 // signedRequest is a login's request, checked and ready to forward.
 type signedRequest struct {
-	host   string
-	header http.Header
-	date   time.Time
-	hash   []byte
+	// endpoint is where it goes: the configured STS endpoint, or with the
+	// default one the AWS STS host it was signed for.
+	endpoint string
+	host     string
+	header   http.Header
+	date     time.Time
+	hash     []byte
 }
 
 // parse decodes the request the client signed and checks everything that
@@ -154,7 +145,17 @@ func parse(cfg api.AWSAuthConfig, in *api.AWSAuthLoginRequest, now time.Time) (s
 	if host == "" {
 		host = endpoint.Host
 	}
-	if !strings.EqualFold(strings.TrimSuffix(host, ":443"), strings.TrimSuffix(endpoint.Host, ":443")) {
+	forwardTo := cfg.STSEndpoint
+	if cfg.STSEndpoint == api.DefaultSTSEndpoint {
+		// The default endpoint stands for AWS's STS as a whole: a request
+		// signed for any of its hosts goes to the host it was signed for.
+		to, ok := defaultEndpoint(host)
+		if !ok {
+			return signedRequest{}, service.LoginRefused("the signed request's Host header names another host than the STS endpoint",
+				"Host "+dbtext.Truncate(host, 256)+" is none of AWS's STS hosts (the default STS endpoint)")
+		}
+		forwardTo = to
+	} else if !strings.EqualFold(strings.TrimSuffix(host, ":443"), strings.TrimSuffix(endpoint.Host, ":443")) {
 		return signedRequest{}, service.LoginRefused("the signed request's Host header names another host than the STS endpoint",
 			"Host "+dbtext.Truncate(host, 256)+" is not the STS endpoint's "+endpoint.Host)
 	}
@@ -191,7 +192,7 @@ func parse(cfg api.AWSAuthConfig, in *api.AWSAuthLoginRequest, now time.Time) (s
 		}
 	}
 	sum := sha256.Sum256([]byte(Kind + "\x00" + auth.signature))
-	return signedRequest{host: host, header: h, date: date, hash: sum[:]}, nil
+	return signedRequest{endpoint: forwardTo, host: host, header: h, date: date, hash: sum[:]}, nil
 }
 
 // decodeHeaders decodes Infisical's header encoding: base64 of a JSON
@@ -264,10 +265,11 @@ type callerIdentity struct {
 	Account string `xml:"GetCallerIdentityResult>Account"`
 }
 
-// callSTS forwards the signed request to the configured endpoint, with the
-// Host header the client signed (which parse has held to the endpoint's).
-func (v verifier) callSTS(ctx context.Context, cfg api.AWSAuthConfig, sr signedRequest) (callerIdentity, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.STSEndpoint, strings.NewReader(GetCallerIdentityBody))
+// callSTS forwards the signed request to the endpoint parse chose, with
+// the Host header the client signed (which parse has held to the
+// endpoint's).
+func (v verifier) callSTS(ctx context.Context, sr signedRequest) (callerIdentity, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, sr.endpoint, strings.NewReader(GetCallerIdentityBody))
 	if err != nil {
 		return callerIdentity{}, fmt.Errorf("aws auth: STS request: %w", err)
 	}

@@ -3,6 +3,7 @@ package methodconfig
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -51,9 +52,22 @@ type Attempt[C, L any] struct {
 	// HTTP is the request, for what the connection itself proves (a TLS
 	// client certificate).
 	HTTP *http.Request
-	// Core is the clock and the database.
-	Core *service.Core
+	// Core is the clock and the single-use proofs.
+	Core Core
 }
+
+// Core is what a verifier reaches of the core: never the database, so a
+// verifier is tested against an in-memory Core.
+type Core interface {
+	Now() time.Time
+	// Used reports whether a single-use proof was already used.
+	Used(ctx context.Context, proof []byte) (bool, error)
+	// UseOnce spends a proof until it expires; a proof already spent is
+	// service.ErrProofUsed.
+	UseOnce(ctx context.Context, proof []byte, until time.Time) error
+}
+
+var _ Core = (*service.Core)(nil)
 
 // TokenLogin is the login of a method whose workloads send a token
 // (api.TokenAuthLoginRequest): verify gets the identity's configuration

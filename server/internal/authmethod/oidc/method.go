@@ -35,10 +35,12 @@ func New(v *signedtoken.Verifier) authmethod.Method {
 type verifier struct{ *signedtoken.Verifier }
 
 // verify checks an ID token against the provider's discovery document and
-// keys, then the identity's bindings.
+// keys, then the identity's bindings. The document is below the issuer
+// without its terminating slash, and must name the issuer exactly as
+// configured, slash included (OIDC Discovery 4.1 and 4.3).
 func (v verifier) verify(ctx context.Context, cfg methodconfig.Config[api.OIDCAuthConfig], raw string) (methodconfig.Verified, error) {
-	issuer := strings.TrimSuffix(cfg.C.OIDCDiscoveryURL, "/")
-	p, ks, err := v.Discover(ctx, issuer+signedtoken.WellKnown, cfg.C.OIDCCACertificate)
+	issuer := cfg.C.OIDCDiscoveryURL
+	p, ks, err := v.Discover(ctx, strings.TrimSuffix(issuer, "/")+signedtoken.WellKnown, cfg.C.OIDCCACertificate)
 	if err != nil {
 		return methodconfig.Verified{}, service.LoginRefused("the identity provider's discovery document could not be fetched", err.Error())
 	}

@@ -8,7 +8,10 @@
 //   - link-local and cloud-metadata addresses are refused, always;
 //   - loopback, private and shared (CGNAT) addresses are refused unless the
 //     policy allows internal addresses (--allow-internal-outbound), so a
-//     tenant admin cannot make the server fetch internal URLs.
+//     tenant admin cannot make the server fetch internal URLs;
+//   - an IPv6 address that embeds an IPv4 address (IPv4-mapped or
+//     -compatible, NAT64, 6to4, Teredo) is judged by the embedded one too,
+//     since a translator or relay delivers it there.
 package outbound
 
 import (
@@ -61,11 +64,76 @@ var (
 	}
 	sharedRange = netip.MustParsePrefix("100.64.0.0/10")
 	thisNetwork = netip.MustParsePrefix("0.0.0.0/8")
+
+	nat64     = netip.MustParsePrefix("64:ff9b::/96")   // RFC 6052 well-known prefix
+	nat64c    = netip.MustParsePrefix("64:ff9b:1::/48") // RFC 8215 local-use prefix
+	sixToFour = netip.MustParsePrefix("2002::/16")      // RFC 3056
+	teredo    = netip.MustParsePrefix("2001::/32")      // RFC 4380
+	v4Compat  = netip.MustParsePrefix("::/96")          // RFC 4291, deprecated
 )
+
+// embeddedIPv4 returns the IPv4 addresses an IPv6 address may deliver to.
+func embeddedIPv4(a netip.Addr) []netip.Addr {
+	b := a.As16()
+	v4 := func(x0, x1, x2, x3 byte) netip.Addr { return netip.AddrFrom4([4]byte{x0, x1, x2, x3}) }
+	switch {
+	case !a.Is6():
+		return nil
+	case nat64.Contains(a):
+		return []netip.Addr{v4(b[12], b[13], b[14], b[15])}
+	case nat64c.Contains(a):
+		return localNAT64(b)
+	case sixToFour.Contains(a):
+		return []netip.Addr{v4(b[2], b[3], b[4], b[5])}
+	case teredo.Contains(a):
+		return []netip.Addr{v4(^b[12], ^b[13], ^b[14], ^b[15])}
+	case v4Compat.Contains(a) && !a.IsUnspecified() && !a.IsLoopback():
+		return []netip.Addr{v4(b[12], b[13], b[14], b[15])}
+	}
+	return nil
+}
+
+// localNAT64 reads an address of the local-use NAT64 prefix, which a
+// network may subdivide into a /48, /56, /64 or /96 translation prefix
+// (RFC 6052 section 2.2, skipping bits 64-71): every form whose suffix is
+// zero is a possible destination and is returned, except readings in
+// 0.0.0.0/8, which are how a shorter form's zero suffix reads as a longer
+// one, not a destination.
+func localNAT64(b [16]byte) []netip.Addr {
+	zero := func(from int) bool {
+		for _, x := range b[from:] {
+			if x != 0 {
+				return false
+			}
+		}
+		return true
+	}
+	var out []netip.Addr
+	add := func(ok bool, x [4]byte) {
+		if a := netip.AddrFrom4(x); ok && !thisNetwork.Contains(a) {
+			out = append(out, a)
+		}
+	}
+	add(zero(11), [4]byte{b[6], b[7], b[9], b[10]})   // /48
+	add(zero(12), [4]byte{b[7], b[9], b[10], b[11]})  // /56
+	add(zero(13), [4]byte{b[9], b[10], b[11], b[12]}) // /64
+	add(true, [4]byte{b[12], b[13], b[14], b[15]})    // /96
+	return out
+}
 
 // Check returns nil when addr may be dialled under p.
 func (p Policy) Check(addr netip.Addr) error {
 	addr = addr.Unmap()
+	for _, v4 := range embeddedIPv4(addr) {
+		if err := p.check(v4); err != nil {
+			return fmt.Errorf("%w (embedded in %s)", err, addr)
+		}
+	}
+	return p.check(addr)
+}
+
+// check judges one address by itself.
+func (p Policy) check(addr netip.Addr) error {
 	for _, m := range metadataAddrs {
 		if addr == m {
 			return fmt.Errorf("%w: %s is a cloud metadata address", ErrForbiddenAddress, addr)

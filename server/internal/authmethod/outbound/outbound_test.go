@@ -186,3 +186,67 @@ func TestClientResolve(t *testing.T) {
 		t.Fatalf("GET https://example.com/ resolved to the test server: %+v, %v", res, err)
 	}
 }
+
+// IPv6 addresses that embed an IPv4 address reach that IPv4 host (through
+// NAT64, 6to4, Teredo or an IPv4-compatible stack): they are judged by the
+// embedded address.
+func TestPolicyCheckEmbeddedIPv4(t *testing.T) {
+	const (
+		ok       = ""
+		metadata = "cloud metadata"
+		internal = "--allow-internal-outbound"
+		linkLoc  = "link-local"
+	)
+	for _, tc := range []struct {
+		addr          string
+		allowInternal bool
+		want          string
+	}{
+		// NAT64, well-known prefix (RFC 6052): the last 32 bits.
+		{"64:ff9b::a9fe:a9fe", true, metadata},
+		{"64:ff9b::169.254.169.254", false, metadata},
+		{"64:ff9b::a9fe:101", true, linkLoc},
+		{"64:ff9b::7f00:1", false, internal},
+		{"64:ff9b::7f00:1", true, ok},
+		{"64:ff9b::a00:1", false, internal},
+		{"64:ff9b::808:808", false, ok},
+		// NAT64, local-use prefix (RFC 8215), subdivided at /48 (bits
+		// 48-63 and 72-87), /56, /64 or /96 (the last 32 bits).
+		{"64:ff9b:1::a9fe:a9fe", true, metadata},
+		{"64:ff9b:1:a9fe:00a9:fe00::", true, metadata},
+		{"64:ff9b:1:00a9:00fe:a9fe::", true, metadata},
+		{"64:ff9b:1:0:00a9:fea9:fe00:0", true, metadata},
+		{"64:ff9b:1:0a00:0001::", false, internal},
+		{"64:ff9b:1::808:808", false, ok},
+		{"64:ff9b:1:808:0008:0800::", false, ok},
+		// 6to4 (RFC 3056): bits 16-47.
+		{"2002:a9fe:a9fe::1", true, metadata},
+		{"2002:7f00:1::", false, internal},
+		{"2002:c0a8:101:1::1", false, internal},
+		{"2002:808:808::1", false, ok},
+		// Teredo (RFC 4380): the client is the last 32 bits, inverted.
+		{"2001:0:4136:e378:8000:63bf:5601:5601", true, metadata},  // 169.254.169.254
+		{"2001:0:4136:e378:8000:63bf:80ff:fffe", false, internal}, // 127.0.0.1
+		{"2001:0:4136:e378:8000:63bf:f7f7:f7f7", false, ok},       // 8.8.8.8
+		// IPv4-compatible (RFC 4291, deprecated): the last 32 bits.
+		{"::a9fe:a9fe", true, metadata},
+		{"::169.254.169.254", false, metadata},
+		{"::a00:1", false, internal},
+		{"::808:808", false, ok},
+		// IPv4-mapped.
+		{"::ffff:169.254.169.254", true, metadata},
+		{"::ffff:127.0.0.1", false, internal},
+		// Not embeddings: the IPv6 loopback and a global address.
+		{"::1", true, ok},
+		{"::1", false, internal},
+		{"2606:4700::a9fe:a9fe", false, ok},
+	} {
+		err := Policy{AllowInternal: tc.allowInternal}.Check(netip.MustParseAddr(tc.addr))
+		switch {
+		case tc.want == ok && err != nil:
+			t.Errorf("%s (AllowInternal=%v): refused: %v", tc.addr, tc.allowInternal, err)
+		case tc.want != ok && (!errors.Is(err, ErrForbiddenAddress) || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s (AllowInternal=%v): %v, want a refusal saying %q", tc.addr, tc.allowInternal, err, tc.want)
+		}
+	}
+}

@@ -26,11 +26,10 @@ type discovery struct {
 	url, caPEM string
 	v          *Verifier
 
-	fetching sync.Mutex
-	mu       sync.Mutex
-	p        Provider
-	expires  time.Time
-	tried    time.Time
+	gate    gate
+	mu      sync.Mutex
+	p       Provider
+	expires time.Time
 }
 
 // Discover returns the provider whose discovery document is at docURL,
@@ -62,20 +61,15 @@ func (d *discovery) get(ctx context.Context) (Provider, error) {
 	if p, ok := d.held(false); ok {
 		return p, nil
 	}
-	d.fetching.Lock()
-	defer d.fetching.Unlock()
-	if p, ok := d.held(false); ok {
+	err := d.gate.do(ctx, d.v.now(), d.fetch)
+	// Within the grace period, an outage does not stop logins.
+	if p, ok := d.held(true); ok {
 		return p, nil
 	}
-	p, err := d.fetch(ctx)
-	if err != nil {
-		// Within the grace period, an outage does not stop logins.
-		if p, ok := d.held(true); ok {
-			return p, nil
-		}
-		return Provider{}, err
+	if err == nil {
+		err = fmt.Errorf("no discovery document from %s", d.url)
 	}
-	return p, nil
+	return Provider{}, err
 }
 
 // held returns the cached document while it is fresh, or (stale) within
@@ -93,24 +87,24 @@ func (d *discovery) held(stale bool) (Provider, bool) {
 	return d.p, d.v.now().Before(limit)
 }
 
-func (d *discovery) fetch(ctx context.Context) (Provider, error) {
+func (d *discovery) fetch(ctx context.Context) error {
 	c, err := d.v.policy.Client(d.caPEM)
 	if err != nil {
-		return Provider{}, err
+		return err
 	}
 	res, err := outbound.Get(ctx, c, d.url)
 	if err != nil {
-		return Provider{}, fmt.Errorf("fetch discovery document: %w", err)
+		return fmt.Errorf("fetch discovery document: %w", err)
 	}
 	var p Provider
 	if err := json.Unmarshal(res.Body, &p); err != nil {
-		return Provider{}, fmt.Errorf("discovery document at %s is not JSON: %w", d.url, err)
+		return fmt.Errorf("discovery document at %s is not JSON: %w", d.url, err)
 	}
 	if p.Issuer == "" || !strings.HasPrefix(p.JWKSURI, "https://") {
-		return Provider{}, fmt.Errorf("discovery document at %s lacks an issuer or an https jwks_uri", d.url)
+		return fmt.Errorf("discovery document at %s lacks an issuer or an https jwks_uri", d.url)
 	}
 	d.mu.Lock()
 	d.p, d.expires = p, d.v.now().Add(cachePeriod(res.Header))
 	d.mu.Unlock()
-	return p, nil
+	return nil
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/internal/authmethod/outbound"
+	"github.com/idplane/idplane/server/internal/store/dbtext"
 )
 
 // Cache periods of fetched documents: Cache-Control's max-age, within
@@ -58,13 +59,36 @@ func cachePeriod(h http.Header) time.Duration {
 // Decoder turns a fetched document into keys.
 type Decoder func(body []byte) ([]jose.JSONWebKey, error)
 
-// DecodeJWKS reads a JSON Web Key Set.
+// DecodeJWKS reads a JSON Web Key Set. Keys that cannot verify a
+// signature here (a type, curve or size go-jose does not support, missing
+// members, a use other than "sig") are skipped, as RFC 7517 section 5
+// says, so one encryption or future key does not break every login; a set
+// whose keys are all skipped is an error.
 func DecodeJWKS(body []byte) ([]jose.JSONWebKey, error) {
-	var set jose.JSONWebKeySet
+	var set struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
 	if err := json.Unmarshal(body, &set); err != nil {
 		return nil, fmt.Errorf("not a JSON Web Key Set: %w", err)
 	}
-	return set.Keys, nil
+	keys := make([]jose.JSONWebKey, 0, len(set.Keys))
+	var skipped []string
+	for i, raw := range set.Keys {
+		var k jose.JSONWebKey
+		if err := k.UnmarshalJSON(raw); err != nil {
+			skipped = append(skipped, fmt.Sprintf("key %d: %v", i, err))
+			continue
+		}
+		if k.Use != "" && k.Use != "sig" {
+			skipped = append(skipped, fmt.Sprintf("key %d: use %q", i, dbtext.Truncate(k.Use, 16)))
+			continue
+		}
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 && len(skipped) > 0 {
+		return nil, fmt.Errorf("no usable key in the set (%s)", strings.Join(skipped[:min(len(skipped), 4)], "; "))
+	}
+	return keys, nil
 }
 
 // DecodeX509Map reads Google's service-account certificate format: a JSON
@@ -92,51 +116,36 @@ type Remote struct {
 	decode Decoder
 	now    func() time.Time
 
-	fetching sync.Mutex // one fetch at a time; waiters reuse its result
-	mu       sync.Mutex
-	keys     []jose.JSONWebKey
-	fetched  time.Time // of the keys held
-	expires  time.Time
-	tried    time.Time // last fetch attempt
-	fetches  atomic.Int64
+	gate    gate
+	mu      sync.Mutex
+	keys    []jose.JSONWebKey
+	fetched time.Time // of the keys held
+	expires time.Time
+	fetches atomic.Int64
 }
 
 // Fetches counts the fetches made, successful or not.
 func (r *Remote) Fetches() int64 { return r.fetches.Load() }
 
-// Keys implements KeySet.
+// Keys implements KeySet. The keys held serve while fresh; past their
+// cache period, or for an unknown kid, the set is fetched again through
+// the gate (one fetch in flight, at most one attempt per minRefetch), and
+// while the provider fails the keys held keep serving for staleGrace.
 func (r *Remote) Keys(ctx context.Context, kid string) ([]jose.JSONWebKey, error) {
-	now := r.now()
-	keys, fresh, canRefetch := r.lookup(kid, now)
-	if len(keys) > 0 && fresh {
+	if keys, fresh, _ := r.lookup(kid, r.now()); fresh && len(keys) > 0 {
 		return keys, nil
 	}
-	if fresh && !canRefetch {
-		return nil, nil // an unknown kid, and we fetched moments ago
-	}
-	r.fetching.Lock()
-	defer r.fetching.Unlock()
-	// Another login may have fetched while this one waited.
-	if keys, fresh, canRefetch = r.lookup(kid, r.now()); (len(keys) > 0 && fresh) || (fresh && !canRefetch) {
-		return keys, nil
-	}
-	err := r.fetch(ctx)
-	keys, _, _ = r.lookup(kid, r.now())
-	if err != nil {
-		r.mu.Lock()
-		usable := !r.fetched.IsZero() && r.now().Before(r.expires.Add(staleGrace))
-		r.mu.Unlock()
-		if usable {
-			return keys, nil
-		}
+	err := r.gate.do(ctx, r.now(), r.fetch)
+	keys, _, usable := r.lookup(kid, r.now())
+	if err != nil && !usable {
 		return nil, err
 	}
 	return keys, nil
 }
 
 // lookup returns the held keys matching kid, whether the set is within its
-// cache period, and whether a refetch for an unknown kid is allowed yet.
-func (r *Remote) lookup(kid string, now time.Time) (keys []jose.JSONWebKey, fresh, canRefetch bool) {
+// cache period, and whether it is within the grace period after that.
+func (r *Remote) lookup(kid string, now time.Time) (keys []jose.JSONWebKey, fresh, usable bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, k := range r.keys {
@@ -144,17 +153,13 @@ func (r *Remote) lookup(kid string, now time.Time) (keys []jose.JSONWebKey, fres
 			keys = append(keys, k)
 		}
 	}
-	fresh = !r.fetched.IsZero() && now.Before(r.expires)
-	canRefetch = r.tried.IsZero() || now.Sub(r.tried) >= minRefetch
-	return keys, fresh, canRefetch
+	held := !r.fetched.IsZero()
+	return keys, held && now.Before(r.expires), held && now.Before(r.expires.Add(staleGrace))
 }
 
 func (r *Remote) fetch(ctx context.Context) error {
 	r.fetches.Add(1)
 	now := r.now()
-	r.mu.Lock()
-	r.tried = now
-	r.mu.Unlock()
 	res, err := outbound.Get(ctx, r.client, r.url)
 	if err != nil {
 		return fmt.Errorf("fetch keys: %w", err)

@@ -314,3 +314,36 @@ func TestDecodeX509MapAndJWKS(t *testing.T) {
 		t.Error("DecodeJWKS accepted a malformed set")
 	}
 }
+
+// Keys idplane cannot use (an X25519 encryption key, an unknown key type,
+// an RSA key missing its modulus) are skipped, as RFC 7517 section 5 says:
+// the set's other keys keep logging in. Only a set with no usable key
+// left is an error.
+func TestJWKSSkipsUnusableKeys(t *testing.T) {
+	unusable := []string{
+		`{"kty":"OKP","crv":"X25519","use":"enc","kid":"enc-1","x":"hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"}`,
+		`{"kty":"PQC","kid":"future-1","alg":"ML-DSA-65","pub":"AAAA"}`,
+		`{"kty":"RSA","kid":"broken-1","e":"AQAB"}`,
+	}
+	idp := idptest.New(t)
+	for _, k := range unusable {
+		idp.AddRawJWK(k)
+	}
+	c := newClock()
+	v := verifierFor(idp, c)
+	r, err := v.Remote(idp.URL+"/jwks", "", DecodeJWKS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := idptest.Sign(idp.Current(), claimsAt(c.Now(), idp.URL, "me", nil, time.Hour))
+	if _, err := v.Verify(t.Context(), tok, r, Expect{}); err != nil {
+		t.Fatalf("a set with unusable keys beside the signing key: %v", err)
+	}
+	keys, err := DecodeJWKS([]byte(`{"keys":[` + strings.Join(unusable, ",") + `]}`))
+	if err == nil || !strings.Contains(err.Error(), "no usable key") {
+		t.Fatalf("a set of only unusable keys: %d keys, %v, want no usable key", len(keys), err)
+	}
+	if keys, err := DecodeJWKS([]byte(`{"keys":[]}`)); err != nil || len(keys) != 0 {
+		t.Fatalf("an empty set: %d keys, %v", len(keys), err)
+	}
+}

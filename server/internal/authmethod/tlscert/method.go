@@ -66,15 +66,17 @@ func New(proxy Proxy) authmethod.Method {
 	}
 }
 
-// chain is the client's certificate chain, leaf first: from the trusted
-// proxy's header when it sent one, else from the TLS connection.
+// chain is the client's certificate chain, leaf first. With a header
+// configured, a trusted proxy's request is judged by the header alone: no
+// header (or an empty one) is no certificate, never the proxy's own TLS
+// certificate. Anyone else presents theirs on the TLS connection, and a
+// header from them is refused.
 func (p Proxy) chain(r *http.Request) ([]*x509.Certificate, error) {
 	if p.Header != "" {
-		if v := r.Header.Get(p.Header); v != "" {
-			peer, err := netip.ParseAddrPort(r.RemoteAddr)
-			if err != nil || !slices.ContainsFunc(p.Trusted, func(prefix netip.Prefix) bool { return prefix.Contains(peer.Addr().Unmap()) }) {
-				return nil, service.LoginRefused("the client certificate header is believed only from a trusted proxy",
-					"certificate header "+p.Header+" from untrusted peer "+r.RemoteAddr)
+		v := r.Header.Get(p.Header)
+		if p.trusted(r) {
+			if v == "" {
+				return nil, service.LoginRefused("no client certificate was presented", "no client certificate in header "+p.Header+" from the trusted proxy")
 			}
 			pemText, err := url.QueryUnescape(v)
 			if err != nil {
@@ -86,11 +88,21 @@ func (p Proxy) chain(r *http.Request) ([]*x509.Certificate, error) {
 			}
 			return certs, nil
 		}
+		if v != "" {
+			return nil, service.LoginRefused("the client certificate header is believed only from a trusted proxy",
+				"certificate header "+p.Header+" from untrusted peer "+r.RemoteAddr)
+		}
 	}
 	if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
 		return nil, service.LoginRefused("no client certificate was presented", "no client certificate")
 	}
 	return r.TLS.PeerCertificates, nil
+}
+
+// trusted reports whether the request's peer is one of the trusted proxies.
+func (p Proxy) trusted(r *http.Request) bool {
+	peer, err := netip.ParseAddrPort(r.RemoteAddr)
+	return err == nil && slices.ContainsFunc(p.Trusted, func(prefix netip.Prefix) bool { return prefix.Contains(peer.Addr().Unmap()) })
 }
 
 // verify checks the chain up to the identity's CA, for client
