@@ -34,6 +34,13 @@ const (
 	SubjectSecretFolders = "secret-folders"
 )
 
+// SubjectAllProjects is an organization subject whose read action reads,
+// in every project of the organization, what a project's "project",
+// "environments", "roles" and "identities" (memberships) subjects govern,
+// without a membership per project. It never covers secrets or secret
+// folders: an organization role can plan every project but read no secret.
+const SubjectAllProjects = "all-projects"
+
 // Actions of permission rules. Describe lists secret keys and metadata
 // without values; read returns values.
 const (
@@ -81,11 +88,12 @@ var crud = []string{ActionCreate, ActionDelete, ActionEdit, ActionRead}
 
 var catalog = map[Scope]map[string][]string{
 	ScopeOrganization: {
-		SubjectIdentities: crud,
-		SubjectRoles:      crud,
-		SubjectProjects:   crud,
-		SubjectAuditLogs:  {ActionRead},
-		SubjectSettings:   {ActionEdit, ActionRead},
+		SubjectIdentities:  crud,
+		SubjectRoles:       crud,
+		SubjectProjects:    crud,
+		SubjectAuditLogs:   {ActionRead},
+		SubjectSettings:    {ActionEdit, ActionRead},
+		SubjectAllProjects: {ActionRead},
 	},
 	ScopeProject: {
 		SubjectProject:       {ActionDelete, ActionEdit, ActionRead},
