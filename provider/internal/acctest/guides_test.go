@@ -43,7 +43,7 @@ func TestCIAuthenticationGuide(t *testing.T) {
 	idp := idptest.New(t)
 	env := acctest.NewWith(t, servertest.Options{Backend: servertest.Postgres, AllowInternalOutbound: true, OutboundRoots: idp.CertPool()})
 	ctx := context.Background()
-	vars := applyCIIdentities(t, env, idp)
+	vars := applyCIIdentities(t, env, "ci-oidc", githubIssuer, idp.URL)
 
 	ci := githubWorkflow(t, filepath.Join(docsDir, "guides", "ci-authentication.md"), "apply")
 	repo := t.TempDir()
@@ -55,7 +55,7 @@ func TestCIAuthenticationGuide(t *testing.T) {
 	if err := apply.Apply(ctx); err != nil {
 		t.Fatalf("the apply job's terraform apply: %v", err)
 	}
-	wantLogin(t, env, vars["IDPLANE_APPLY_IDENTITY_ID"], "push")
+	wantLogin(t, env, vars["IDPLANE_APPLY_IDENTITY_ID"], "repository", "push")
 
 	// A pull request: the plan job reads every project's environments,
 	// roles and memberships without a membership, and can apply nothing.
@@ -65,20 +65,8 @@ func TestCIAuthenticationGuide(t *testing.T) {
 	if err != nil || changes {
 		t.Fatalf("the plan job's terraform plan after apply: changes %t, error %v", changes, err)
 	}
-	wantLogin(t, env, vars["IDPLANE_PLAN_IDENTITY_ID"], "pull_request")
-	// A pull request that changes the project roles' descriptions.
-	roles := filepath.Join(repo, "roles.tf")
-	data, err := os.ReadFile(roles)
-	if err != nil {
-		t.Fatal(err)
-	}
-	edited := strings.ReplaceAll(string(data), "Application servers:", "Application servers (edited):")
-	if edited == string(data) {
-		t.Fatal("the quickstart's roles.tf no longer describes application servers: change what the test edits")
-	}
-	if err := os.WriteFile(roles, []byte(edited), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	wantLogin(t, env, vars["IDPLANE_PLAN_IDENTITY_ID"], "repository", "pull request")
+	editRoles(t, repo)
 	if changes, err := plan.Plan(ctx); err != nil || !changes {
 		t.Fatalf("the plan job's plan of a change: changes %t, error %v", changes, err)
 	}
@@ -104,13 +92,152 @@ func TestCIAuthenticationGuide(t *testing.T) {
 	}
 }
 
-// applyCIIdentities applies the CI guide's configuration as the admin, with
-// GitHub's issuer replaced by the local one, and returns the repository
-// variables the workflows read: the identities' IDs.
-func applyCIIdentities(t *testing.T, env *acctest.Env, idp *idptest.IdP) map[string]string {
+// The GitLab half of the CI guide: its identities bound to GitLab's
+// claims, and its pipeline's jobs with the variables and ID token their
+// YAML declares.
+func TestCIAuthenticationGuideGitLab(t *testing.T) {
+	idp := idptest.New(t)
+	env := acctest.NewWith(t, servertest.Options{Backend: servertest.Postgres, AllowInternalOutbound: true, OutboundRoots: idp.CertPool()})
+	ctx := context.Background()
+	vars := applyCIIdentities(t, env, "ci-oidc-gitlab", gitlabIssuer, idp.URL)
+	pipeline := gitlabPipeline(t, filepath.Join(docsDir, "guides", "ci-authentication.md"))
+	repo := t.TempDir()
+	copyTF(t, filepath.Join(examplesDir, "quickstart"), repo, nil)
+
+	mainPush := map[string]any{"project_path": "acme/infra", "ref": "main", "ref_type": "branch", "ref_protected": "true",
+		"pipeline_source": "push", "sha": "3d4e5f", "user_login": "dev"}
+	apply := ciRunner(t, repo, pipeline.jobEnv(t, "apply", vars, env.Server.URL, idp, "project_path:acme/infra:ref_type:branch:ref:main", mainPush))
+	if err := apply.Apply(ctx); err != nil {
+		t.Fatalf("the apply job's terraform apply: %v", err)
+	}
+	wantLogin(t, env, vars["IDPLANE_APPLY_IDENTITY_ID"], "project_path", "push to main")
+
+	mergeRequest := map[string]any{"project_path": "acme/infra", "ref": "feature-x", "ref_type": "branch", "ref_protected": "false",
+		"pipeline_source": "merge_request_event", "sha": "0a1b2c", "user_login": "dev"}
+	plan := ciRunner(t, repo, pipeline.jobEnv(t, "plan", vars, env.Server.URL, idp, "project_path:acme/infra:ref_type:branch:ref:feature-x", mergeRequest))
+	if changes, err := plan.Plan(ctx); err != nil || changes {
+		t.Fatalf("the plan job's terraform plan after apply: changes %t, error %v", changes, err)
+	}
+	wantLogin(t, env, vars["IDPLANE_PLAN_IDENTITY_ID"], "project_path", "merge request")
+	editRoles(t, repo)
+	if changes, err := plan.Plan(ctx); err != nil || !changes {
+		t.Fatalf("the plan job's plan of a change: changes %t, error %v", changes, err)
+	}
+	if err := plan.Apply(ctx); err == nil || !strings.Contains(err.Error(), "403") {
+		t.Fatalf("the plan identity applied a change: want a 403, got %v", err)
+	}
+}
+
+// editRoles is a change a pull request makes to the quickstart copied into
+// repo: the project roles' descriptions.
+func editRoles(t *testing.T, repo string) {
+	t.Helper()
+	roles := filepath.Join(repo, "roles.tf")
+	data, err := os.ReadFile(roles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.ReplaceAll(string(data), "Application servers:", "Application servers (edited):")
+	if edited == string(data) {
+		t.Fatal("the quickstart's roles.tf no longer describes application servers: change what the test edits")
+	}
+	if err := os.WriteFile(roles, []byte(edited), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const gitlabIssuer = "https://gitlab.com"
+
+// pipeline is a GitLab CI configuration as far as a job's login goes:
+// top-level variables, and jobs with their ID tokens and variables.
+type pipeline struct {
+	variables map[string]string
+	jobs      map[string]gitlabJob
+}
+
+type gitlabJob struct {
+	IDTokens map[string]struct {
+		Aud string `yaml:"aud"`
+	} `yaml:"id_tokens"`
+	Variables map[string]string `yaml:"variables"`
+	Script    []string          `yaml:"script"`
+}
+
+// gitlabPipeline parses the YAML block of the Markdown file that holds a
+// GitLab CI configuration (jobs with id_tokens).
+func gitlabPipeline(t *testing.T, markdown string) pipeline {
+	t.Helper()
+	for _, block := range fencedBlocks(t, markdown, "yaml") {
+		var top struct {
+			Variables map[string]string `yaml:"variables"`
+		}
+		var entries map[string]gitlabJob
+		if err := yaml.Unmarshal([]byte(block), &top); err != nil {
+			continue // a GitHub workflow: its "on" is not a GitLab job
+		}
+		if err := yaml.Unmarshal([]byte(block), &entries); err != nil {
+			continue
+		}
+		p := pipeline{variables: top.Variables, jobs: map[string]gitlabJob{}}
+		for name, j := range entries {
+			if len(j.Script) > 0 && len(j.IDTokens) > 0 {
+				p.jobs[name] = j
+			}
+		}
+		if len(p.jobs) > 0 {
+			return p
+		}
+	}
+	t.Fatalf("%s holds no GitLab CI job with id_tokens", markdown)
+	return pipeline{}
+}
+
+var ciVariable = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?`)
+
+// jobEnv is the environment GitLab gives the job's script: the top-level
+// variables, the job's over them ($NAME expanded from the CI/CD variables
+// vars), IDPLANE_HOST pointed at host, and each ID token the job declares,
+// signed by the local issuer with its aud, subject sub and claims.
+func (p pipeline) jobEnv(t *testing.T, job string, vars map[string]string, host string, idp *idptest.IdP, sub string, claims map[string]any) map[string]string {
+	t.Helper()
+	j, ok := p.jobs[job]
+	if !ok {
+		t.Fatalf("the GitLab pipeline has no job %q with id_tokens", job)
+	}
+	env := map[string]string{}
+	for _, m := range []map[string]string{p.variables, j.Variables} {
+		for k, v := range m {
+			env[k] = ciVariable.ReplaceAllStringFunc(v, func(e string) string {
+				name := ciVariable.FindStringSubmatch(e)[1]
+				val, ok := vars[name]
+				if !ok {
+					t.Fatalf("job %s reads $%s, which the guide's configuration does not output", job, name)
+				}
+				return val
+			})
+		}
+	}
+	if env[api.EnvHost] != guideHost {
+		t.Fatalf("job %s sets %s=%q, want the guide's %s", job, api.EnvHost, env[api.EnvHost], guideHost)
+	}
+	env[api.EnvHost] = host
+	for name, tok := range j.IDTokens {
+		if tok.Aud == "" {
+			t.Fatalf("job %s requests ID token %s without an aud", job, name)
+		}
+		env[name] = idp.Token(sub, []string{tok.Aud}, claims)
+	}
+	return env
+}
+
+// applyCIIdentities applies a CI guide's configuration (dir under
+// examples/guides) as the admin, with the CI system's issuer replaced by
+// the local one, and returns the variables the pipelines read: the
+// identities' IDs.
+func applyCIIdentities(t *testing.T, env *acctest.Env, dir, issuer, localIssuer string) map[string]string {
 	t.Helper()
 	work := t.TempDir()
-	copyTF(t, filepath.Join(examplesDir, "guides", "ci-oidc"), work, map[string]string{githubIssuer: idp.URL})
+	copyTF(t, filepath.Join(examplesDir, "guides", dir), work, map[string]string{issuer: localIssuer})
 	tf := ciRunner(t, work, map[string]string{
 		api.EnvHost: env.Server.URL, api.EnvClientID: env.Server.Bootstrap.ClientID, api.EnvClientSecret: env.Server.Bootstrap.ClientSecret,
 	})
@@ -178,19 +305,19 @@ func ciRunner(t *testing.T, dir string, env map[string]string) *tfexec.Terraform
 }
 
 // wantLogin insists that identity logged in through OIDC auth with a token
-// of the event.
-func wantLogin(t *testing.T, env *acctest.Env, identity, event string) {
+// of acme/infra, as claim (copied into the audit event) says, for what.
+func wantLogin(t *testing.T, env *acctest.Env, identity, claim, what string) {
 	t.Helper()
 	l, err := env.API.ListAuditEvents(context.Background(), api.AuditEventFilter{Action: "login.oidc-auth", ActorID: identity})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, ev := range l.Events {
-		if ev.Outcome == api.OutcomeSuccess && ev.Metadata["claim.repository"] == "acme/infra" {
+		if ev.Outcome == api.OutcomeSuccess && ev.Metadata["claim."+claim] == "acme/infra" {
 			return
 		}
 	}
-	t.Fatalf("no successful OIDC login of identity %s for a %s of acme/infra: %+v", identity, event, l.Events)
+	t.Fatalf("no successful OIDC login of identity %s for a %s of acme/infra: %+v", identity, what, l.Events)
 }
 
 // workflow is a GitHub Actions workflow as far as a job's login goes.
