@@ -425,3 +425,20 @@ func fencedBlocks(t *testing.T, markdown, lang string) []string {
 	}
 	return out
 }
+
+// The CI guide's custom alternative to the auditor role applies as
+// written.
+func TestCIAuthenticationGuideCustomRole(t *testing.T) {
+	for _, block := range fencedBlocks(t, filepath.Join(docsDir, "guides", "ci-authentication.md"), "hcl") {
+		if !strings.Contains(block, `resource "idplane_org_role"`) {
+			continue
+		}
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(block), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		applyExample(t, dir, "")
+		return
+	}
+	t.Fatal("the CI guide shows no custom organization role")
+}
