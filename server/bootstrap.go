@@ -6,6 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/idplane/idplane/server/internal/app"
 	"github.com/idplane/idplane/server/internal/service"
@@ -27,6 +32,7 @@ func bootstrap(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if output != "json" && output != "text" {
 		return fmt.Errorf("--output must be json or text, got %q", output)
 	}
+	where := describeDatabase(cfg)
 	keys, err := app.MasterKeys(cfg)
 	if err != nil {
 		return err
@@ -41,11 +47,12 @@ func bootstrap(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	res, err := service.Bootstrap(ctx, st, keys, org)
 	if errors.Is(err, service.ErrAlreadyBootstrapped) {
-		return fmt.Errorf("organization %q is already bootstrapped; nothing was changed (use --organization to create another tenant)", org)
+		return fmt.Errorf("organization %q is already bootstrapped in %s; nothing was changed (use --organization to create another tenant)", org, where)
 	}
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(stderr, "bootstrapped organization %q in %s\n", org, where)
 	if output == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -55,4 +62,38 @@ func bootstrap(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "  organization ID: %s\n  identity ID:     %s\n  client ID:       %s\n  client secret:   %s\n",
 		res.OrganizationID, res.IdentityID, res.ClientID, res.ClientSecret)
 	return nil
+}
+
+// describeDatabase names the database and master key bootstrap works on,
+// for stderr: a server started with other --database-url or
+// --master-key-file values does not know the credentials bootstrap prints.
+// PostgreSQL is named by host and database, never user or password; a
+// SQLite file and a key file by their absolute paths, saying when they do
+// not exist yet (bootstrap creates them).
+func describeDatabase(cfg app.Config) string {
+	var db string
+	if store.DialectOf(cfg.DatabaseURL) == store.Postgres {
+		db = "PostgreSQL database"
+		if u, err := url.Parse(cfg.DatabaseURL); err == nil {
+			db += " " + strings.TrimPrefix(u.Path, "/") + " on " + u.Host
+		}
+	} else {
+		path, _, _ := strings.Cut(strings.TrimPrefix(cfg.DatabaseURL, "sqlite:"), "?")
+		db = "SQLite database " + absNew(path)
+	}
+	if cfg.MasterKey != "" {
+		return db + " with the master key from --master-key"
+	}
+	return db + " with master key file " + absNew(cfg.MasterKeyFile)
+}
+
+// absNew is path made absolute, with " (new)" when nothing exists there.
+func absNew(path string) string {
+	if abs, err := filepath.Abs(path); err == nil && path != ":memory:" && !strings.HasPrefix(path, "file:") {
+		path = abs
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return path + " (new)"
+	}
+	return path
 }

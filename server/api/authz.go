@@ -31,6 +31,10 @@ const (
 	// DecidedByOrgAdmin: the identity's organization role is the built-in
 	// admin, which is admin of every project, and no rule denies it.
 	DecidedByOrgAdmin = "organization-admin"
+	// DecidedByOrgRole: the identity's organization role allows read on
+	// "all-projects", which reads the subject in every project, and no rule
+	// denies it.
+	DecidedByOrgRole = "organization-role"
 	// DecidedByNoRule: no rule grants the action.
 	DecidedByNoRule = "no-rule"
 	// DecidedByInactiveToken: the access token is expired, revoked, used up

@@ -40,6 +40,13 @@ const (
 	SubjectTokenIntrospection = "token-introspection"
 )
 
+// SubjectAllProjects is an organization subject whose read action reads,
+// in every project of the organization, what a project's "project",
+// "environments", "roles" and "identities" (memberships) subjects govern,
+// without a membership per project. It never covers secrets or secret
+// folders: an organization role can plan every project but read no secret.
+const SubjectAllProjects = "all-projects"
+
 // Actions of permission rules. Describe lists secret keys and metadata
 // without values; read returns values.
 const (
@@ -95,6 +102,7 @@ var catalog = map[Scope]map[string][]string{
 		SubjectSettings:           {ActionEdit, ActionRead},
 		SubjectAuthz:              {ActionCheck},
 		SubjectTokenIntrospection: {ActionRead},
+		SubjectAllProjects:        {ActionRead},
 	},
 	ScopeProject: {
 		SubjectProject:       {ActionDelete, ActionEdit, ActionRead},

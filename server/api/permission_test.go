@@ -8,7 +8,7 @@ import (
 )
 
 func TestSubjectsAndActions(t *testing.T) {
-	if got, want := Subjects(ScopeOrganization), []string{"audit-logs", "authz", "identities", "projects", "roles", "settings", "token-introspection"}; !slices.Equal(got, want) {
+	if got, want := Subjects(ScopeOrganization), []string{"all-projects", "audit-logs", "authz", "identities", "projects", "roles", "settings", "token-introspection"}; !slices.Equal(got, want) {
 		t.Errorf("org subjects = %v, want %v", got, want)
 	}
 	if got, want := Subjects(ScopeProject), []string{"environments", "identities", "project", "roles", "secret-folders", "secrets"}; !slices.Equal(got, want) {
@@ -50,7 +50,7 @@ func TestValidateRules(t *testing.T) {
 		{"action of other scope", ScopeOrganization, []PermissionRule{{Subject: "audit-logs", Actions: []string{"read", "delete"}}},
 			[]fe{{"permissions[0].actions[1]", `unknown action "delete" for subject "audit-logs"; allowed: read`}}},
 		{"unknown subject", ScopeOrganization, []PermissionRule{{Subject: "secrets", Actions: []string{"read"}}},
-			[]fe{{"permissions[0].subject", `unknown subject "secrets" for organization scope; allowed: audit-logs, authz, identities, projects, roles, settings, token-introspection`}}},
+			[]fe{{"permissions[0].subject", `unknown subject "secrets" for organization scope; allowed: all-projects, audit-logs, authz, identities, projects, roles, settings, token-introspection`}}},
 		{"empty actions", ScopeProject, []PermissionRule{{Subject: "environments"}},
 			[]fe{{"permissions[0].actions", "must hold at least one action; allowed: create, delete, edit, read"}}},
 		{"empty action string", ScopeProject, []PermissionRule{{Subject: "environments", Actions: []string{""}}},

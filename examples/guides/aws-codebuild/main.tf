@@ -1,3 +1,9 @@
+terraform {
+  required_providers {
+    idplane = { source = "idplane/idplane" }
+  }
+}
+
 # The identity CodeBuild's deploy project (and an EC2 build host with the
 # same role) runs Terraform as: its IAM role is the proof.
 resource "idplane_org_role" "deployer" {

@@ -1,21 +1,19 @@
-# Two identities for the pipeline of the acme/infra repository, neither with
-# a static secret: GitHub Actions' ID token is the proof.
-
-# terraform plan on pull requests: read everything, change nothing.
-resource "idplane_org_role" "terraform_plan" {
-  slug        = "terraform-plan"
-  name        = "Terraform plan"
-  description = "Reads what the infra repository manages"
-  permissions = [
-    { subject = "identities", actions = ["read"] },
-    { subject = "roles", actions = ["read"] },
-    { subject = "projects", actions = ["read"] },
-  ]
+terraform {
+  required_providers {
+    idplane = { source = "idplane/idplane" }
+  }
 }
 
+# Two identities for the pipeline of the acme/infra repository, neither with
+# a static secret: GitHub Actions' ID token is the proof.
+#
+# terraform plan on pull requests: the built-in auditor organization role
+# reads every object in every project (environments, roles, memberships)
+# without a membership per project, changes nothing, reads no secret value
+# and mints no token.
 resource "idplane_identity" "terraform_plan" {
   name        = "acme-infra-plan"
-  role        = idplane_org_role.terraform_plan.slug
+  role        = "auditor"
   description = "terraform plan of acme/infra pull requests"
 }
 

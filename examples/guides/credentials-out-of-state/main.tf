@@ -1,3 +1,9 @@
+terraform {
+  required_providers {
+    idplane = { source = "idplane/idplane" }
+  }
+}
+
 # In a real configuration this is an ephemeral random_password; an
 # ephemeral variable stands in for it here.
 variable "client_secret" {

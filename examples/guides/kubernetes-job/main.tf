@@ -1,3 +1,9 @@
+terraform {
+  required_providers {
+    idplane = { source = "idplane/idplane" }
+  }
+}
+
 # The identity the Terraform job of the platform namespace runs as, and how
 # its pod proves it: a projected service account token for the audience
 # "idplane", reviewed by the cluster.

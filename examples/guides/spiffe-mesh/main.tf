@@ -1,3 +1,9 @@
+terraform {
+  required_providers {
+    idplane = { source = "idplane/idplane" }
+  }
+}
+
 # One identity per service of the mesh, each bound to the SPIFFE IDs of its
 # service accounts; the trust domain's bundle is the CA.
 locals {

@@ -229,6 +229,43 @@ func TestGuideExamples(t *testing.T) {
 	}
 }
 
+// Each guide's directory works when copied alone into a repository: it
+// names the provider's source itself (required_providers), so Terraform
+// does not look for a hashicorp/idplane that does not exist, and it
+// validates against the local build.
+func TestGuideExamplesStandAlone(t *testing.T) {
+	dirs, err := filepath.Glob(filepath.Join(examplesDir, "guides", "*"))
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no guide examples under %s (%v)", examplesDir, err)
+	}
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			work := t.TempDir()
+			copyTF(t, dir, work, nil)
+			cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), "providers")
+			cmd.Dir = work
+			cmd.Env = []string{"TF_CLI_CONFIG_FILE=" + cliConfig(t), "CHECKPOINT_DISABLE=1"}
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("terraform providers in a copy of %s: %v\n%s", dir, err, out)
+			}
+			if got := regexp.MustCompile(`provider\[[^\]]+\]`).FindAllString(string(out), -1); len(got) != 1 || got[0] != "provider[registry.terraform.io/idplane/idplane]" {
+				t.Fatalf("%s copied alone requires %v, want only provider[registry.terraform.io/idplane/idplane]:\n%s", dir, got, out)
+			}
+			tf, err := tfexec.NewTerraform(work, os.Getenv("TF_ACC_TERRAFORM_PATH"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := tf.SetEnv(map[string]string{"TF_CLI_CONFIG_FILE": cliConfig(t), "CHECKPOINT_DISABLE": "1"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tf.Validate(context.Background()); err != nil {
+				t.Fatalf("%s copied alone does not validate: %v", dir, err)
+			}
+		})
+	}
+}
+
 const credentialsGuide = "credentials-out-of-state"
 
 // The guide's client secret comes from an ephemeral variable: it logs in,

@@ -75,7 +75,7 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"name": schema.StringAttribute{Required: true, MarkdownDescription: "Name, unique within the organization, 1 to 128 characters.",
 				Validators: []validator.String{validators.Name()}},
 			"role": schema.StringAttribute{Required: true,
-				MarkdownDescription: "Slug of the organization role: `admin`, `member`, `no-access` or a custom role's slug.",
+				MarkdownDescription: "Slug of the organization role: `admin`, `member`, `no-access`, `auditor` or a custom role's slug.",
 				Validators:          []validator.String{validators.Slug()}},
 			"description": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(""),
 				MarkdownDescription: "Free-form description, at most 1024 characters.",

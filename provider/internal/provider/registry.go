@@ -38,4 +38,8 @@ var dataSources = []func() datasource.DataSource{
 	identity.NewIdentityDataSource,
 	identity.NewIdentitiesDataSource,
 	audit.NewIdentityAuditDataSource,
+	project.NewEnvironmentsDataSource,
+	membership.NewProjectIdentitiesDataSource,
+	universalauth.NewUniversalAuthDataSource,
+	role.NewEffectivePermissionsDataSource,
 }

@@ -49,9 +49,6 @@ func (d *roleDataSource) Metadata(_ context.Context, req datasource.MetadataRequ
 
 func (d *roleDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	s := d.scope
-	computedSet := func(desc string) schema.SetAttribute {
-		return schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: desc}
-	}
 	attrs := map[string]schema.Attribute{
 		"slug": schema.StringAttribute{Required: true,
 			MarkdownDescription: fmt.Sprintf("Slug of the %s: a built-in one (%s) or a custom one.", s.noun, s.builtins),
@@ -60,17 +57,7 @@ func (d *roleDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 		"name":        schema.StringAttribute{Computed: true, MarkdownDescription: "Display name."},
 		"description": schema.StringAttribute{Computed: true, MarkdownDescription: "Description."},
 		"builtin":     schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the role is built in (and read-only)."},
-		"permissions": schema.SetNestedAttribute{Computed: true, MarkdownDescription: "The role's permission rules.",
-			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-				"subject":  schema.StringAttribute{Computed: true, MarkdownDescription: "What the rule governs."},
-				"actions":  computedSet("Actions on the subject."),
-				"inverted": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the rule denies instead of granting."},
-				"conditions": schema.SingleNestedAttribute{Computed: true, MarkdownDescription: "Environments and secret paths the rule is narrowed to; null when unrestricted.",
-					Attributes: map[string]schema.Attribute{
-						"environments": computedSet("Environment slugs or globs."),
-						"secret_paths": computedSet("Secret path globs."),
-					}},
-			}}},
+		"permissions": computedRules("The role's permission rules."),
 	}
 	if s.parent != "" {
 		attrs[s.parent] = schema.StringAttribute{Required: true, MarkdownDescription: "ID of the project."}
@@ -79,6 +66,24 @@ func (d *roleDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 		MarkdownDescription: fmt.Sprintf("Looks up a %s by slug, built-in roles (%s) included.", s.noun, s.builtins),
 		Attributes:          attrs,
 	}
+}
+
+// computedRules is a read-only set of permission rules.
+func computedRules(desc string) schema.SetNestedAttribute {
+	computedSet := func(desc string) schema.SetAttribute {
+		return schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: desc}
+	}
+	return schema.SetNestedAttribute{Computed: true, MarkdownDescription: desc,
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"subject":  schema.StringAttribute{Computed: true, MarkdownDescription: "What the rule governs."},
+			"actions":  computedSet("Actions on the subject."),
+			"inverted": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the rule denies instead of granting."},
+			"conditions": schema.SingleNestedAttribute{Computed: true, MarkdownDescription: "Environments and secret paths the rule is narrowed to; null when unrestricted.",
+				Attributes: map[string]schema.Attribute{
+					"environments": computedSet("Environment slugs or globs."),
+					"secret_paths": computedSet("Secret path globs."),
+				}},
+		}}}
 }
 
 func (d *roleDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {

@@ -1,11 +1,13 @@
 package role_test
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/idplane/idplane/provider/internal/acctest"
+	"github.com/idplane/idplane/server/api"
 )
 
 func TestRoleDataSources(t *testing.T) {
@@ -71,7 +73,8 @@ data "idplane_project_role" "custom" {
 					resource.TestCheckResourceAttr(org+"admin", "id", "admin"),
 					resource.TestCheckResourceAttr(org+"admin", "name", "Admin"),
 					resource.TestCheckResourceAttr(org+"admin", "builtin", "true"),
-					resource.TestCheckResourceAttr(org+"admin", "permissions.#", "5"),
+					// One rule per organization subject.
+					resource.TestCheckResourceAttr(org+"admin", "permissions.#", strconv.Itoa(len(api.Subjects(api.ScopeOrganization)))),
 					resource.TestCheckTypeSetElemNestedAttrs(org+"admin", "permissions.*", map[string]string{
 						"subject": "identities", "actions.#": "4", "inverted": "false"}),
 					resource.TestCheckResourceAttr(org+"member", "builtin", "true"),
@@ -105,7 +108,7 @@ data "idplane_org_role" "missing" {
   slug = "owner"
 }
 `),
-				ExpectError: message(`No organization role with slug "owner" exists. Built-in roles are ` + "`admin`, `member`, `no-access`."),
+				ExpectError: message(`No organization role with slug "owner" exists. Built-in roles are ` + "`admin`, `member`, `no-access`, `auditor`."),
 			},
 			{
 				Config: env.Config(`

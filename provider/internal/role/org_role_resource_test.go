@@ -14,15 +14,15 @@ import (
 func TestOrgRoleResource(t *testing.T) {
 	env := acctest.New(t)
 	ctx := context.Background()
-	const addr = "idplane_org_role.auditor"
+	const addr = "idplane_org_role.log_reader"
 	var id string
 	// Rules and actions are listed out of the server's canonical order
 	// (audit-logs, identities, projects; actions sorted).
 	config := func(projectActions string) string {
 		return env.Config(`
-resource "idplane_org_role" "auditor" {
-  slug        = "auditor"
-  name        = "Auditor"
+resource "idplane_org_role" "log_reader" {
+  slug        = "log-reader"
+  name        = "Log reader"
   description = "reads projects and the audit log"
   permissions = [
     { subject = "projects", actions = [` + projectActions + `] },
@@ -42,7 +42,7 @@ resource "idplane_org_role" "auditor" {
 			{
 				Config: config(`"read"`),
 				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttr(addr, "slug", "auditor"),
+					resource.TestCheckResourceAttr(addr, "slug", "log-reader"),
 					resource.TestCheckResourceAttr(addr, "version", "1"),
 					resource.TestCheckResourceAttr(addr, "permissions.#", "3"),
 					resource.TestCheckTypeSetElemNestedAttrs(addr, "permissions.*", map[string]string{

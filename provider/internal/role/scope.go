@@ -31,7 +31,7 @@ type scope struct {
 
 var orgScope = &scope{
 	kind: api.ScopeOrganization, typeName: "org_role", noun: "organization role",
-	builtins: "`admin`, `member`, `no-access`",
+	builtins: "`admin`, `member`, `no-access`, `auditor`",
 	get: func(c *api.Client, ctx context.Context, _, id string) (*api.Role, error) {
 		return c.GetOrgRole(ctx, id)
 	},

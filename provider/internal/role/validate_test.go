@@ -45,7 +45,7 @@ resource "idplane_project_role" "r" {
 		ProtoV6ProviderFactories: acctest.Factories,
 		Steps: []resource.TestStep{
 			planError(org(`{ subject = "secrets", actions = ["read"] }`),
-				`permissions[subject = "secrets"].subject: unknown subject "secrets" for organization scope; allowed: audit-logs, authz, identities, projects, roles, settings, token-introspection`),
+				`permissions[subject = "secrets"].subject: unknown subject "secrets" for organization scope; allowed: all-projects, audit-logs, authz, identities, projects, roles, settings, token-introspection`),
 			planError(project(`{ subject = "secret", actions = ["read"] }`),
 				`permissions[subject = "secret"].subject: unknown subject "secret" for project scope; allowed: environments, identities, project, roles, secret-folders, secrets`),
 			planError(org(`{ subject = "audit-logs", actions = ["read", "delete"] }`),

@@ -12,7 +12,9 @@ import (
 //
 // An OrgRole of the built-in "admin" implies the built-in project admin role
 // in every project of the organization: it is unioned with the rules in
-// Projects, so an explicit deny rule there still wins. Callers resolve the
+// Projects, so an explicit deny rule there still wins. Likewise an
+// organization rule allowing read on "all-projects" implies reading the
+// subjects AllProjectsReads lists in every project. Callers resolve the
 // project within the caller's organization first; Permissions knows nothing
 // of tenancy.
 //
@@ -44,7 +46,7 @@ func (p *Permissions) CanProject(projectID, subject, action string) bool {
 	if p == nil {
 		return false
 	}
-	return decideAnywhere(p.Projects[projectID], subject, action, p.impliedProjectAdmin(subject, action))
+	return decideAnywhere(p.Projects[projectID], subject, action, p.impliedByOrgRole(subject, action))
 }
 
 // CanSecret reports whether the caller may perform action on the secrets
@@ -59,9 +61,23 @@ func (p *Permissions) CanPath(projectID, subject, action, environment, secretPat
 	return p.DecidePath(projectID, subject, action, environment, secretPath).Allowed
 }
 
-func (p *Permissions) impliedProjectAdmin(subject, action string) bool {
-	return p.OrgRole == RoleAdmin && api.HasAction(api.ScopeProject, subject, action)
+// impliedByOrgRole reports whether the organization role alone grants
+// action on the project subject in every project: the built-in admin role
+// grants everything, and "all-projects: read" grants reading the subjects
+// AllProjectsReads lists.
+func (p *Permissions) impliedByOrgRole(subject, action string) bool {
+	if p.OrgRole == RoleAdmin && api.HasAction(api.ScopeProject, subject, action) {
+		return true
+	}
+	return action == api.ActionRead && slices.Contains(AllProjectsReads, subject) &&
+		decideAnywhere(p.Org, api.SubjectAllProjects, api.ActionRead, false)
 }
+
+// AllProjectsReads lists the project subjects that the organization subject
+// "all-projects" with action read lets a caller read in every project:
+// everything Terraform manages in a project, never secrets or secret
+// folders.
+var AllProjectsReads = []string{api.SubjectProject, api.SubjectEnvironments, api.SubjectRoles, api.SubjectIdentities}
 
 // decideAnywhere evaluates rules ignoring conditions: a conditional allow
 // grants, only an unconditional deny refuses.

@@ -237,3 +237,67 @@ func TestNextChange(t *testing.T) {
 		})
 	}
 }
+
+// The auditor reads every object of every project without a membership and
+// nothing else: no change anywhere, no secret value, no secret folder, no
+// token introspection.
+func TestAuditorReadsEverythingChangesNothing(t *testing.T) {
+	auditor := &Permissions{OrgRole: RoleAuditor, Org: mustOrg(t, RoleAuditor).Rules}
+	for _, scope := range []api.Scope{api.ScopeOrganization, api.ScopeProject} {
+		for _, subject := range api.Subjects(scope) {
+			for _, action := range api.Actions(scope, subject) {
+				var got bool
+				if scope == api.ScopeOrganization {
+					got = auditor.Can(subject, action)
+				} else {
+					got = auditor.CanProject("any-project", subject, action)
+				}
+				// Introspecting tokens is a service's job, not a reader's.
+				want := action == api.ActionRead && !slices.Contains([]string{api.SubjectSecrets, api.SubjectSecretFolders, api.SubjectTokenIntrospection}, subject)
+				if got != want {
+					t.Errorf("auditor %s %s on %s = %v, want %v", scope, action, subject, got, want)
+				}
+			}
+		}
+	}
+	if auditor.CanSecret("any-project", api.ActionRead, "prod", "/app/db") || auditor.CanSecret("any-project", api.ActionDescribe, "prod", "/app/db") {
+		t.Error("the auditor reads secrets")
+	}
+	if auditor.CanPath("any-project", api.SubjectSecretFolders, api.ActionRead, "prod", "/app") {
+		t.Error("the auditor reads secret folders")
+	}
+	if !auditor.Covers("any-project", api.PermissionRule{Subject: api.SubjectEnvironments, Actions: []string{api.ActionRead}}) ||
+		auditor.Covers("any-project", api.PermissionRule{Subject: api.SubjectEnvironments, Actions: []string{api.ActionEdit}}) {
+		t.Error("Covers disagrees with CanProject for the auditor")
+	}
+}
+
+// "all-projects: read" works in any organization role, not only the
+// built-in auditor; a deny in the organization role or in a project wins.
+func TestAllProjectsRead(t *testing.T) {
+	read := []string{api.ActionRead}
+	custom := &Permissions{OrgRole: "planner", Org: []api.PermissionRule{{Subject: api.SubjectAllProjects, Actions: read}},
+		Projects: map[string][]api.PermissionRule{"p1": {{Subject: api.SubjectRoles, Actions: read, Inverted: true}}}}
+	denied := &Permissions{OrgRole: "planner", Org: []api.PermissionRule{
+		{Subject: api.SubjectAllProjects, Actions: read},
+		{Subject: api.SubjectAllProjects, Actions: read, Inverted: true},
+	}}
+	tests := []struct {
+		name                     string
+		p                        *Permissions
+		project, subject, action string
+		want                     bool
+	}{
+		{"custom role reads environments", custom, "p2", api.SubjectEnvironments, api.ActionRead, true},
+		{"custom role reads memberships", custom, "p2", api.SubjectIdentities, api.ActionRead, true},
+		{"custom role edits nothing", custom, "p2", api.SubjectIdentities, api.ActionEdit, false},
+		{"project deny wins", custom, "p1", api.SubjectRoles, api.ActionRead, false},
+		{"project deny is per project", custom, "p2", api.SubjectRoles, api.ActionRead, true},
+		{"org deny wins", denied, "p1", api.SubjectProject, api.ActionRead, false},
+	}
+	for _, tt := range tests {
+		if got := tt.p.CanProject(tt.project, tt.subject, tt.action); got != tt.want {
+			t.Errorf("%s: CanProject(%s, %s, %s) = %v, want %v", tt.name, tt.project, tt.subject, tt.action, got, tt.want)
+		}
+	}
+}

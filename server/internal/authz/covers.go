@@ -26,7 +26,7 @@ func (p *Permissions) Covers(projectID string, rule api.PermissionRule) bool {
 	}
 	for _, a := range rule.Actions {
 		if projectID != "" {
-			implied = p.impliedProjectAdmin(rule.Subject, a)
+			implied = p.impliedByOrgRole(rule.Subject, a)
 		}
 		if !coversAction(rules, rule.Subject, a, rule.Conditions, implied) {
 			return false

@@ -39,6 +39,9 @@ const (
 	WhyOrgAdmin
 	// WhyInvalidPath: the secret path is not absolute and clean.
 	WhyInvalidPath
+	// WhyAllProjects: an organization rule allowing read on "all-projects"
+	// implies reading the subject in every project, and no rule denies it.
+	WhyAllProjects
 )
 
 // Decision is the answer to "may the caller perform action on subject at
@@ -85,8 +88,10 @@ func (p *Permissions) DecidePath(projectID, subject, action, environment, secret
 	switch {
 	case allow != nil:
 		return Decision{Allowed: true, Why: WhyAllowRule, Rule: allow, Grant: p.grantOf(projectID, allow)}
-	case p.impliedProjectAdmin(subject, action):
+	case p.OrgRole == RoleAdmin && api.HasAction(api.ScopeProject, subject, action):
 		return Decision{Allowed: true, Why: WhyOrgAdmin}
+	case p.impliedByOrgRole(subject, action):
+		return Decision{Allowed: true, Why: WhyAllProjects}
 	}
 	return Decision{Why: WhyNoRule}
 }

@@ -14,6 +14,7 @@ const (
 	RoleMember   = "member"
 	RoleViewer   = "viewer"
 	RoleNoAccess = "no-access"
+	RoleAuditor  = "auditor"
 )
 
 // Role is a named set of permission rules of one scope.
@@ -25,8 +26,8 @@ type Role struct {
 	Rules       []api.PermissionRule
 }
 
-// BuiltinOrgRoles returns the read-only organization roles admin, member and
-// no-access. Each call returns fresh values.
+// BuiltinOrgRoles returns the read-only organization roles admin, member,
+// no-access and auditor. Each call returns fresh values.
 func BuiltinOrgRoles() []Role {
 	org := api.ScopeOrganization
 	return []Role{
@@ -48,6 +49,20 @@ func BuiltinOrgRoles() []Role {
 			Slug: RoleNoAccess, Name: "No access", Scope: org,
 			Description: "No access to organization objects.",
 			Rules:       []api.PermissionRule{},
+		},
+		{
+			Slug: RoleAuditor, Name: "Auditor", Scope: org,
+			Description: "Reads every object of the organization and of every project (environments, roles, memberships) " +
+				"without a membership, and the audit log; changes nothing, reads no secret value and mints no token. " +
+				"For terraform plan in CI and for audits.",
+			Rules: api.NormalizeRules([]api.PermissionRule{
+				{Subject: api.SubjectIdentities, Actions: []string{api.ActionRead}},
+				{Subject: api.SubjectRoles, Actions: []string{api.ActionRead}},
+				{Subject: api.SubjectProjects, Actions: []string{api.ActionRead}},
+				{Subject: api.SubjectAuditLogs, Actions: []string{api.ActionRead}},
+				{Subject: api.SubjectSettings, Actions: []string{api.ActionRead}},
+				{Subject: api.SubjectAllProjects, Actions: []string{api.ActionRead}},
+			}),
 		},
 	}
 }

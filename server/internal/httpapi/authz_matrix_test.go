@@ -25,6 +25,10 @@ import (
 //	custom     custom org role "identities-reader" (identities: read) and, in
 //	           the fixture project, custom project role "env-manager"
 //	           (project: read; environments: create, delete, edit, read)
+//	auditor    built-in org role auditor; in no project: reads every route's
+//	           object (GET), in every project, and changes nothing (403 on
+//	           every other method, client secrets included), unless a row
+//	           sets auditor
 //	other-org  admin of ANOTHER organization: objects of the fixture
 //	           organization are 404 to it, listings never show them
 //	no-token, expired, revoked: 401 on every route (the expired and the
@@ -43,13 +47,14 @@ const (
 	matrixMember   matrixCaller = "member"
 	matrixNoAccess matrixCaller = "no-access"
 	matrixCustom   matrixCaller = "custom"
+	matrixAuditor  matrixCaller = "auditor"
 	matrixOtherOrg matrixCaller = "other-org"
 	matrixNoToken  matrixCaller = "no-token"
 	matrixExpired  matrixCaller = "expired"
 	matrixRevoked  matrixCaller = "revoked"
 )
 
-var matrixCallers = []matrixCaller{matrixAdmin, matrixMember, matrixNoAccess, matrixCustom,
+var matrixCallers = []matrixCaller{matrixAdmin, matrixMember, matrixNoAccess, matrixCustom, matrixAuditor,
 	matrixOtherOrg, matrixNoToken, matrixExpired, matrixRevoked}
 
 // matrixOutcome is what a row expects of one caller.
@@ -66,6 +71,9 @@ const (
 // route's success status; no-token, expired and revoked always get 401.
 type matrixRow struct {
 	member, noAccess, custom, otherOrg matrixOutcome
+	// auditor is unset for the auditor's contract: every GET allowed,
+	// every other method refused.
+	auditor matrixOutcome
 	// req builds the request: path parameters pointing at fixture objects,
 	// and a valid body. It runs once per caller, so a mutating row creates
 	// fresh throwaway objects for each and no cell depends on another.
@@ -87,6 +95,13 @@ func (r *matrixRow) want(route *api.Route, who matrixCaller) int {
 		o = r.noAccess
 	case matrixCustom:
 		o = r.custom
+	case matrixAuditor:
+		o = r.auditor
+		if o == 0 && route.Method == http.MethodGet {
+			o = matrixAllow
+		} else if o == 0 {
+			o = matrixDeny
+		}
 	case matrixOtherOrg:
 		o = r.otherOrg
 	case matrixNoToken, matrixExpired, matrixRevoked:
@@ -697,7 +712,7 @@ func newMatrixFixture(t *testing.T, srv *servertest.Server) *matrixFixture {
 
 	f.identityOf[matrixAdmin] = srv.Bootstrap.IdentityID
 	newClient(matrixAdmin, login(srv.Bootstrap.ClientID, srv.Bootstrap.ClientSecret))
-	for who, role := range map[matrixCaller]string{matrixMember: "member", matrixNoAccess: "no-access", matrixCustom: f.orgRole.Slug} {
+	for who, role := range map[matrixCaller]string{matrixMember: "member", matrixNoAccess: "no-access", matrixCustom: f.orgRole.Slug, matrixAuditor: "auditor"} {
 		i := identity("matrix-"+string(who), role)
 		f.identityOf[who] = i.ID
 		newClient(who, loginAs(i.ID, 0))

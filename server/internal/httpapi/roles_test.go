@@ -29,7 +29,7 @@ type roleOps struct {
 func orgRoleOps(c *api.Client) roleOps {
 	var holder string
 	return roleOps{
-		scope: api.ScopeOrganization, builtins: []string{"admin", "member", "no-access"}, basePath: "/api/v1/org-roles",
+		scope: api.ScopeOrganization, builtins: []string{"admin", "member", "no-access", "auditor"}, basePath: "/api/v1/org-roles",
 		list:   (*api.Client).ListOrgRoles,
 		create: (*api.Client).CreateOrgRole,
 		get:    (*api.Client).GetOrgRole,
@@ -124,38 +124,38 @@ func testRoles(t *testing.T, srv *servertest.Server, a *tenant, ops roleOps, rul
 	wantFieldError(t, wantProblem(t, err, http.StatusBadRequest, api.CodeValidation), "slug", "built-in")
 
 	// create → get (by ID and by slug)
-	in := api.RoleInput{Slug: "auditor", Name: "Auditor", Description: "reads", Permissions: []api.PermissionRule{rule}}
+	in := api.RoleInput{Slug: "reviewer", Name: "Reviewer", Description: "reads", Permissions: []api.PermissionRule{rule}}
 	created := must(ops.create(c, ctx, in))(t)
 	want := api.NormalizeRules(in.Permissions)
 	if created.ID == "" || created.ID == created.Slug || created.Builtin || created.Version != 1 || !samePerms(created.Permissions, want) {
 		t.Fatalf("created role %+v, want a custom role with %+v", created, want)
 	}
-	for _, key := range []string{created.ID, "auditor"} {
+	for _, key := range []string{created.ID, "reviewer"} {
 		got := must(ops.get(c, ctx, key))(t)
-		if got.ID != created.ID || got.Name != "Auditor" || got.Description != "reads" || !samePerms(got.Permissions, want) {
+		if got.ID != created.ID || got.Name != "Reviewer" || got.Description != "reads" || !samePerms(got.Permissions, want) {
 			t.Errorf("get %s = %+v", key, got)
 		}
 	}
 	a.raw(t, "GET", ops.basePath+"/"+created.ID, "", "").wantETag(t, http.StatusOK)
 
 	// update, stale update, list
-	in.Name, in.Description = "Auditors", ""
+	in.Name, in.Description = "Reviewers", ""
 	up := must(ops.update(c, ctx, created.ID, 1, in))(t)
-	if up.Version != 2 || up.Name != "Auditors" || up.Description != "" {
+	if up.Version != 2 || up.Name != "Reviewers" || up.Description != "" {
 		t.Errorf("updated role = %+v", up)
 	}
 	_, err = ops.update(c, ctx, created.ID, 1, in)
 	wantProblem(t, err, http.StatusPreconditionFailed, api.CodeVersionMismatch)
 	wantProblem(t, ops.del(c, ctx, created.ID, 1), http.StatusPreconditionFailed, api.CodeVersionMismatch)
 	must(ops.create(c, ctx, api.RoleInput{Slug: "aaa-first", Name: "A"}))(t)
-	if got, want := roleSlugs(must(ops.list(c, ctx))(t)), append(slices.Clone(ops.builtins), "aaa-first", "auditor"); !slices.Equal(got, want) {
+	if got, want := roleSlugs(must(ops.list(c, ctx))(t)), append(slices.Clone(ops.builtins), "aaa-first", "reviewer"); !slices.Equal(got, want) {
 		t.Errorf("roles = %v, want %v (built-ins first)", got, want)
 	}
 
 	// duplicate slug
-	_, err = ops.create(c, ctx, api.RoleInput{Slug: "auditor", Name: "Again"})
+	_, err = ops.create(c, ctx, api.RoleInput{Slug: "reviewer", Name: "Again"})
 	wantProblem(t, err, http.StatusConflict, api.CodeConflict)
-	_, err = ops.update(c, ctx, "aaa-first", 0, api.RoleInput{Slug: "auditor", Name: "A"})
+	_, err = ops.update(c, ctx, "aaa-first", 0, api.RoleInput{Slug: "reviewer", Name: "A"})
 	wantProblem(t, err, http.StatusConflict, api.CodeConflict)
 
 	// validation names the rule's path and lists what is allowed
@@ -174,12 +174,12 @@ func testRoles(t *testing.T, srv *servertest.Server, a *tenant, ops roleOps, rul
 	}
 
 	// in use: no delete, no slug change; free again once ungranted
-	ops.grant(t, "auditor")
+	ops.grant(t, "reviewer")
 	wantProblem(t, ops.del(c, ctx, created.ID, 0), http.StatusConflict, api.CodeConflict)
-	_, err = ops.update(c, ctx, created.ID, 0, api.RoleInput{Slug: "auditor-2", Name: "Auditors"})
+	_, err = ops.update(c, ctx, created.ID, 0, api.RoleInput{Slug: "reviewer-2", Name: "Reviewers"})
 	wantProblem(t, err, http.StatusConflict, api.CodeConflict)
 	must(ops.get(c, ctx, created.ID))(t)
-	ops.ungrant(t, "auditor")
+	ops.ungrant(t, "reviewer")
 
 	// delete → 404
 	if err := ops.del(c, ctx, created.ID, 2); err != nil {
@@ -187,7 +187,7 @@ func testRoles(t *testing.T, srv *servertest.Server, a *tenant, ops roleOps, rul
 	}
 	_, err = ops.get(c, ctx, created.ID)
 	wantNotFound(t, err)
-	_, err = ops.get(c, ctx, "auditor")
+	_, err = ops.get(c, ctx, "reviewer")
 	wantNotFound(t, err)
 	wantNotFound(t, ops.del(c, ctx, created.ID, 0))
 	_, err = ops.update(c, ctx, created.ID, 0, in)

@@ -200,6 +200,8 @@ func explain(out *api.AuthzDecision, d authz.Decision) {
 	case authz.WhyOrgAdmin:
 		out.Role = authz.RoleAdmin
 		out.DecidedBy, out.Reason = api.DecidedByOrgAdmin, "organization role admin is admin of every project, which allows "+what
+	case authz.WhyAllProjects:
+		out.DecidedBy, out.Reason = api.DecidedByOrgRole, "the organization role reads every project (all-projects: read), which allows "+what
 	case authz.WhyInvalidPath:
 		out.DecidedBy, out.Reason = api.DecidedByNoRule, "the secret path is not absolute and clean"
 	default:
