@@ -350,6 +350,28 @@ func TestSecurityLockout(t *testing.T) {
 	})
 }
 
+// A source whose successful login is cached is locked out by its next
+// wrong secret (threshold 1) at once, while another source's cached login
+// goes on working.
+func TestSecurityLockoutBeatsTheLoginCache(t *testing.T) {
+	secBackends(t, servertest.Options{TrustedProxies: secLoopback}, func(t *testing.T, srv *servertest.Server) {
+		admin := srv.Admin(t)
+		identityID, clientID := secIdentity(t, admin, api.UniversalAuthInput{
+			Lockout: &api.Lockout{Enabled: true, Threshold: 1, DurationSeconds: 60, CounterResetSeconds: 60}})
+		cs := secSecret(t, admin, identityID, 0)
+		guesser, other := secClient(t, srv, "10.0.0.8"), secClient(t, srv, "10.0.0.9")
+		secMustLogin(t, guesser, clientID, cs.ClientSecret)
+		secMustLogin(t, other, clientID, cs.ClientSecret)
+		_, err := secLogin(t, guesser, clientID, "idp_cs_"+strings.Repeat("B", 43))
+		secWant(t, err, http.StatusUnauthorized, api.CodeLoginFailed)
+		_, err = secLogin(t, guesser, clientID, cs.ClientSecret)
+		if p := secWant(t, err, http.StatusUnauthorized, api.CodeLoginFailed); !strings.Contains(p.Detail, "locked out") {
+			t.Fatalf("the right secret from the source just locked out: %q, want a lockout", p.Detail)
+		}
+		secMustLogin(t, other, clientID, cs.ClientSecret)
+	})
+}
+
 // Concurrent wrong secrets from one source share group commits, several
 // in one batch, and every one of them is counted: 29 leave the source one
 // short of the threshold of 30, the 30th locks it.

@@ -150,7 +150,7 @@ func (u universal) check(ctx context.Context, meta service.Meta, in *api.Univers
 		}
 	}
 	if match == nil {
-		u.cache.evict(in.ClientID)
+		u.cache.evictSource(in.ClientID, source)
 		var failure store.Writes
 		if ua.LockoutEnabled {
 			failure.Lockouts = []store.LockoutChange{{UniversalAuthID: ua.UaID, SourceKey: source, At: now,
