@@ -1,5 +1,6 @@
 // Command idplane-load measures a running idplane server: universal-auth
-// logins per second, authenticated GET /api/v1/auth/token/self per second,
+// logins per second (good ones, and refusals of a wrong secret and of an
+// unknown client ID), authenticated GET /api/v1/auth/token/self per second,
 // and OIDC logins per second (RS256 and ES256 ID tokens, keys cached), at a
 // fixed number of concurrent keep-alive clients, with p50/p99.
 //
@@ -41,8 +42,8 @@ func main() {
 	clientSecret := flag.String("client-secret", os.Getenv("IDPLANE_CLIENT_SECRET"), "client secret")
 	concurrency := flag.Int("c", 32, "concurrent keep-alive clients")
 	duration := flag.Duration("d", 10*time.Second, "duration of each phase")
-	phaseList := flag.String("phases", "login,self,oidc", "phases to run, comma-separated: login (universal auth), self (token/self), oidc (OIDC logins, RS256 and ES256), "+
-		"kubernetes, aws (against in-process fakes), cert (client certificates over --tls-host), check (POST /api/v1/authz/check)")
+	phaseList := flag.String("phases", "login,self,oidc", "phases to run, comma-separated: login (universal auth), wrong-secret, unknown-client (refused universal-auth logins), "+
+		"self (token/self), oidc (OIDC logins, RS256 and ES256), kubernetes, aws (against in-process fakes), cert (client certificates over --tls-host), check (POST /api/v1/authz/check)")
 	tlsHost := flag.String("tls-host", "", "https:// URL of a server started with --tls-client-certs request, for the cert phase (loopback only)")
 	caFile := flag.String("ca-file", "", "PEM CA of --tls-host's certificate")
 	writeTLSDir := flag.String("write-tls", "", "write the fakes' TLS certificate and key (tls.pem, tls-key.pem) to this directory and exit")
@@ -57,10 +58,10 @@ func main() {
 	phases := map[string]bool{}
 	for _, p := range strings.Split(*phaseList, ",") {
 		switch p = strings.TrimSpace(p); p {
-		case "login", "self", "oidc", "kubernetes", "aws", "cert", "check":
+		case "login", "wrong-secret", "unknown-client", "self", "oidc", "kubernetes", "aws", "cert", "check":
 			phases[p] = true
 		default:
-			fmt.Fprintf(os.Stderr, "unknown phase %q (login, self, oidc, kubernetes, aws, cert, check)\n", p)
+			fmt.Fprintf(os.Stderr, "unknown phase %q (login, wrong-secret, unknown-client, self, oidc, kubernetes, aws, cert, check)\n", p)
 			os.Exit(2)
 		}
 	}
@@ -122,6 +123,19 @@ func main() {
 	var todo []phase
 	if phases["login"] {
 		todo = append(todo, phase{"universal-auth login", loginReq})
+	}
+	if phases["wrong-secret"] || phases["unknown-client"] {
+		refused, err := startRefused(context.Background(), *host, hc, *clientID, *clientSecret)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "refused-login setup:", err)
+			os.Exit(1)
+		}
+		if phases["wrong-secret"] {
+			todo = append(todo, phase{"universal-auth wrong secret", refused.wrongSecret})
+		}
+		if phases["unknown-client"] {
+			todo = append(todo, phase{"universal-auth unknown client", refused.unknownClient})
+		}
 	}
 	if phases["self"] {
 		todo = append(todo, phase{"GET /api/v1/auth/token/self", selfReq})

@@ -99,7 +99,12 @@ func TestSecurityClientSecretTrustedIPs(t *testing.T) {
 		outside := secClient(t, srv, "203.0.113.7")
 		for range 3 {
 			_, err := secLogin(t, outside, clientID, cs.ClientSecret)
-			secWant(t, err, http.StatusUnauthorized, api.CodeLoginFailed)
+			p := secWant(t, err, http.StatusUnauthorized, api.CodeLoginFailed)
+			// The caller learns which check refused it, never the list.
+			if !strings.Contains(p.Detail, "source IP is not allowed by the universal auth's clientSecretTrustedIps") ||
+				strings.Contains(p.Detail, "10.0.0.0") {
+				t.Fatalf("refusal from outside clientSecretTrustedIps says %q", p.Detail)
+			}
 		}
 		// The proxy itself (no X-Forwarded-For) is not inside either.
 		_, err := secLogin(t, srv.Client(t), clientID, cs.ClientSecret)
@@ -295,7 +300,10 @@ func TestSecurityLockout(t *testing.T) {
 		src := secClient(t, srv, "10.0.0.5")
 		for i := range 3 {
 			_, err := secLogin(t, src, clientID, wrong)
-			secWant(t, err, http.StatusUnauthorized, api.CodeLoginFailed)
+			// A wrong secret gives a guesser no hint.
+			if p := secWant(t, err, http.StatusUnauthorized, api.CodeLoginFailed); p.Detail != "login failed" {
+				t.Fatalf("wrong secret refused with %q, want just \"login failed\"", p.Detail)
+			}
 			if i == 0 {
 				// Below the threshold the right secret still works, and resets the count.
 				secMustLogin(t, src, clientID, cs.ClientSecret)
@@ -307,7 +315,7 @@ func TestSecurityLockout(t *testing.T) {
 		}
 		before := time.Now()
 		_, err := secLogin(t, src, clientID, cs.ClientSecret)
-		secWant(t, err, http.StatusUnauthorized, api.CodeLoginFailed)
+		locked := secWant(t, err, http.StatusUnauthorized, api.CodeLoginFailed)
 		if !secHasEvent(secFailedLogins(t, admin, identityID), "10.0.0.5", "locked out") {
 			t.Fatal("the locked-out login was not audited as locked out")
 		}
@@ -322,6 +330,11 @@ func TestSecurityLockout(t *testing.T) {
 		if until < 25*time.Second || until > 31*time.Second {
 			t.Fatalf("locked for %v, want the configured 30s", until)
 		}
+		// The refusal says the source is locked out, and until when.
+		if want := "login failed: locked out after repeated failures from this source until " +
+			rows[0].LockedUntil.UTC().Format(time.RFC3339); locked.Detail != want {
+			t.Fatalf("locked-out refusal says %q, want %q", locked.Detail, want)
+		}
 		_, err = secLogin(t, src, clientID, cs.ClientSecret)
 		secWant(t, err, http.StatusUnauthorized, api.CodeLoginFailed)
 
@@ -333,6 +346,69 @@ func TestSecurityLockout(t *testing.T) {
 		secMustLogin(t, src, clientID, cs.ClientSecret)
 		if rows := secLockouts(t, srv, clientID); len(rows) != 0 {
 			t.Fatalf("a successful login left lockouts %+v", rows)
+		}
+	})
+}
+
+// A source whose successful login is cached is locked out by its next
+// wrong secret (threshold 1) at once, while another source's cached login
+// goes on working.
+func TestSecurityLockoutBeatsTheLoginCache(t *testing.T) {
+	secBackends(t, servertest.Options{TrustedProxies: secLoopback}, func(t *testing.T, srv *servertest.Server) {
+		admin := srv.Admin(t)
+		identityID, clientID := secIdentity(t, admin, api.UniversalAuthInput{
+			Lockout: &api.Lockout{Enabled: true, Threshold: 1, DurationSeconds: 60, CounterResetSeconds: 60}})
+		cs := secSecret(t, admin, identityID, 0)
+		guesser, other := secClient(t, srv, "10.0.0.8"), secClient(t, srv, "10.0.0.9")
+		secMustLogin(t, guesser, clientID, cs.ClientSecret)
+		secMustLogin(t, other, clientID, cs.ClientSecret)
+		_, err := secLogin(t, guesser, clientID, "idp_cs_"+strings.Repeat("B", 43))
+		secWant(t, err, http.StatusUnauthorized, api.CodeLoginFailed)
+		_, err = secLogin(t, guesser, clientID, cs.ClientSecret)
+		if p := secWant(t, err, http.StatusUnauthorized, api.CodeLoginFailed); !strings.Contains(p.Detail, "locked out") {
+			t.Fatalf("the right secret from the source just locked out: %q, want a lockout", p.Detail)
+		}
+		secMustLogin(t, other, clientID, cs.ClientSecret)
+	})
+}
+
+// Concurrent wrong secrets from one source share group commits, several
+// in one batch, and every one of them is counted: 29 leave the source one
+// short of the threshold of 30, the 30th locks it.
+func TestSecurityLockoutCountsConcurrentFailures(t *testing.T) {
+	secBackends(t, servertest.Options{TrustedProxies: secLoopback}, func(t *testing.T, srv *servertest.Server) {
+		admin := srv.Admin(t)
+		identityID, clientID := secIdentity(t, admin, api.UniversalAuthInput{
+			Lockout: &api.Lockout{Enabled: true, Threshold: 30, DurationSeconds: 60, CounterResetSeconds: 600}})
+		cs := secSecret(t, admin, identityID, 0)
+		src := secClient(t, srv, "10.0.0.7")
+		fail := func(n int) {
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() {
+					_, err := secLogin(t, src, clientID, fmt.Sprintf("idp_cs_%043d", i))
+					if p := (*api.Problem)(nil); !errors.As(err, &p) || p.Status != http.StatusUnauthorized {
+						t.Errorf("wrong secret %d: %v, want 401", i, err)
+					}
+				})
+			}
+			wg.Wait()
+		}
+		fail(29)
+		rows := secLockouts(t, srv, clientID)
+		if len(rows) != 1 || rows[0].Failures != 29 || rows[0].LockedUntil != nil {
+			t.Fatalf("after 29 concurrent failures: %+v, want 29 failures and no lock", rows)
+		}
+		if events := secFailedLogins(t, admin, identityID); len(events) != 29 {
+			t.Fatalf("%d failed logins audited, want 29", len(events))
+		}
+		fail(1)
+		if rows := secLockouts(t, srv, clientID); len(rows) != 1 || rows[0].Failures != 30 || rows[0].LockedUntil == nil {
+			t.Fatalf("after the 30th failure: %+v, want 30 failures and a lock", rows)
+		}
+		_, err := secLogin(t, src, clientID, cs.ClientSecret)
+		if p := secWant(t, err, http.StatusUnauthorized, api.CodeLoginFailed); !strings.Contains(p.Detail, "locked out") {
+			t.Fatalf("the right secret from the locked source: %q, want a lockout", p.Detail)
 		}
 	})
 }

@@ -102,11 +102,13 @@ func (k *Core) Issue(ctx context.Context, meta Meta, in Issue, writes store.Writ
 }
 
 // RecordFailedLogin audits a failed login of method (reason as the
-// LoginError says it) and counts it.
-func (k *Core) RecordFailedLogin(ctx context.Context, meta Meta, orgID, identityID, method, reason string, md map[string]string) error {
+// LoginError says it) and counts it; the audit event and the method's
+// writes (lockout counts) are durable in one group commit when it returns.
+func (k *Core) RecordFailedLogin(ctx context.Context, meta Meta, orgID, identityID, method, reason string, md map[string]string, writes store.Writes) error {
 	ev := k.s.newEvent(meta, orgID, ActorAnonymous, "", "login."+method, "identity", identityID, api.OutcomeFailure, reason, md)
 	k.s.observer.Login(method, api.OutcomeFailure)
-	if err := k.s.writes.Write(ctx, store.Writes{Events: []store.AuditEvent{ev}}); err != nil {
+	writes.Events = append(writes.Events, ev)
+	if err := k.s.writes.Write(ctx, writes); err != nil {
 		return fmt.Errorf("audit failed login: %w", err)
 	}
 	return nil

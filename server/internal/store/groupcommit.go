@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,11 +12,12 @@ import (
 )
 
 // Writes is what one request wants made durable alongside others: rows to
-// insert and use counters to bump. It carries no reads, so many requests'
-// writes can share one transaction and one commit.
+// insert, lockout counts to change and use counters to bump. It carries no
+// reads, so many requests' writes can share one transaction and one commit.
 type Writes struct {
 	Tokens     []AccessToken
 	Events     []AuditEvent
+	Lockouts   []LockoutChange
 	SecretUses []string // client secret IDs whose unlimited use counter grows by one
 }
 
@@ -36,8 +36,10 @@ type batchJob struct {
 // login path's token and audit rows are durable when Write returns, yet a
 // commit (and its fsync) is shared by every login waiting at that moment.
 type GroupCommit struct {
-	db      *gorm.DB
-	sqlDB   *sql.DB // set on PostgreSQL: one-statement batches
+	db *gorm.DB
+	// writers, on PostgreSQL, hold a connection per flusher on which each
+	// batch is one pipelined round trip.
+	writers chan *pgWriter
 	jobs    chan batchJob
 	maxRows int
 	wg      sync.WaitGroup
@@ -61,7 +63,11 @@ func NewGroupCommit(st *Store, workers, maxRows int) *GroupCommit {
 		go g.run()
 	}
 	if st.Dialect == Postgres {
-		g.sqlDB, _ = st.DB.DB()
+		sqlDB, _ := st.DB.DB()
+		g.writers = make(chan *pgWriter, workers)
+		for range workers {
+			g.writers <- &pgWriter{db: sqlDB}
+		}
 	}
 	g.usesWG.Go(g.flushUsesPeriodically)
 	return g
@@ -99,6 +105,9 @@ func (g *GroupCommit) Close() {
 	if !wasClosed {
 		close(g.stop)
 		g.usesWG.Wait()
+		for range cap(g.writers) {
+			(<-g.writers).close()
+		}
 	}
 }
 
@@ -183,26 +192,23 @@ func (g *GroupCommit) answer(batch []batchJob, err error) {
 	}
 }
 
-func (w *Writes) size() int { return len(w.Tokens) + len(w.Events) + len(w.SecretUses) }
+func (w *Writes) size() int {
+	return len(w.Tokens) + len(w.Events) + len(w.Lockouts) + len(w.SecretUses)
+}
 
 func (g *GroupCommit) flush(batch []batchJob) error {
-	var (
-		tokens []AccessToken
-		events []AuditEvent
-	)
+	var all Writes
 	for _, j := range batch {
-		tokens = append(tokens, j.w.Tokens...)
-		events = append(events, j.w.Events...)
+		all.Tokens = append(all.Tokens, j.w.Tokens...)
+		all.Events = append(all.Events, j.w.Events...)
+		all.Lockouts = append(all.Lockouts, j.w.Lockouts...)
 	}
 	var err error
 	// A batch that lost a deadlock (with a migration altering these tables,
-	// say) or a serialization conflict was rolled back whole: run it again.
+	// or another batch counting the same sources' failures) or a
+	// serialization conflict was rolled back whole: run it again.
 	for attempt := 1; ; attempt++ {
-		if g.sqlDB != nil && len(events) > 0 {
-			err = insertOneStatement(context.Background(), g.sqlDB, tokens, events)
-		} else {
-			err = g.insertInTransaction(tokens, events)
-		}
+		err = g.write(context.Background(), all)
 		if err == nil || attempt == maxFlushAttempts || !Conflict(err) {
 			break
 		}
@@ -221,15 +227,33 @@ func (g *GroupCommit) flush(batch []batchJob) error {
 	return nil
 }
 
-func (g *GroupCommit) insertInTransaction(tokens []AccessToken, events []AuditEvent) error {
+// write makes w's rows and lockout changes durable in one transaction.
+func (g *GroupCommit) write(ctx context.Context, w Writes) error {
+	if len(w.Tokens) == 0 && len(w.Events) == 0 && len(w.Lockouts) == 0 {
+		return nil
+	}
+	if g.writers != nil {
+		p := <-g.writers
+		defer func() { g.writers <- p }()
+		return p.write(ctx, w)
+	}
+	return g.insertInTransaction(w)
+}
+
+func (g *GroupCommit) insertInTransaction(w Writes) error {
 	return g.db.Transaction(func(tx *gorm.DB) error {
-		if len(tokens) > 0 {
-			if err := tx.CreateInBatches(tokens, 500).Error; err != nil {
+		if len(w.Tokens) > 0 {
+			if err := tx.CreateInBatches(w.Tokens, 500).Error; err != nil {
 				return fmt.Errorf("insert access tokens: %w", err)
 			}
 		}
-		if len(events) > 0 {
-			if err := tx.CreateInBatches(events, 500).Error; err != nil {
+		for _, op := range lockoutOps(w.Lockouts) {
+			if err := tx.Exec(op.sql, op.args...).Error; err != nil {
+				return fmt.Errorf("count failed logins: %w", err)
+			}
+		}
+		if len(w.Events) > 0 {
+			if err := tx.CreateInBatches(w.Events, 500).Error; err != nil {
 				return fmt.Errorf("insert audit events: %w", err)
 			}
 		}

@@ -34,7 +34,7 @@ func login[C any](ctx context.Context, meta service.Meta, s *configs[C], identit
 	}
 	var le *service.LoginError
 	if errors.As(err, &le) {
-		if werr := s.core.RecordFailedLogin(ctx, meta, cfg.OrganizationID, cfg.IdentityID, s.kind, le.Reason, nil); werr != nil {
+		if werr := s.core.RecordFailedLogin(ctx, meta, cfg.OrganizationID, cfg.IdentityID, s.kind, le.Reason, nil, store.Writes{}); werr != nil {
 			return nil, werr
 		}
 	}

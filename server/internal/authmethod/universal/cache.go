@@ -87,8 +87,23 @@ func (c *loginCache) put(clientID string, k loginKey, rows []uaLoginRow, now tim
 	byKey[k] = loginEntry{rows: rows, fetchedAt: now}
 }
 
+// evictSource forgets a client ID's entries for one source, after a failed
+// login from there: its lockout count changed, and nothing else did, so a
+// guesser at one address does not send every other client of the ID to
+// the database.
+func (c *loginCache) evictSource(clientID, source string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k := range c.m[clientID] {
+		if k.source == source {
+			delete(c.m[clientID], k)
+			c.n--
+		}
+	}
+}
+
 // evict forgets every entry of a client ID, after a change to its universal
-// auth or a failed login for it.
+// auth.
 func (c *loginCache) evict(clientID string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

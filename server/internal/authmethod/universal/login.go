@@ -94,7 +94,7 @@ func (u universal) login(ctx context.Context, meta service.Meta, in *api.Univers
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	res, row, err := u.check(ctx, meta, in)
+	res, row, failure, err := u.check(ctx, meta, in)
 	if err != nil {
 		var le *service.LoginError
 		if errors.As(err, &le) {
@@ -102,8 +102,10 @@ func (u universal) login(ctx context.Context, meta service.Meta, in *api.Univers
 			if len(clientID) > 64 {
 				clientID = clientID[:64]
 			}
+			// The refusal's audit event and its lockout count share a group
+			// commit with other logins, as a success's token does.
 			if werr := u.core.RecordFailedLogin(ctx, meta, row.OrganizationID, row.IdentityID, Kind, le.Reason,
-				map[string]string{"clientId": clientID}); werr != nil {
+				map[string]string{"clientId": clientID}, failure); werr != nil {
 				return nil, werr
 			}
 		}
@@ -112,8 +114,10 @@ func (u universal) login(ctx context.Context, meta service.Meta, in *api.Univers
 	return res, nil
 }
 
-// check verifies the client secret and, when it holds, issues the token.
-func (u universal) check(ctx context.Context, meta service.Meta, in *api.UniversalAuthLoginRequest) (*api.LoginResponse, uaLoginRow, error) {
+// check verifies the client secret and, when it holds, issues the token;
+// a refusal comes with what it must write beside its audit event.
+func (u universal) check(ctx context.Context, meta service.Meta, in *api.UniversalAuthLoginRequest) (*api.LoginResponse, uaLoginRow, store.Writes, error) {
+	var none store.Writes
 	db := u.core.DB(ctx)
 	source := lockoutSource(meta.IP)
 	key := loginKey{prefix: u.core.Keys().Lookup(in.ClientSecret), source: source}
@@ -122,18 +126,21 @@ func (u universal) check(ctx context.Context, meta service.Meta, in *api.Univers
 	if !cached {
 		var err error
 		if rows, err = loadLoginRows(db, key.prefix, source, in.ClientID); err != nil {
-			return nil, uaLoginRow{}, fmt.Errorf("load universal auth: %w", err)
+			return nil, uaLoginRow{}, none, fmt.Errorf("load universal auth: %w", err)
 		}
 	}
 	if len(rows) == 0 {
-		return nil, uaLoginRow{}, service.LoginFailed("unknown client ID")
+		return nil, uaLoginRow{}, none, service.LoginFailed("unknown client ID")
 	}
 	ua := rows[0]
 	if !service.IPAllowed(ua.ClientSecretTrustedIPs.V, meta.IP) {
-		return nil, ua, service.LoginFailed("source IP is not in clientSecretTrustedIps")
+		return nil, ua, none, service.LoginRefused("the source IP is not allowed by the universal auth's clientSecretTrustedIps",
+			"source IP is not in clientSecretTrustedIps")
 	}
 	if ua.LockoutEnabled && ua.LoLockedUntil != nil && now.Before(*ua.LoLockedUntil) {
-		return nil, ua, service.LoginFailed("locked out after repeated failures from this source")
+		until := ua.LoLockedUntil.UTC().Format(time.RFC3339)
+		return nil, ua, none, service.LoginRefused("locked out after repeated failures from this source until "+until,
+			"locked out after repeated failures from this source until "+until)
 	}
 	var match *uaLoginRow
 	for i := range rows {
@@ -143,33 +150,33 @@ func (u universal) check(ctx context.Context, meta service.Meta, in *api.Univers
 		}
 	}
 	if match == nil {
-		u.cache.evict(in.ClientID)
+		u.cache.evictSource(in.ClientID, source)
+		var failure store.Writes
 		if ua.LockoutEnabled {
-			if err := u.countFailure(ctx, ua, source, now); err != nil {
-				return nil, ua, err
-			}
+			failure.Lockouts = []store.LockoutChange{{UniversalAuthID: ua.UaID, SourceKey: source, At: now,
+				Threshold: ua.LockoutThreshold, Duration: time.Duration(ua.LockoutDuration) * time.Second,
+				CounterReset: time.Duration(ua.LockoutCounterReset) * time.Second}}
 		}
-		return nil, ua, service.LoginFailed("wrong client secret")
+		return nil, ua, failure, service.LoginFailed("wrong client secret")
 	}
 	if match.CsExpiresAt != nil && !now.Before(*match.CsExpiresAt) {
-		return nil, ua, service.LoginFailed("client secret expired")
+		return nil, ua, none, service.LoginFailed("client secret expired")
 	}
 	var writes store.Writes
 	if *match.CsNumUsesLimit > 0 {
 		r := db.Exec(`UPDATE client_secrets SET num_uses = num_uses + 1 WHERE id = ? AND num_uses < num_uses_limit AND revoked_at IS NULL`, *match.CsID)
 		if r.Error != nil {
-			return nil, ua, fmt.Errorf("consume client secret use: %w", r.Error)
+			return nil, ua, none, fmt.Errorf("consume client secret use: %w", r.Error)
 		}
 		if r.RowsAffected != 1 {
-			return nil, ua, service.LoginFailed("client secret use limit reached")
+			return nil, ua, none, service.LoginFailed("client secret use limit reached")
 		}
 	} else {
 		writes.SecretUses = []string{*match.CsID}
 	}
 	if ua.LoFailures != nil {
-		if err := db.Exec(`DELETE FROM lockouts WHERE universal_auth_id = ? AND source_key = ?`, ua.UaID, source).Error; err != nil {
-			return nil, ua, fmt.Errorf("reset lockout: %w", err)
-		}
+		// The source's failures are forgotten in the token's commit.
+		writes.Lockouts = []store.LockoutChange{{UniversalAuthID: ua.UaID, SourceKey: source, Reset: true}}
 	}
 	if !cached {
 		u.cache.put(in.ClientID, key, rows, now)
@@ -178,32 +185,5 @@ func (u universal) check(ctx context.Context, meta service.Meta, in *api.Univers
 		AccessTokenNumUsesLimit: ua.AccessTokenNumUsesLimit, AccessTokenTrustedIPs: ua.AccessTokenTrustedIPs.V}
 	res, err := u.core.Issue(ctx, meta, service.Issue{OrgID: ua.OrganizationID, IdentityID: ua.IdentityID, Method: Kind,
 		MethodID: ua.UaID, CredentialID: *match.CsID, Settings: settings}, writes)
-	return res, ua, err
-}
-
-// countFailure records a wrong secret from source and locks the source out
-// once the threshold is reached within the counter-reset window.
-func (u universal) countFailure(ctx context.Context, ua uaLoginRow, source string, now time.Time) error {
-	windowStart := now.Add(-time.Duration(ua.LockoutCounterReset) * time.Second)
-	lockedUntil := now.Add(time.Duration(ua.LockoutDuration) * time.Second)
-	// The first failure's lock is decided here: a parameter in both branches
-	// of a CASE has no type PostgreSQL can infer.
-	var firstLock *time.Time
-	if ua.LockoutThreshold <= 1 {
-		firstLock = &lockedUntil
-	}
-	err := u.core.DB(ctx).Exec(`INSERT INTO lockouts (universal_auth_id, source_key, failures, window_start, locked_until)
-		VALUES (?, ?, 1, ?, ?)
-		ON CONFLICT (universal_auth_id, source_key) DO UPDATE SET
-			failures = CASE WHEN lockouts.window_start < ? THEN 1 ELSE lockouts.failures + 1 END,
-			locked_until = CASE WHEN (CASE WHEN lockouts.window_start < ? THEN 1 ELSE lockouts.failures + 1 END) >= ? THEN ? ELSE lockouts.locked_until END,
-			window_start = CASE WHEN lockouts.window_start < ? THEN ? ELSE lockouts.window_start END`,
-		ua.UaID, source, now, firstLock,
-		windowStart,
-		windowStart, ua.LockoutThreshold, lockedUntil,
-		windowStart, now).Error
-	if err != nil {
-		return fmt.Errorf("count failed login: %w", err)
-	}
-	return nil
+	return res, ua, none, err
 }
