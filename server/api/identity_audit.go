@@ -44,6 +44,28 @@ type IdentityAudit struct {
 	Groups                 []AuditGroup   `json:"groups"`
 	Findings               []AuditFinding `json:"findings"`
 	Change                 *AuditChange   `json:"change,omitempty"`
+	// Gate is set by `idplane audit --fail-on`: which findings it counted
+	// and whether it failed.
+	Gate *AuditGate `json:"gate,omitempty"`
+}
+
+// Scopes of the `idplane audit --fail-on` gate.
+const (
+	// GateScopeIntroduced counts only the findings a plan introduces.
+	GateScopeIntroduced = "introduced"
+	// GateScopeAll counts every finding of the audited state.
+	GateScopeAll = "all"
+)
+
+// AuditGate is the outcome of `idplane audit --fail-on`: the severity
+// threshold, the scope of findings it counted (GateScopeIntroduced or
+// GateScopeAll), how many of them are at or above the threshold, and
+// whether that failed the gate.
+type AuditGate struct {
+	FailOn   string `json:"failOn"`
+	Scope    string `json:"scope"`
+	Findings int    `json:"findings"`
+	Failed   bool   `json:"failed"`
 }
 
 // AuditGroup is the identities holding one permission set, by name, and

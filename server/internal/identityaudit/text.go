@@ -38,7 +38,7 @@ func WriteText(w io.Writer, a *api.IdentityAudit, productionEnvironments []strin
 			p.f("      (no access)\n")
 		}
 		for _, gr := range g.Grants {
-			p.f("      %s\n", describeGrant(gr))
+			p.f("      %s\n", describeGrant(gr, plain))
 		}
 	}
 	p.f("\nFindings\n")
@@ -47,6 +47,9 @@ func WriteText(w io.Writer, a *api.IdentityAudit, productionEnvironments []strin
 	}
 	for _, f := range a.Findings {
 		p.f("  %-6s  %-36s  %s: %s\n", strings.ToUpper(f.Severity), f.Code, f.Identity, f.Detail)
+	}
+	if g := a.Gate; g != nil {
+		p.f("\nGate\n  %s\n", GateSentence(g))
 	}
 	p.f("\nBlast radius\n")
 	prod := newProduction(productionEnvironments, &Model{})
@@ -95,14 +98,14 @@ func where(project, environment string) string {
 	return project + "/" + environment
 }
 
-func describeGrant(g api.AuditGrant) string {
+func describeGrant(g api.AuditGrant, st style) string {
 	verb := "allow"
 	if g.Deny {
 		verb = "deny "
 	}
-	s := fmt.Sprintf("%s %s on %s in %s", verb, strings.Join(g.Actions, ", "), g.Subject, where(g.Project, g.Environment))
+	s := fmt.Sprintf("%s %s on %s in %s", verb, strings.Join(g.Actions, ", "), st.text(g.Subject), st.text(where(g.Project, g.Environment)))
 	if g.SecretPath != "" {
-		s += " at " + g.SecretPath
+		s += " at " + st.code(g.SecretPath)
 	}
 	return s
 }
@@ -131,11 +134,26 @@ func blastRadius(grants []api.AuditGrant, prod production) []string {
 		if l.isWild {
 			tags = append(tags, "wildcard")
 		}
-		s := describeGrant(l.g)
+		s := describeGrant(l.g, plain)
 		if len(tags) > 0 {
 			s += "  [" + strings.Join(tags, ", ") + "]"
 		}
 		out = append(out, s)
 	}
 	return out
+}
+
+// GateSentence says what an `idplane audit --fail-on` gate counted and
+// decided: "--fail-on high over the findings the plan introduces: 1 at or
+// above high, failed".
+func GateSentence(g *api.AuditGate) string {
+	scope := "all findings"
+	if g.Scope == api.GateScopeIntroduced {
+		scope = "the findings the plan introduces"
+	}
+	outcome := "passed"
+	if g.Failed {
+		outcome = "failed"
+	}
+	return fmt.Sprintf("--fail-on %s over %s (--fail-on-scope %s): %d at or above %s, %s", g.FailOn, scope, g.Scope, g.Findings, g.FailOn, outcome)
 }
