@@ -44,9 +44,38 @@ type IdentityAudit struct {
 	Groups                 []AuditGroup   `json:"groups"`
 	Findings               []AuditFinding `json:"findings"`
 	Change                 *AuditChange   `json:"change,omitempty"`
+	// Activity is present in the live audit: declared identities against
+	// those that log in.
+	Activity *AuditActivity `json:"activity,omitempty"`
 	// Gate is set by `idplane audit --fail-on`: which findings it counted
 	// and whether it failed.
 	Gate *AuditGate `json:"gate,omitempty"`
+}
+
+// AuditActivity separates the identities an organization declares from
+// those that run: the monthly active machine identities (those with a
+// successful login in Month, UTC, as Vault's client count) and each
+// identity's last successful login, overall and per auth method. Replicas
+// write logins every few seconds, so the newest may be missing briefly.
+type AuditActivity struct {
+	Month                   string                  `json:"month"`
+	DeclaredIdentities      int                     `json:"declaredIdentities"`
+	MonthlyActiveIdentities int                     `json:"monthlyActiveIdentities"`
+	Identities              []AuditIdentityActivity `json:"identities"`
+}
+
+// AuditIdentityActivity is one identity's last successful login (nil:
+// never) and the last with each auth method it has or has used.
+type AuditIdentityActivity struct {
+	Identity    string                `json:"identity"`
+	LastLoginAt *time.Time            `json:"lastLoginAt"`
+	AuthMethods []AuditMethodActivity `json:"authMethods"`
+}
+
+// AuditMethodActivity is the last successful login with one auth method.
+type AuditMethodActivity struct {
+	AuthMethod  string     `json:"authMethod"`
+	LastLoginAt *time.Time `json:"lastLoginAt"`
 }
 
 // Scopes of the `idplane audit --fail-on` gate.

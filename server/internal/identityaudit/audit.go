@@ -56,6 +56,7 @@ func Audit(m *Model, source string, opts Options) (*Result, error) {
 	for _, g := range groups {
 		out.Groups = append(out.Groups, api.AuditGroup{PermissionSet: g.set.ID, Identities: g.names, Grants: g.set.Grants})
 	}
+	out.Activity = activity(m)
 	res.Audit = out
 	return res, nil
 }

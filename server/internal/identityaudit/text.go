@@ -48,6 +48,21 @@ func WriteText(w io.Writer, a *api.IdentityAudit, productionEnvironments []strin
 	for _, f := range a.Findings {
 		p.f("  %-6s  %-36s  %s: %s\n", strings.ToUpper(f.Severity), f.Code, f.Identity, f.Detail)
 	}
+	if act := a.Activity; act != nil {
+		p.f("\nActivity (month %s, UTC)\n  declared identities:       %d\n  monthly active identities: %d\n",
+			act.Month, act.DeclaredIdentities, act.MonthlyActiveIdentities)
+		for _, id := range act.Identities {
+			methods := make([]string, len(id.AuthMethods))
+			for i, m := range id.AuthMethods {
+				methods[i] = m.AuthMethod + " " + formatLogin(m.LastLoginAt)
+			}
+			p.f("  %s  last login %s", id.Identity, formatLogin(id.LastLoginAt))
+			if len(methods) > 0 {
+				p.f("  (%s)", strings.Join(methods, ", "))
+			}
+			p.f("\n")
+		}
+	}
 	if g := a.Gate; g != nil {
 		p.f("\nGate\n  %s\n", GateSentence(g))
 	}
