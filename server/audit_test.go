@@ -22,7 +22,8 @@ func TestAuditFailOnExitCodes(t *testing.T) {
 		code int
 		err  string
 	}{
-		{[]string{"audit", "--fail-on", "high", auditState}, 3, ""},
+		{[]string{"audit", "--fail-on", "medium", auditState}, 3, ""},
+		{[]string{"audit", "--fail-on", "high", auditState}, 0, ""},
 		{[]string{"audit", "--fail-on", "low", auditState}, 3, ""},
 		{[]string{"audit", auditState}, 0, ""},
 		{[]string{"audit", "--fail-on", "critical", auditState}, 2, "--fail-on must be low, medium or high"},

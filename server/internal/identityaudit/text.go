@@ -135,7 +135,7 @@ func blastRadius(grants []api.AuditGrant, prod production) []string {
 	var lines []line
 	for _, g := range grants {
 		lines = append(lines, line{g: g, isProd: g.Environment != "" && prod.is(g.Project, g.Environment),
-			isWild: strings.ContainsAny(g.SecretPath, "*?[{")})
+			isWild: isGlob(g.SecretPath)})
 	}
 	slices.SortStableFunc(lines, func(a, b line) int {
 		return cmp.Or(compareBool(b.isProd, a.isProd), compareBool(b.isWild, a.isWild))
