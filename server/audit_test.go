@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/idplane/idplane/server/api"
 )
@@ -192,5 +193,60 @@ func TestAuditReadsPipedStdin(t *testing.T) {
 	}
 	if err := audit(ctx, []string{"--live", auditState}, pipe(nil), &out, &errOut); !errors.As(err, new(usageError)) {
 		t.Errorf("--live with a FILE: %v", err)
+	}
+}
+
+// A plan that adds an 8-hour admin grant reads as one in every format:
+// the grant and its window, and each action it gains marked until then.
+func TestAuditPlanShowsTemporaryWindow(t *testing.T) {
+	ctx := context.Background()
+	args := []string{"audit", "--at", "2026-12-05T04:00:00Z", "--format"}
+	const plan = "testdata/audit-plan-temporary.json"
+	code, out, errOut := runCLI(t, ctx, append(args, "json", plan)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var a api.IdentityAudit
+	if err := json.Unmarshal([]byte(out), &a); err != nil {
+		t.Fatal(err)
+	}
+	end := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
+	if c := a.Change; c == nil || len(c.TemporaryGrantsAdded) != 1 || c.TemporaryGrantsAdded[0].Role != "admin" || !c.TemporaryGrantsAdded[0].End.Equal(end) {
+		t.Fatalf("temporary grants added: %+v", a.Change)
+	}
+	if len(a.Change.Granted) == 0 {
+		t.Fatal("the temporary admin grant gains nothing")
+	}
+	for _, g := range a.Change.Granted {
+		if g.Until == nil || !g.Until.Equal(end) {
+			t.Errorf("granted %+v reads as permanent", g)
+		}
+	}
+	for _, g := range a.Groups {
+		for _, gr := range g.Grants {
+			if gr.Until == nil || !gr.Until.Equal(end) {
+				t.Errorf("permission set row %+v reads as permanent", gr)
+			}
+		}
+	}
+	for _, format := range []string{"text", "markdown"} {
+		code, out, errOut := runCLI(t, ctx, append(args, format, plan)...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", format, code, errOut)
+		}
+		if !strings.Contains(out, "on shop, until 2026-12-05T10:00Z (from 2026-12-05T02:00Z)") || !strings.Contains(out, "admin") {
+			t.Errorf("%s lacks the grant's window:\n%s", format, out)
+		}
+		for _, line := range strings.Split(out, "\n") {
+			if strings.Contains(line, " gains ") && !strings.HasSuffix(line, ", until 2026-12-05T10:00Z") {
+				t.Errorf("%s: %q reads as permanent", format, line)
+			}
+		}
+	}
+	// and after the window, nothing is granted
+	a = api.IdentityAudit{}
+	code, out, _ = runCLI(t, ctx, "audit", "--at", "2026-12-05T11:00:00Z", "--format", "json", plan)
+	if err := json.Unmarshal([]byte(out), &a); code != 0 || err != nil || len(a.Change.Granted) != 0 {
+		t.Errorf("after the window: exit %d, granted %+v", code, a.Change)
 	}
 }

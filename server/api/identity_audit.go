@@ -43,7 +43,9 @@ type IdentityAudit struct {
 	DistinctPermissionSets int            `json:"distinctPermissionSets"`
 	Groups                 []AuditGroup   `json:"groups"`
 	Findings               []AuditFinding `json:"findings"`
-	Change                 *AuditChange   `json:"change,omitempty"`
+	// TemporaryGrants are the temporary role grants active or to come.
+	TemporaryGrants []AuditTemporaryGrant `json:"temporaryGrants"`
+	Change          *AuditChange          `json:"change,omitempty"`
 	// Activity is present in the live audit: declared identities against
 	// those that log in.
 	Activity *AuditActivity `json:"activity,omitempty"`
@@ -117,6 +119,9 @@ type AuditGrant struct {
 	Subject     string   `json:"subject"`
 	Actions     []string `json:"actions"`
 	Deny        bool     `json:"deny"`
+	// Until is set when only temporary grants give the row: when the
+	// last of them ends.
+	Until *time.Time `json:"until,omitempty"`
 }
 
 // AuditFinding is a hygiene problem of one identity, with a stable Code.
@@ -141,6 +146,18 @@ type AuditGrantChange struct {
 	SecretPath  string `json:"secretPath"`
 	Subject     string `json:"subject"`
 	Action      string `json:"action"`
+	// Until is set when only temporary grants give the action.
+	Until *time.Time `json:"until,omitempty"`
+}
+
+// AuditTemporaryGrant is a temporary project role grant that has not ended
+// at the audit's instant: the role, where, and its window.
+type AuditTemporaryGrant struct {
+	Identity string    `json:"identity"`
+	Project  string    `json:"project"`
+	Role     string    `json:"role"`
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
 }
 
 // AuditChange is what a plan changes.
@@ -152,6 +169,9 @@ type AuditChange struct {
 	Granted                []AuditGrantChange `json:"granted"`
 	Revoked                []AuditGrantChange `json:"revoked"`
 	FindingsIntroduced     []AuditFinding     `json:"findingsIntroduced"`
+	// TemporaryGrantsAdded are the temporary grants the plan adds or
+	// whose window it changes.
+	TemporaryGrantsAdded []AuditTemporaryGrant `json:"temporaryGrantsAdded"`
 }
 
 // IdentityAuditQuery is the query of GET /api/v1/identity-audit.

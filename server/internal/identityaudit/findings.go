@@ -145,7 +145,7 @@ func accessFindings(set permissionSet, prod production, add addFunc) {
 		if prod.is(a.Project, a.Environment) {
 			prodPlaces = appendOnce(prodPlaces, place)
 			if reachesValues(a) {
-				switch at := fmt.Sprintf("%s at %s", place, a.SecretPath); {
+				switch at := fmt.Sprintf("%s at %s", place, a.SecretPath) + untilText(parseUntil(a.Until)); {
 				case isGlob(a.SecretPath) && !anchored(a.SecretPath):
 					everything = appendOnce(everything, at)
 				case isGlob(a.SecretPath):

@@ -46,6 +46,12 @@ func WriteMarkdown(w io.Writer, a *api.IdentityAudit) error {
 		}
 		p.f("| %s | %s | %s |\n", markdown.code(g.PermissionSet), strings.Join(names, ", "), strings.Join(grants, "<br>"))
 	}
+	if len(a.TemporaryGrants) > 0 {
+		p.f("\n#### Temporary grants\n\n")
+		for _, g := range a.TemporaryGrants {
+			p.f("- %s: %s\n", markdown.code(g.Identity), temporaryGrantText(g, markdown))
+		}
+	}
 	p.f("\n#### Findings\n\n")
 	writeFindings(p, a.Findings)
 	writeGate(p, a.Gate)
@@ -137,6 +143,9 @@ func changeLines(c *api.AuditChange, st style) []string {
 	for _, n := range c.IdentitiesRemoved {
 		out = append(out, fmt.Sprintf("identity %s is removed", st.code(n)))
 	}
+	for _, g := range c.TemporaryGrantsAdded {
+		out = append(out, fmt.Sprintf("%s gets temporary %s", st.text(g.Identity), temporaryGrantText(g, st)))
+	}
 	out = append(out, grantLines(c.Granted, "gains", st)...)
 	return append(out, grantLines(c.Revoked, "loses", st)...)
 }
@@ -154,14 +163,14 @@ func grantLines(changes []api.AuditGrantChange, verb string, st style) []string 
 		if first.SecretPath != "" {
 			s += " at " + st.code(first.SecretPath)
 		}
-		out = append(out, s)
+		out = append(out, s+untilText(first.Until))
 	}
 	return out
 }
 
 func sameGrantPlace(a, b api.AuditGrantChange) bool {
 	return a.Identity == b.Identity && a.Project == b.Project && a.Environment == b.Environment &&
-		a.SecretPath == b.SecretPath && a.Subject == b.Subject
+		a.SecretPath == b.SecretPath && a.Subject == b.Subject && formatUntil(a.Until) == formatUntil(b.Until)
 }
 
 // WriteJSON writes the audit as indented JSON, the documented format.

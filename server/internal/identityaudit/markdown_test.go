@@ -6,12 +6,16 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
 
 	"github.com/idplane/idplane/server/api"
 )
+
+// duringWindow is inside the last awkward identity's temporary admin grant.
+var duringWindow = time.Date(2026, 12, 5, 4, 0, 0, 0, time.UTC)
 
 // Names and paths full of Markdown syntax: globs, underscores, pipes,
 // angle brackets, backticks, tildes and entities.
@@ -31,6 +35,9 @@ func awkwardModel(names []string) *Model {
 		m.Identities = append(m.Identities, Identity{ID: id, Name: n, OrgRole: "no-access"})
 		m.Memberships = append(m.Memberships, Membership{ProjectID: "p1", IdentityID: id, Roles: []api.MembershipRole{{RoleSlug: "awkward"}}})
 	}
+	last := &m.Memberships[len(m.Memberships)-1]
+	last.Roles = append(last.Roles, api.MembershipRole{RoleSlug: "admin",
+		TemporaryAccess: &api.TemporaryAccess{StartTime: time.Date(2026, 12, 5, 2, 0, 0, 0, time.UTC), DurationSeconds: 8 * 3600}})
 	return m
 }
 
@@ -38,15 +45,15 @@ func awkwardModel(names []string) *Model {
 // and secret path survives as text, nothing becomes emphasis or
 // strikethrough or HTML, and every table row keeps its column count.
 func TestMarkdownSurvivesGitHub(t *testing.T) {
-	before, err := Audit(awkwardModel(awkwardNames[:2]), api.AuditSourcePlan, Options{})
+	before, err := Audit(awkwardModel(awkwardNames[:2]), api.AuditSourcePlan, Options{At: duringWindow})
 	if err != nil {
 		t.Fatal(err)
 	}
-	after, err := Audit(awkwardModel(awkwardNames), api.AuditSourcePlan, Options{})
+	after, err := Audit(awkwardModel(awkwardNames), api.AuditSourcePlan, Options{At: duringWindow})
 	if err != nil {
 		t.Fatal(err)
 	}
-	state, err := Audit(awkwardModel(awkwardNames), api.AuditSourceState, Options{})
+	state, err := Audit(awkwardModel(awkwardNames), api.AuditSourceState, Options{At: duringWindow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +71,8 @@ func TestMarkdownSurvivesGitHub(t *testing.T) {
 		}
 		page := renderGFM(t, md.Bytes())
 		text := html.UnescapeString(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(page, ""))
-		for _, s := range append(append([]string{}, c.names...), awkwardPaths...) {
+		window := "admin on shop, until 2026-12-05T10:00Z (from 2026-12-05T02:00Z)"
+		for _, s := range append(append([]string{window}, c.names...), awkwardPaths...) {
 			if !strings.Contains(text, s) {
 				t.Errorf("%s: %q does not survive rendering:\n%s\n%s", name, s, md.String(), page)
 			}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/idplane/idplane/server/api"
 )
@@ -39,6 +40,12 @@ func WriteText(w io.Writer, a *api.IdentityAudit, productionEnvironments []strin
 		}
 		for _, gr := range g.Grants {
 			p.f("      %s\n", describeGrant(gr, plain))
+		}
+	}
+	if len(a.TemporaryGrants) > 0 {
+		p.f("\nTemporary grants\n")
+		for _, g := range a.TemporaryGrants {
+			p.f("  %s: %s\n", g.Identity, temporaryGrantText(g, plain))
 		}
 	}
 	p.f("\nFindings\n")
@@ -122,7 +129,22 @@ func describeGrant(g api.AuditGrant, st style) string {
 	if g.SecretPath != "" {
 		s += " at " + st.code(g.SecretPath)
 	}
-	return s
+	return s + untilText(g.Until)
+}
+
+// untilText is ", until 2026-12-05T10:00Z" for a temporary row, else "".
+func untilText(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return ", until " + t.UTC().Format(minuteLayout)
+}
+
+// temporaryGrantText says "admin on shop, until 2026-12-05T10:00Z (from
+// 2026-12-05T02:00Z)".
+func temporaryGrantText(g api.AuditTemporaryGrant, st style) string {
+	return fmt.Sprintf("%s on %s, until %s (from %s)", st.code(g.Role), st.text(g.Project), g.End.UTC().Format(minuteLayout),
+		g.Start.UTC().Format(minuteLayout))
 }
 
 // blastRadius lists what a permission set reaches, production and
