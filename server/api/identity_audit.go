@@ -43,7 +43,60 @@ type IdentityAudit struct {
 	DistinctPermissionSets int            `json:"distinctPermissionSets"`
 	Groups                 []AuditGroup   `json:"groups"`
 	Findings               []AuditFinding `json:"findings"`
-	Change                 *AuditChange   `json:"change,omitempty"`
+	// TemporaryGrants are the temporary role grants active or to come.
+	TemporaryGrants []AuditTemporaryGrant `json:"temporaryGrants"`
+	Change          *AuditChange          `json:"change,omitempty"`
+	// Activity is present in the live audit: declared identities against
+	// those that log in.
+	Activity *AuditActivity `json:"activity,omitempty"`
+	// Gate is set by `idplane audit --fail-on`: which findings it counted
+	// and whether it failed.
+	Gate *AuditGate `json:"gate,omitempty"`
+}
+
+// AuditActivity separates the identities an organization declares from
+// those that run: the monthly active machine identities (those with a
+// successful login in Month, UTC, as Vault's client count) and each
+// identity's last successful login, overall and per auth method. Replicas
+// write logins every few seconds, so the newest may be missing briefly.
+type AuditActivity struct {
+	Month                   string                  `json:"month"`
+	DeclaredIdentities      int                     `json:"declaredIdentities"`
+	MonthlyActiveIdentities int                     `json:"monthlyActiveIdentities"`
+	Identities              []AuditIdentityActivity `json:"identities"`
+}
+
+// AuditIdentityActivity is one identity's last successful login (nil:
+// never) and the last with each auth method it has or has used.
+type AuditIdentityActivity struct {
+	Identity    string                `json:"identity"`
+	LastLoginAt *time.Time            `json:"lastLoginAt"`
+	AuthMethods []AuditMethodActivity `json:"authMethods"`
+}
+
+// AuditMethodActivity is the last successful login with one auth method.
+type AuditMethodActivity struct {
+	AuthMethod  string     `json:"authMethod"`
+	LastLoginAt *time.Time `json:"lastLoginAt"`
+}
+
+// Scopes of the `idplane audit --fail-on` gate.
+const (
+	// GateScopeIntroduced counts only the findings a plan introduces.
+	GateScopeIntroduced = "introduced"
+	// GateScopeAll counts every finding of the audited state.
+	GateScopeAll = "all"
+)
+
+// AuditGate is the outcome of `idplane audit --fail-on`: the severity
+// threshold, the scope of findings it counted (GateScopeIntroduced or
+// GateScopeAll), how many of them are at or above the threshold, and
+// whether that failed the gate.
+type AuditGate struct {
+	FailOn   string `json:"failOn"`
+	Scope    string `json:"scope"`
+	Findings int    `json:"findings"`
+	Failed   bool   `json:"failed"`
 }
 
 // AuditGroup is the identities holding one permission set, by name, and
@@ -66,6 +119,9 @@ type AuditGrant struct {
 	Subject     string   `json:"subject"`
 	Actions     []string `json:"actions"`
 	Deny        bool     `json:"deny"`
+	// Until is set when only temporary grants give the row: when the
+	// last of them ends.
+	Until *time.Time `json:"until,omitempty"`
 }
 
 // AuditFinding is a hygiene problem of one identity, with a stable Code.
@@ -90,6 +146,18 @@ type AuditGrantChange struct {
 	SecretPath  string `json:"secretPath"`
 	Subject     string `json:"subject"`
 	Action      string `json:"action"`
+	// Until is set when only temporary grants give the action.
+	Until *time.Time `json:"until,omitempty"`
+}
+
+// AuditTemporaryGrant is a temporary project role grant that has not ended
+// at the audit's instant: the role, where, and its window.
+type AuditTemporaryGrant struct {
+	Identity string    `json:"identity"`
+	Project  string    `json:"project"`
+	Role     string    `json:"role"`
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
 }
 
 // AuditChange is what a plan changes.
@@ -101,6 +169,9 @@ type AuditChange struct {
 	Granted                []AuditGrantChange `json:"granted"`
 	Revoked                []AuditGrantChange `json:"revoked"`
 	FindingsIntroduced     []AuditFinding     `json:"findingsIntroduced"`
+	// TemporaryGrantsAdded are the temporary grants the plan adds or
+	// whose window it changes.
+	TemporaryGrantsAdded []AuditTemporaryGrant `json:"temporaryGrantsAdded"`
 }
 
 // IdentityAuditQuery is the query of GET /api/v1/identity-audit.

@@ -71,8 +71,10 @@ type App struct {
 	Keys    *secret.Keys
 	HTTP    *httpapi.Server
 	writes  *store.GroupCommit
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
+	// Activity holds the logins not yet written (tests flush it).
+	Activity *store.Activity
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
 }
 
 // MasterKeys loads the master key from cfg and derives the server's keys.
@@ -146,8 +148,10 @@ func build(ctx context.Context, cfg Config, st *store.Store, keys *secret.Keys) 
 		awsauth.New(cfg.Outbound),
 		tlscert.New(tlscert.Proxy{Header: cfg.ClientCertHeader, Trusted: cfg.TrustedProxies}),
 	}
+	activity := store.NewActivity(st)
 	svc := service.New(service.Deps{Store: st, Keys: keys, Signer: signer, Writes: writes, Revocations: revs, Observer: metrics,
-		AuthMethods: methods, Now: cfg.Now})
+		Activity: activity, AuthMethods: methods, Now: cfg.Now})
+	metrics.CollectActivity(svc.Activity)
 	h, err := httpapi.New(httpapi.Config{TrustedProxies: cfg.TrustedProxies, LoginRate: cfg.LoginRate, LoginBurst: cfg.LoginBurst,
 		AuthMethods: methods, Keys: keys}, svc, st, signer, metrics)
 	if err != nil {
@@ -155,9 +159,10 @@ func build(ctx context.Context, cfg Config, st *store.Store, keys *secret.Keys) 
 		return nil, err
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
-	a := &App{Store: st, Service: svc, Keys: keys, HTTP: h, writes: writes, cancel: cancel}
+	a := &App{Store: st, Service: svc, Keys: keys, HTTP: h, writes: writes, Activity: activity, cancel: cancel}
 	now := func() time.Time { return time.Now().UTC() }
 	a.wg.Go(func() { revs.Run(runCtx, cfg.RevocationPoll) })
+	a.wg.Go(func() { activity.Run(runCtx, store.ActivityFlushInterval) })
 	a.wg.Go(func() { janitor.New(st.DB, now, cfg.AuditRetention).Run(runCtx, 10*time.Minute) })
 	return a, nil
 }

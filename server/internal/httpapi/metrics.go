@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -8,6 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/idplane/idplane/server/internal/service"
 )
 
 // Metrics are the server's Prometheus metrics, on their own registry so that
@@ -60,4 +64,53 @@ func (m *Metrics) TokenIssued(method string) { m.tokens.WithLabelValues(method).
 
 func (m *Metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+// activityTimeout bounds the queries of one scrape.
+const activityTimeout = 5 * time.Second
+
+var (
+	declaredDesc = prometheus.NewDesc("idplane_machine_identities",
+		"Machine identities declared, by organization.", []string{"organization_id"}, nil)
+	monthlyActiveDesc = prometheus.NewDesc("idplane_monthly_active_identities",
+		"Machine identities with a successful login in the current month (UTC), by organization.", []string{"organization_id", "month"}, nil)
+	lastLoginDesc = prometheus.NewDesc("idplane_identity_last_login_timestamp_seconds",
+		"Unix time of an identity's last successful login with an auth method.", []string{"organization_id", "identity_id", "auth_method"}, nil)
+)
+
+// activityCollector reads login activity from the database at each scrape,
+// so every replica reports what all of them have written.
+type activityCollector struct {
+	read func(ctx context.Context) (*service.ActivitySnapshot, error)
+}
+
+// CollectActivity exports declared and monthly active identities and the
+// last logins that read returns, read at each scrape.
+func (m *Metrics) CollectActivity(read func(ctx context.Context) (*service.ActivitySnapshot, error)) {
+	m.registry.MustRegister(activityCollector{read: read})
+}
+
+func (c activityCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- declaredDesc
+	ch <- monthlyActiveDesc
+	ch <- lastLoginDesc
+}
+
+func (c activityCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), activityTimeout)
+	defer cancel()
+	snap, err := c.read(ctx)
+	if err != nil {
+		slog.Warn("read login activity for metrics", "error", err)
+		ch <- prometheus.NewInvalidMetric(lastLoginDesc, err)
+		return
+	}
+	for org, n := range snap.Declared {
+		ch <- prometheus.MustNewConstMetric(declaredDesc, prometheus.GaugeValue, float64(n), org)
+		ch <- prometheus.MustNewConstMetric(monthlyActiveDesc, prometheus.GaugeValue, float64(snap.MonthlyActive[org]), org, snap.Month)
+	}
+	for _, l := range snap.Logins {
+		ch <- prometheus.MustNewConstMetric(lastLoginDesc, prometheus.GaugeValue, float64(l.LastLoginAt.Unix()),
+			l.OrganizationID, l.IdentityID, l.AuthMethod)
+	}
 }

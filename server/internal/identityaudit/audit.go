@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/internal/authz"
@@ -35,6 +36,13 @@ func Audit(m *Model, source string, opts Options) (*Result, error) {
 			return nil, fmt.Errorf("identity %s: %w", id.Name, err)
 		}
 		set := ix.normalise(p)
+		if ends := ix.temporaryEnds(ix.memberships[id.ID], at); ends != nil {
+			perm, _, err := authz.Effective(id.OrgRole, permanentOnly(ix.memberships[id.ID]), at, ix.customRole)
+			if err != nil {
+				return nil, fmt.Errorf("identity %s: %w", id.Name, err)
+			}
+			set = ix.markTemporary(set, ix.normalise(perm), ends)
+		}
 		res.sets[id.Name] = set
 		g, ok := byID[set.ID]
 		if !ok {
@@ -56,6 +64,8 @@ func Audit(m *Model, source string, opts Options) (*Result, error) {
 	for _, g := range groups {
 		out.Groups = append(out.Groups, api.AuditGroup{PermissionSet: g.set.ID, Identities: g.names, Grants: g.set.Grants})
 	}
+	out.TemporaryGrants = temporaryGrants(m, ix, at)
+	out.Activity = activity(m)
 	res.Audit = out
 	return res, nil
 }
@@ -73,4 +83,37 @@ func sortFindings(f []api.AuditFinding) []api.AuditFinding {
 			cmp.Compare(a.Identity, b.Identity), cmp.Compare(a.Detail, b.Detail))
 	})
 	return slices.Compact(f)
+}
+
+// temporaryGrants lists the temporary role grants not ended at at, by
+// identity, project and start.
+func temporaryGrants(m *Model, ix *index, at time.Time) []api.AuditTemporaryGrant {
+	names := make(map[string]string, len(m.Identities))
+	for _, id := range m.Identities {
+		names[id.ID] = id.Name
+	}
+	out := []api.AuditTemporaryGrant{}
+	for _, ms := range m.Memberships {
+		name, ok := names[ms.IdentityID]
+		if !ok {
+			continue
+		}
+		for _, r := range ms.Roles {
+			t := r.TemporaryAccess
+			if t == nil {
+				continue
+			}
+			end := t.StartTime.Add(time.Duration(t.DurationSeconds) * time.Second)
+			if !end.After(at) {
+				continue
+			}
+			out = append(out, api.AuditTemporaryGrant{Identity: name, Project: ix.projectSlug(ms.ProjectID), Role: r.RoleSlug,
+				Start: t.StartTime.UTC(), End: end.UTC()})
+		}
+	}
+	slices.SortFunc(out, func(a, b api.AuditTemporaryGrant) int {
+		return cmp.Or(cmp.Compare(a.Identity, b.Identity), cmp.Compare(a.Project, b.Project), a.Start.Compare(b.Start),
+			cmp.Compare(a.Role, b.Role), a.End.Compare(b.End))
+	})
+	return slices.Compact(out)
 }

@@ -145,8 +145,8 @@ func TestFindings(t *testing.T) {
 		codes[f.Identity] = append(codes[f.Identity], f.Code)
 	}
 	want := map[string][]string{
-		"a": {CodeOrgAdmin, CodeWildcardInProduction, CodeSpansProduction, CodeNoAuthMethod},
-		"b": {CodeWildcardInProduction, CodeClientSecretNoTTL, CodeClientSecretIPsOpen, CodeKubernetesNamespaces, CodeLongLivedTokens,
+		"a": {CodeAllSecretsInProduction, CodeOrgAdmin, CodeSpansProduction, CodeNoAuthMethod},
+		"b": {CodeAllSecretsInProduction, CodeClientSecretNoTTL, CodeClientSecretIPsOpen, CodeKubernetesNamespaces, CodeLongLivedTokens,
 			CodeSpansProduction, CodeAccessTokenIPsOpen},
 		"c": {CodeNoAccess},
 	}
@@ -185,5 +185,61 @@ func TestProductionNames(t *testing.T) {
 		if got := p.is("x", env); got != want {
 			t.Errorf("%s: production %t, want %t", env, got, want)
 		}
+	}
+}
+
+// Severities agree with our own advice: read on the workload's own folder
+// in production ("/app/**", as the boundaries guide recommends) is low,
+// describing every secret is no finding, reading every secret is high; the
+// organization admin is high with a client secret and medium when only
+// federated proof (OIDC in CI) can log in as it; a client secret in state
+// is medium.
+func TestSeveritiesFollowOurAdvice(t *testing.T) {
+	severity := func(m *Model, identity, code string) string {
+		t.Helper()
+		for _, f := range run(t, m, Options{}).Findings {
+			if f.Identity == identity && f.Code == code {
+				return f.Severity
+			}
+		}
+		return ""
+	}
+	withRule := func(rule api.PermissionRule) *Model {
+		m := baseModel()
+		m.Roles = []Role{{ProjectID: "p1", Slug: "r", Rules: []api.PermissionRule{rule}}}
+		m.Memberships = []Membership{{ProjectID: "p1", IdentityID: "a", Roles: []api.MembershipRole{{RoleSlug: "r"}}}}
+		return m
+	}
+	for _, c := range []struct {
+		rule     api.PermissionRule
+		code     string
+		severity string
+	}{
+		{secretsRule([]string{"describe", "read"}, []string{"live"}, []string{"/app/**"}, false), CodeWildcardInProduction, api.SeverityLow},
+		{secretsRule([]string{"describe", "read"}, []string{"live"}, []string{"/app/**"}, false), CodeAllSecretsInProduction, ""},
+		{secretsRule([]string{"describe"}, []string{"live"}, nil, false), CodeAllSecretsInProduction, ""},
+		{secretsRule([]string{"describe"}, []string{"live"}, nil, false), CodeWildcardInProduction, ""},
+		{secretsRule([]string{"read"}, []string{"live"}, nil, false), CodeAllSecretsInProduction, api.SeverityHigh},
+		{secretsRule([]string{"edit"}, []string{"live"}, []string{"/*"}, false), CodeAllSecretsInProduction, api.SeverityHigh},
+		{secretsRule([]string{"read"}, []string{"live"}, []string{"/{app,db}/**"}, false), CodeAllSecretsInProduction, api.SeverityHigh},
+		{secretsRule([]string{"read"}, []string{"dev"}, nil, false), CodeAllSecretsInProduction, ""},
+	} {
+		if got := severity(withRule(c.rule), "a", c.code); got != c.severity {
+			t.Errorf("%v on %v: %s is %q, want %q", c.rule.Actions, c.rule.Conditions, c.code, got, c.severity)
+		}
+	}
+	m := baseModel()
+	m.Identities[0].OrgRole = "admin"
+	m.Identities[1].OrgRole = "admin"
+	m.Identities[1].AuthMethods = []AuthMethod{{Kind: "oidc-auth", AccessTokenTTL: 900, AccessTokenMaxTTL: 3600}}
+	m.Identities[1].SecretsInState = []string{"idplane_identity_universal_auth_client_secret.b"}
+	if got := severity(m, "a", CodeOrgAdmin); got != api.SeverityHigh {
+		t.Errorf("admin with universal auth: %q, want high", got)
+	}
+	if got := severity(m, "b", CodeOrgAdmin); got != api.SeverityMedium {
+		t.Errorf("admin with OIDC only: %q, want medium", got)
+	}
+	if got := severity(m, "b", CodeClientSecretInState); got != api.SeverityMedium {
+		t.Errorf("client secret in state: %q, want medium", got)
 	}
 }

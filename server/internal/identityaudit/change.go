@@ -19,6 +19,7 @@ func Change(before, after *Result) *api.AuditChange {
 		DistinctPermissionSets: api.AuditCount{Before: b.DistinctPermissionSets, After: a.DistinctPermissionSets},
 		IdentitiesAdded:        []string{}, IdentitiesRemoved: []string{},
 		Granted: []api.AuditGrantChange{}, Revoked: []api.AuditGrantChange{}, FindingsIntroduced: []api.AuditFinding{},
+		TemporaryGrantsAdded: []api.AuditTemporaryGrant{},
 	}
 	names := slices.Sorted(maps.Keys(after.sets))
 	for _, n := range slices.Sorted(maps.Keys(before.sets)) {
@@ -56,6 +57,11 @@ func Change(before, after *Result) *api.AuditChange {
 			c.FindingsIntroduced = append(c.FindingsIntroduced, f)
 		}
 	}
+	for _, g := range a.TemporaryGrants {
+		if !slices.Contains(b.TemporaryGrants, g) {
+			c.TemporaryGrantsAdded = append(c.TemporaryGrantsAdded, g)
+		}
+	}
 	a.Change = c
 	return c
 }
@@ -81,12 +87,13 @@ func diffAtoms(was, now []atom) (gained, lost []atom) {
 
 func grantChange(identity string, x atom) api.AuditGrantChange {
 	return api.AuditGrantChange{Identity: identity, Project: x.Project, Environment: x.Environment, SecretPath: x.SecretPath,
-		Subject: x.Subject, Action: x.Action}
+		Subject: x.Subject, Action: x.Action, Until: parseUntil(x.Until)}
 }
 
 func sortChanges(s []api.AuditGrantChange) {
 	slices.SortFunc(s, func(a, b api.AuditGrantChange) int {
 		return cmp.Or(cmp.Compare(a.Identity, b.Identity), cmp.Compare(a.Project, b.Project), cmp.Compare(a.Environment, b.Environment),
-			cmp.Compare(a.SecretPath, b.SecretPath), cmp.Compare(a.Subject, b.Subject), cmp.Compare(a.Action, b.Action))
+			cmp.Compare(a.SecretPath, b.SecretPath), cmp.Compare(a.Subject, b.Subject), cmp.Compare(formatUntil(a.Until), formatUntil(b.Until)),
+			cmp.Compare(a.Action, b.Action))
 	})
 }

@@ -11,23 +11,35 @@ import (
 	"github.com/idplane/idplane/server/internal/authz"
 )
 
-// Finding codes: stable, documented in the identity-audit guide.
+// Finding codes: stable, each documented (what, why, how to fix) in the
+// audit findings guide, templates/guides/audit-findings.md.tmpl; a test
+// fails when a code here is missing there.
 const (
-	CodeNoAuthMethod              = "no-auth-method"
-	CodeClientSecretIPsOpen       = "client-secret-trusted-ips-open"
-	CodeAccessTokenIPsOpen        = "access-token-trusted-ips-open"
-	CodeClientSecretNoTTL         = "client-secret-no-ttl"
-	CodeLongLivedTokens           = "long-lived-access-tokens"
-	CodeOrgAdmin                  = "org-admin"
-	CodeWildcardInProduction      = "wildcard-secret-path-in-production"
-	CodeSpansProduction           = "spans-production-and-non-production"
-	CodeSpansProjects             = "spans-projects"
-	CodeKubernetesNamespaces      = "kubernetes-several-namespaces"
-	CodeNoAccess                  = "no-access"
-	CodeClientSecretInState       = "client-secret-in-state"
-	CodeUnusedIdentity            = "unused-identity"
-	CodeUnusedClientSecret        = "unused-client-secret"
-	CodeAllowAnyPrincipal         = "allow-any-principal"
+	// Who the identity is: organization-wide power.
+	CodeOrgAdmin = "org-admin"
+	// What it reaches.
+	CodeAllSecretsInProduction = "all-secrets-in-production"
+	CodeWildcardInProduction   = "wildcard-secret-path-in-production"
+	CodeSpansProduction        = "spans-production-and-non-production"
+	CodeSpansProjects          = "spans-projects"
+	CodeNoAccess               = "no-access"
+	// How it logs in: credentials and tokens.
+	CodeNoAuthMethod        = "no-auth-method"
+	CodeClientSecretIPsOpen = "client-secret-trusted-ips-open"
+	CodeAccessTokenIPsOpen  = "access-token-trusted-ips-open"
+	CodeClientSecretNoTTL   = "client-secret-no-ttl"
+	CodeClientSecretInState = "client-secret-in-state"
+	CodeLongLivedTokens     = "long-lived-access-tokens"
+	// What an auth method's bindings accept (one finding per method kind
+	// whose bindings are too wide).
+	CodeKubernetesNamespaces = "kubernetes-several-namespaces"
+	CodeAllowAnyPrincipal    = "allow-any-principal"
+	// Whether it is used (live audit only).
+	CodeUnusedIdentity     = "unused-identity"
+	CodeUnusedClientSecret = "unused-client-secret"
+)
+
+const (
 	maxTokenLifetimeSeconds       = 24 * 60 * 60
 	kindUniversal, kindKubernetes = "universal-auth", "kubernetes-auth"
 )
@@ -42,13 +54,13 @@ func identityFindings(id *Identity, set permissionSet, prod production, opts Opt
 		add(api.SeverityLow, CodeNoAuthMethod, "no auth method is attached: no workload can log in as it")
 	}
 	if id.OrgRole == authz.RoleAdmin {
-		add(api.SeverityHigh, CodeOrgAdmin, "holds the organization role admin: full control of the organization and admin of every project")
+		orgAdminFinding(id, add)
 	}
 	for _, m := range id.AuthMethods {
 		methodFindings(m, add, opts)
 	}
 	for _, addr := range id.SecretsInState {
-		add(api.SeverityHigh, CodeClientSecretInState, "the value of client secret %s is stored in Terraform state; use client_secret_wo or keep the state encrypted", addr)
+		add(api.SeverityMedium, CodeClientSecretInState, "the value of client secret %s is stored in Terraform state: whoever reads the state can log in; use client_secret_wo or keep the state encrypted", addr)
 	}
 	accessFindings(set, prod, add)
 	if unused(id.LastLoginKnown, id.LastLogin, id.CreatedAt, opts) {
@@ -58,6 +70,26 @@ func identityFindings(id *Identity, set permissionSet, prod production, opts Opt
 }
 
 type addFunc func(sev, code, format string, args ...any)
+
+// orgAdminFinding: the organization role admin is high when a static
+// credential (a universal auth client secret, or a method whose settings
+// the audit cannot see) can log in as the identity, and medium when only
+// federated proof can, as for the apply identity of a CI pipeline bound
+// to one repository and branch.
+func orgAdminFinding(id *Identity, add addFunc) {
+	var static []string
+	for _, m := range id.AuthMethods {
+		if m.Kind == kindUniversal || m.Unmanaged {
+			static = appendOnce(static, m.Kind)
+		}
+	}
+	if len(static) > 0 {
+		add(api.SeverityHigh, CodeOrgAdmin, "holds the organization role admin (full control of the organization and admin of every project) and can log in with %s",
+			strings.Join(static, ", "))
+		return
+	}
+	add(api.SeverityMedium, CodeOrgAdmin, "holds the organization role admin: full control of the organization and admin of every project")
+}
 
 func methodFindings(m AuthMethod, add addFunc, opts Options) {
 	if m.Unmanaged {
@@ -94,8 +126,11 @@ func methodFindings(m AuthMethod, add addFunc, opts Options) {
 }
 
 // accessFindings are the findings about what the permission set reaches.
+// Reading or changing every secret of a production environment is high; a
+// glob under a fixed prefix ("/app/**", the workload's own folder) is low;
+// describing secrets (names and metadata, never values) is neither.
 func accessFindings(set permissionSet, prod production, add addFunc) {
-	var wildcards, prodPlaces, otherPlaces []string
+	var everything, wildcards, prodPlaces, otherPlaces []string
 	projects := map[string]bool{}
 	orgAllows := false
 	for _, a := range set.Atoms {
@@ -113,16 +148,24 @@ func accessFindings(set permissionSet, prod production, add addFunc) {
 		place := a.Project + "/" + a.Environment
 		if prod.is(a.Project, a.Environment) {
 			prodPlaces = appendOnce(prodPlaces, place)
-			if strings.ContainsAny(a.SecretPath, "*?[{") {
-				wildcards = appendOnce(wildcards, fmt.Sprintf("%s at %s", place, a.SecretPath))
+			if reachesValues(a) {
+				switch at := fmt.Sprintf("%s at %s", place, a.SecretPath) + untilText(parseUntil(a.Until)); {
+				case isGlob(a.SecretPath) && !anchored(a.SecretPath):
+					everything = appendOnce(everything, at)
+				case isGlob(a.SecretPath):
+					wildcards = appendOnce(wildcards, at)
+				}
 			}
 		}
 		if a.Environment == anyEnvironment || !prod.is(a.Project, a.Environment) {
 			otherPlaces = appendOnce(otherPlaces, place)
 		}
 	}
+	if len(everything) > 0 {
+		add(api.SeverityHigh, CodeAllSecretsInProduction, "reads or changes every secret of a production environment: %s", strings.Join(everything, "; "))
+	}
 	if len(wildcards) > 0 {
-		add(api.SeverityHigh, CodeWildcardInProduction, "wildcard secret paths in production: %s", strings.Join(wildcards, "; "))
+		add(api.SeverityLow, CodeWildcardInProduction, "secret path globs in production: %s", strings.Join(wildcards, "; "))
 	}
 	if len(prodPlaces) > 0 && len(otherPlaces) > 0 {
 		add(api.SeverityMedium, CodeSpansProduction, "reaches production (%s) and non-production (%s): split it at the trust boundary",
@@ -139,6 +182,25 @@ func accessFindings(set permissionSet, prod production, add addFunc) {
 	if len(projects) == 0 && !orgAllows {
 		add(api.SeverityLow, CodeNoAccess, "is in no project and holds no organization permission: it can do nothing")
 	}
+}
+
+// reachesValues reports whether an atom reads or changes secret values or
+// folders under its path: anything but describing secrets or reading the
+// folder tree.
+func reachesValues(a atom) bool {
+	if a.SecretPath == "" || a.Action == api.ActionDescribe {
+		return false
+	}
+	return a.Subject == api.SubjectSecrets || a.Action != api.ActionRead
+}
+
+func isGlob(path string) bool { return strings.ContainsAny(path, "*?[{") }
+
+// anchored reports whether a secret path glob stays under a fixed first
+// folder ("/app/**" does; "/**", "/*" and "/{a,b}/**" do not).
+func anchored(path string) bool {
+	first, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	return first != "" && !isGlob(first)
 }
 
 func appendOnce(s []string, v string) []string {

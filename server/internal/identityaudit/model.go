@@ -25,6 +25,15 @@ type Model struct {
 	// Roles are the custom roles; built-in roles come from authz.
 	Roles       []Role
 	Memberships []Membership
+	// Activity is the live server's login activity; nil elsewhere.
+	Activity *Activity
+}
+
+// Activity is what the live server knows of logins: the month counted and
+// how many identities logged in during it.
+type Activity struct {
+	Month         string
+	MonthlyActive int
 }
 
 // Identity is a machine identity and its auth methods.
@@ -37,7 +46,9 @@ type Identity struct {
 	// when it never logged in); Known says whether the source knows it.
 	LastLogin      time.Time
 	LastLoginKnown bool
-	CreatedAt      time.Time
+	// MethodLogins is the last successful login per auth method kind (live).
+	MethodLogins map[string]time.Time
+	CreatedAt    time.Time
 	// SecretsInState names the client secrets whose values the Terraform
 	// state or plan holds (Terraform addresses).
 	SecretsInState []string

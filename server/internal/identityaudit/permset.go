@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/internal/authz"
@@ -24,6 +25,9 @@ const anyEnvironment = "*"
 type atom struct {
 	Project, Environment, SecretPath, Subject, Action string
 	Deny                                              bool
+	// Until is set (RFC 3339, UTC) when only temporary grants give the
+	// atom: when the last of them ends.
+	Until string
 }
 
 // permissionSet is an identity's access in canonical form.
@@ -221,7 +225,7 @@ func denyCovers(d, a atom) bool {
 func compareAtoms(a, b atom) int {
 	return cmp.Or(cmp.Compare(a.Project, b.Project), cmp.Compare(a.Environment, b.Environment),
 		cmp.Compare(a.SecretPath, b.SecretPath), cmp.Compare(a.Subject, b.Subject), compareBool(a.Deny, b.Deny),
-		cmp.Compare(a.Action, b.Action))
+		cmp.Compare(a.Until, b.Until), cmp.Compare(a.Action, b.Action))
 }
 
 func compareBool(a, b bool) int {
@@ -241,13 +245,13 @@ func rows(atoms []atom) []api.AuditGrant {
 		if n := len(out); n > 0 {
 			last := &out[n-1]
 			if last.Project == a.Project && last.Environment == a.Environment && last.SecretPath == a.SecretPath &&
-				last.Subject == a.Subject && last.Deny == a.Deny {
+				last.Subject == a.Subject && last.Deny == a.Deny && formatUntil(last.Until) == a.Until {
 				last.Actions = append(last.Actions, a.Action)
 				continue
 			}
 		}
 		out = append(out, api.AuditGrant{Project: a.Project, Environment: a.Environment, SecretPath: a.SecretPath,
-			Subject: a.Subject, Actions: []string{a.Action}, Deny: a.Deny})
+			Subject: a.Subject, Actions: []string{a.Action}, Deny: a.Deny, Until: parseUntil(a.Until)})
 	}
 	return out
 }
@@ -256,7 +260,86 @@ func rows(atoms []atom) []api.AuditGrant {
 func hashGrants(grants []api.AuditGrant) string {
 	h := sha256.New()
 	for _, g := range grants {
-		fmt.Fprintf(h, "%s\t%s\t%s\t%s\t%t\t%s\n", g.Project, g.Environment, g.SecretPath, g.Subject, g.Deny, strings.Join(g.Actions, ","))
+		fmt.Fprintf(h, "%s\t%s\t%s\t%s\t%t\t%s", g.Project, g.Environment, g.SecretPath, g.Subject, g.Deny, strings.Join(g.Actions, ","))
+		if g.Until != nil {
+			fmt.Fprintf(h, "\tuntil %s", formatUntil(g.Until))
+		}
+		fmt.Fprintln(h)
 	}
 	return "ps-" + hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+func formatUntil(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func parseUntil(s string) *time.Time {
+	if s == "" {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return nil
+	}
+	return &t
+}
+
+// markTemporary sets Until on the atoms of set that the identity's
+// permanent grants (perm) lack: only an active temporary grant of their
+// project gives them, and ends gives when the last of those ends.
+func (ix *index) markTemporary(set, perm permissionSet, ends map[string]time.Time) permissionSet {
+	atoms := slices.Clone(set.Atoms)
+	for i, a := range atoms {
+		if _, found := slices.BinarySearchFunc(perm.Atoms, a, compareAtoms); found {
+			continue
+		}
+		if end, ok := ends[a.Project]; ok {
+			atoms[i].Until = end.UTC().Format(time.RFC3339)
+		}
+	}
+	slices.SortFunc(atoms, compareAtoms)
+	grants := rows(atoms)
+	return permissionSet{ID: hashGrants(grants), Grants: grants, Atoms: atoms}
+}
+
+// temporaryEnds maps the project slugs in which an identity holds an
+// active temporary grant at at to when the last of them ends; nil when it
+// holds none.
+func (ix *index) temporaryEnds(ms []authz.Membership, at time.Time) map[string]time.Time {
+	var out map[string]time.Time
+	for _, m := range ms {
+		for _, r := range m.Roles {
+			t := r.TemporaryAccess
+			if t == nil || !r.Active(at) {
+				continue
+			}
+			end := t.StartTime.Add(time.Duration(t.DurationSeconds) * time.Second)
+			if out == nil {
+				out = map[string]time.Time{}
+			}
+			slug := ix.projectSlug(m.ProjectID)
+			if end.After(out[slug]) {
+				out[slug] = end
+			}
+		}
+	}
+	return out
+}
+
+// permanentOnly is the memberships without their temporary grants.
+func permanentOnly(ms []authz.Membership) []authz.Membership {
+	out := make([]authz.Membership, 0, len(ms))
+	for _, m := range ms {
+		var roles []api.MembershipRole
+		for _, r := range m.Roles {
+			if r.TemporaryAccess == nil {
+				roles = append(roles, r)
+			}
+		}
+		out = append(out, authz.Membership{ProjectID: m.ProjectID, Roles: roles})
+	}
+	return out
 }

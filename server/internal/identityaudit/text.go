@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/idplane/idplane/server/api"
 )
@@ -38,7 +39,13 @@ func WriteText(w io.Writer, a *api.IdentityAudit, productionEnvironments []strin
 			p.f("      (no access)\n")
 		}
 		for _, gr := range g.Grants {
-			p.f("      %s\n", describeGrant(gr))
+			p.f("      %s\n", describeGrant(gr, plain))
+		}
+	}
+	if len(a.TemporaryGrants) > 0 {
+		p.f("\nTemporary grants\n")
+		for _, g := range a.TemporaryGrants {
+			p.f("  %s: %s\n", g.Identity, temporaryGrantText(g, plain))
 		}
 	}
 	p.f("\nFindings\n")
@@ -47,6 +54,24 @@ func WriteText(w io.Writer, a *api.IdentityAudit, productionEnvironments []strin
 	}
 	for _, f := range a.Findings {
 		p.f("  %-6s  %-36s  %s: %s\n", strings.ToUpper(f.Severity), f.Code, f.Identity, f.Detail)
+	}
+	if act := a.Activity; act != nil {
+		p.f("\nActivity (month %s, UTC)\n  declared identities:       %d\n  monthly active identities: %d\n",
+			act.Month, act.DeclaredIdentities, act.MonthlyActiveIdentities)
+		for _, id := range act.Identities {
+			methods := make([]string, len(id.AuthMethods))
+			for i, m := range id.AuthMethods {
+				methods[i] = m.AuthMethod + " " + formatLogin(m.LastLoginAt)
+			}
+			p.f("  %s  last login %s", id.Identity, formatLogin(id.LastLoginAt))
+			if len(methods) > 0 {
+				p.f("  (%s)", strings.Join(methods, ", "))
+			}
+			p.f("\n")
+		}
+	}
+	if g := a.Gate; g != nil {
+		p.f("\nGate\n  %s\n", GateSentence(g))
 	}
 	p.f("\nBlast radius\n")
 	prod := newProduction(productionEnvironments, &Model{})
@@ -95,16 +120,31 @@ func where(project, environment string) string {
 	return project + "/" + environment
 }
 
-func describeGrant(g api.AuditGrant) string {
+func describeGrant(g api.AuditGrant, st style) string {
 	verb := "allow"
 	if g.Deny {
 		verb = "deny "
 	}
-	s := fmt.Sprintf("%s %s on %s in %s", verb, strings.Join(g.Actions, ", "), g.Subject, where(g.Project, g.Environment))
+	s := fmt.Sprintf("%s %s on %s in %s", verb, strings.Join(g.Actions, ", "), st.text(g.Subject), st.text(where(g.Project, g.Environment)))
 	if g.SecretPath != "" {
-		s += " at " + g.SecretPath
+		s += " at " + st.code(g.SecretPath)
 	}
-	return s
+	return s + untilText(g.Until)
+}
+
+// untilText is ", until 2026-12-05T10:00Z" for a temporary row, else "".
+func untilText(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return ", until " + t.UTC().Format(minuteLayout)
+}
+
+// temporaryGrantText says "admin on shop, until 2026-12-05T10:00Z (from
+// 2026-12-05T02:00Z)".
+func temporaryGrantText(g api.AuditTemporaryGrant, st style) string {
+	return fmt.Sprintf("%s on %s, until %s (from %s)", st.code(g.Role), st.text(g.Project), g.End.UTC().Format(minuteLayout),
+		g.Start.UTC().Format(minuteLayout))
 }
 
 // blastRadius lists what a permission set reaches, production and
@@ -117,7 +157,7 @@ func blastRadius(grants []api.AuditGrant, prod production) []string {
 	var lines []line
 	for _, g := range grants {
 		lines = append(lines, line{g: g, isProd: g.Environment != "" && prod.is(g.Project, g.Environment),
-			isWild: strings.ContainsAny(g.SecretPath, "*?[{")})
+			isWild: isGlob(g.SecretPath)})
 	}
 	slices.SortStableFunc(lines, func(a, b line) int {
 		return cmp.Or(compareBool(b.isProd, a.isProd), compareBool(b.isWild, a.isWild))
@@ -131,11 +171,26 @@ func blastRadius(grants []api.AuditGrant, prod production) []string {
 		if l.isWild {
 			tags = append(tags, "wildcard")
 		}
-		s := describeGrant(l.g)
+		s := describeGrant(l.g, plain)
 		if len(tags) > 0 {
 			s += "  [" + strings.Join(tags, ", ") + "]"
 		}
 		out = append(out, s)
 	}
 	return out
+}
+
+// GateSentence says what an `idplane audit --fail-on` gate counted and
+// decided: "--fail-on high over the findings the plan introduces: 1 at or
+// above high, failed".
+func GateSentence(g *api.AuditGate) string {
+	scope := "all findings"
+	if g.Scope == api.GateScopeIntroduced {
+		scope = "the findings the plan introduces"
+	}
+	outcome := "passed"
+	if g.Failed {
+		outcome = "failed"
+	}
+	return fmt.Sprintf("--fail-on %s over %s (--fail-on-scope %s): %d at or above %s, %s", g.FailOn, scope, g.Scope, g.Findings, g.FailOn, outcome)
 }

@@ -43,16 +43,28 @@ func (s *Service) auditModel(db *gorm.DB, orgID string) (*identityaudit.Model, e
 	if err := org().Order("name").Find(&idents).Error; err != nil {
 		return nil, fmt.Errorf("load identities: %w", err)
 	}
-	lastLogin, err := lastLogins(db, orgID)
+	logins, err := identityLogins(db, orgID)
 	if err != nil {
 		return nil, err
 	}
 	byID := make(map[string]int, len(idents))
 	for i, r := range idents {
-		m.Identities = append(m.Identities, identityaudit.Identity{ID: r.ID, Name: r.Name, OrgRole: r.Role, CreatedAt: r.CreatedAt,
-			LastLogin: lastLogin[r.ID], LastLoginKnown: true})
+		id := identityaudit.Identity{ID: r.ID, Name: r.Name, OrgRole: r.Role, CreatedAt: r.CreatedAt, LastLoginKnown: true,
+			MethodLogins: logins[r.ID]}
+		for _, t := range id.MethodLogins {
+			if t.After(id.LastLogin) {
+				id.LastLogin = t
+			}
+		}
+		m.Identities = append(m.Identities, id)
 		byID[r.ID] = i
 	}
+	month := store.ActivityMonth(s.now())
+	var active int64
+	if err := db.Model(&store.IdentityActivity{}).Where("organization_id = ? AND month = ?", orgID, month).Count(&active).Error; err != nil {
+		return nil, fmt.Errorf("count monthly active identities: %w", err)
+	}
+	m.Activity = &identityaudit.Activity{Month: month, MonthlyActive: int(active)}
 	if err := s.auditMethods(db, orgID, m, byID); err != nil {
 		return nil, err
 	}
@@ -144,30 +156,21 @@ func (s *Service) auditMethods(db *gorm.DB, orgID string, m *identityaudit.Model
 	return nil
 }
 
-// lastLogins maps identity IDs to their last successful login, each found
-// by one descent of the audit_events_logins index.
-func lastLogins(db *gorm.DB, orgID string) (map[string]time.Time, error) {
-	rows, err := db.Raw(`SELECT i.id, (SELECT MAX(a.time) FROM audit_events a
-		WHERE a.organization_id = i.organization_id AND a.actor_id = i.id
-		AND a.outcome = 'success' AND a.action LIKE 'login.%') FROM identities i WHERE i.organization_id = ?`, orgID).Rows()
-	if err != nil {
+// identityLogins maps identity IDs to their last successful login per auth
+// method, as the replicas have written them (store.Activity).
+func identityLogins(db *gorm.DB, orgID string) (map[string]map[string]time.Time, error) {
+	var rows []store.IdentityLogin
+	if err := db.Where("organization_id = ?", orgID).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("load last logins: %w", err)
 	}
-	defer rows.Close()
-	out := map[string]time.Time{}
-	for rows.Next() {
-		var (
-			id string
-			t  scannedTime
-		)
-		if err := rows.Scan(&id, &t); err != nil {
-			return nil, fmt.Errorf("load last logins: %w", err)
+	out := map[string]map[string]time.Time{}
+	for _, r := range rows {
+		if out[r.IdentityID] == nil {
+			out[r.IdentityID] = map[string]time.Time{}
 		}
-		if !t.Time.IsZero() {
-			out[id] = t.Time
-		}
+		out[r.IdentityID][r.AuthMethod] = r.LastLoginAt.UTC()
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // liveClientSecrets maps universal auth IDs to their unrevoked, unexpired

@@ -26,6 +26,7 @@ type Service struct {
 	writes      *store.GroupCommit
 	revocations *revocation.Cache
 	observer    Observer
+	activity    ActivityRecorder
 	methods     AuthMethods
 	now         func() time.Time
 
@@ -41,6 +42,16 @@ type Observer interface {
 	TokenIssued(method string)
 }
 
+// ActivityRecorder is told about every successful login, for the last
+// logins and monthly active identities (store.Activity, which batches them).
+type ActivityRecorder interface {
+	Record(org, identity, method string, at time.Time)
+}
+
+type nopActivity struct{}
+
+func (nopActivity) Record(string, string, string, time.Time) {}
+
 type nopObserver struct{}
 
 func (nopObserver) Login(string, string) {}
@@ -54,6 +65,8 @@ type Deps struct {
 	Writes      *store.GroupCommit
 	Revocations *revocation.Cache
 	Observer    Observer
+	// Activity records successful logins; nil records none.
+	Activity ActivityRecorder
 	// AuthMethods are the registered auth methods.
 	AuthMethods AuthMethods
 	Now         func() time.Time
@@ -62,11 +75,14 @@ type Deps struct {
 // New returns a Service.
 func New(d Deps) *Service {
 	s := &Service{store: d.Store, db: d.Store.DB, keys: d.Keys, signer: d.Signer, writes: d.Writes,
-		revocations: d.Revocations, observer: d.Observer, methods: d.AuthMethods, now: d.Now,
+		revocations: d.Revocations, observer: d.Observer, activity: d.Activity, methods: d.AuthMethods, now: d.Now,
 		perms: newFreshCache[[2]string, *authz.Permissions](), projectRefs: newFreshCache[[2]string, store.Project](),
 		environments: newFreshCache[[2]string, bool]()}
 	if s.observer == nil {
 		s.observer = nopObserver{}
+	}
+	if s.activity == nil {
+		s.activity = nopActivity{}
 	}
 	if s.now == nil {
 		s.now = func() time.Time { return time.Now().UTC() }

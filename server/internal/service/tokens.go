@@ -52,6 +52,7 @@ func (s *Service) issue(ctx context.Context, meta Meta, in Issue, writes store.W
 	}
 	s.observer.Login(in.Method, api.OutcomeSuccess)
 	s.observer.TokenIssued(in.Method)
+	s.activity.Record(in.OrgID, in.IdentityID, in.Method, now)
 	return &api.LoginResponse{AccessToken: raw, ExpiresIn: int(ttl.Seconds()), AccessTokenMaxTTL: int(maxTTL.Seconds()), TokenType: "Bearer"}, nil
 }
 

@@ -224,6 +224,6 @@ func Models() []any {
 	return []any{
 		&Organization{}, &Identity{}, &Project{}, &Environment{}, &Role{}, &Membership{},
 		&UniversalAuth{}, &AuthMethodConfig{}, &ClientSecret{}, &Lockout{}, &AccessToken{}, &Revocation{},
-		&SigningKey{}, &AuditEvent{}, &UsedSignedRequest{}, &IdempotencyKey{},
+		&SigningKey{}, &AuditEvent{}, &UsedSignedRequest{}, &IdempotencyKey{}, &IdentityLogin{}, &IdentityActivity{},
 	}
 }
