@@ -131,7 +131,6 @@ func TestEncryptDecrypt(t *testing.T) {
 	}
 }
 
-
 // A data key seals under its own key, is stored sealed with the master key
 // bound to its owner, and opens only with that master key and owner.
 func TestDataKey(t *testing.T) {
