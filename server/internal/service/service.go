@@ -4,6 +4,7 @@ package service
 
 import (
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -27,6 +28,8 @@ type Service struct {
 	observer    Observer
 	methods     AuthMethods
 	now         func() time.Time
+	// dataKeys caches projects' opened data keys (project ID → *secret.DataKey).
+	dataKeys sync.Map
 }
 
 // Observer is told about logins and issued tokens (for metrics).

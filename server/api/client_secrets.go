@@ -1,0 +1,68 @@
+package api
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+)
+
+// ListSecrets lists the secrets at q's path (recursive: under it) that the
+// caller may read.
+func (c *Client) ListSecrets(ctx context.Context, q SecretListQuery) (*SecretList, error) {
+	v := url.Values{}
+	q.Scope().into(v)
+	if q.Recursive {
+		v.Set("recursive", "true")
+	}
+	var out SecretList
+	return &out, c.Call(ctx, RouteListSecrets, nil, v, 0, nil, &out)
+}
+
+// GetSecret reads a secret, at q.Version when not 0.
+func (c *Client) GetSecret(ctx context.Context, key string, q SecretGetQuery) (*Secret, error) {
+	v := url.Values{}
+	q.Scope().into(v)
+	if q.Type != "" {
+		v.Set("type", q.Type)
+	}
+	if q.Version != 0 {
+		v.Set("version", strconv.FormatInt(q.Version, 10))
+	}
+	var out SecretResponse
+	if err := c.Call(ctx, RouteGetSecret, []string{key}, v, 0, nil, &out); err != nil {
+		return nil, err
+	}
+	return &out.Secret, nil
+}
+
+// CreateSecret creates a secret at version 1.
+func (c *Client) CreateSecret(ctx context.Context, key string, in SecretCreate) (*Secret, error) {
+	var out SecretResponse
+	if err := c.Call(ctx, RouteCreateSecret, []string{key}, nil, 0, in, &out); err != nil {
+		return nil, err
+	}
+	return &out.Secret, nil
+}
+
+// UpdateSecret writes a new version of a secret; ifMatch 0 skips the version check.
+func (c *Client) UpdateSecret(ctx context.Context, key string, ifMatch int64, in SecretUpdate) (*Secret, error) {
+	var out SecretResponse
+	if err := c.Call(ctx, RouteUpdateSecret, []string{key}, nil, ifMatch, in, &out); err != nil {
+		return nil, err
+	}
+	return &out.Secret, nil
+}
+
+// DeleteSecret deletes a secret and its versions; ifMatch 0 skips the version check.
+func (c *Client) DeleteSecret(ctx context.Context, key string, ifMatch int64, in SecretDelete) error {
+	return c.Call(ctx, RouteDeleteSecret, []string{key}, nil, ifMatch, in, &SecretResponse{})
+}
+
+func (s SecretScope) into(v url.Values) {
+	for name, val := range map[string]string{"workspaceId": s.WorkspaceID, "workspaceSlug": s.WorkspaceSlug,
+		"environment": s.Environment, "secretPath": s.SecretPath} {
+		if val != "" {
+			v.Set(name, val)
+		}
+	}
+}

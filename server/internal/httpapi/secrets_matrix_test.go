@@ -1,0 +1,56 @@
+package httpapi_test
+
+import (
+	"net/url"
+	"testing"
+
+	"github.com/idplane/idplane/server/api"
+)
+
+// secretMatrixRows are the secrets API's rows of the authorization matrix.
+// The built-in project role member holds every secrets action; no-access
+// and env-manager (custom) hold none; another organization does not see
+// the fixture project (404). Each cell works on a secret of its own.
+func secretMatrixRows() map[string]*matrixRow {
+	const (
+		allow = matrixAllow
+		deny  = matrixDeny
+		gone  = matrixGone
+	)
+	at := url.Values{"workspaceSlug": {"matrix"}, "environment": {"dev"}, "secretPath": {"/"}}
+	fresh := func(t *testing.T, f *matrixFixture) string {
+		key := "K_" + f.slug("secret")
+		matrixMust[*api.Secret](t, "create secret")(f.admin.CreateSecret(t.Context(), key,
+			api.SecretCreate{WorkspaceSlug: "matrix", Environment: "dev", SecretValue: "v"}))
+		return key
+	}
+	return map[string]*matrixRow{
+		api.RouteListSecrets.ID: {member: allow, noAccess: deny, custom: deny, otherOrg: gone, query: at,
+			req: func(t *testing.T, f *matrixFixture) ([]string, any) { fresh(t, f); return nil, nil },
+			check: func(t *testing.T, f *matrixFixture, who matrixCaller, out any) {
+				if l := out.(*api.SecretList); len(l.Secrets) == 0 || l.Secrets[0].SecretValue != "v" {
+					t.Errorf("list %+v, want the fixture's secrets", l.Secrets)
+				}
+			}},
+		api.RouteGetSecret.ID: {member: allow, noAccess: deny, custom: deny, otherOrg: gone, query: at,
+			req: func(t *testing.T, f *matrixFixture) ([]string, any) { return []string{fresh(t, f)}, nil },
+			check: func(t *testing.T, f *matrixFixture, who matrixCaller, out any) {
+				if s := out.(*api.SecretResponse).Secret; s.SecretValue != "v" || s.Workspace != f.project.ID {
+					t.Errorf("secret %+v", s)
+				}
+			}},
+		api.RouteCreateSecret.ID: {member: allow, noAccess: deny, custom: deny, otherOrg: gone,
+			req: func(t *testing.T, f *matrixFixture) ([]string, any) {
+				return []string{"K_" + f.slug("new")}, api.SecretCreate{WorkspaceSlug: "matrix", Environment: "dev", SecretValue: "v"}
+			}},
+		api.RouteUpdateSecret.ID: {member: allow, noAccess: deny, custom: deny, otherOrg: gone,
+			req: func(t *testing.T, f *matrixFixture) ([]string, any) {
+				v := "v2"
+				return []string{fresh(t, f)}, api.SecretUpdate{WorkspaceSlug: "matrix", Environment: "dev", SecretValue: &v}
+			}},
+		api.RouteDeleteSecret.ID: {member: allow, noAccess: deny, custom: deny, otherOrg: gone,
+			req: func(t *testing.T, f *matrixFixture) ([]string, any) {
+				return []string{fresh(t, f)}, api.SecretDelete{WorkspaceSlug: "matrix", Environment: "dev"}
+			}},
+	}
+}

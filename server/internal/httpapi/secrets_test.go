@@ -1,0 +1,196 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/servertest"
+)
+
+// secretsEnv is decisionEnv's organization (project shop; dev, staging-eu,
+// prod; roles with env/path globs and deny rules) seen by its admin.
+type secretsEnv struct {
+	*decisionEnv
+	admin *api.Client
+}
+
+func newSecretsEnv(t *testing.T, srv *servertest.Server) *secretsEnv {
+	t.Helper()
+	e := newDecisionEnv(t, srv)
+	return &secretsEnv{decisionEnv: e, admin: e.a.c}
+}
+
+func (e *secretsEnv) at(env, path string) api.SecretScope {
+	return api.SecretScope{WorkspaceID: e.project.ID, Environment: env, SecretPath: path}
+}
+
+func (e *secretsEnv) create(t *testing.T, c *api.Client, env, path, key, value string) (*api.Secret, error) {
+	t.Helper()
+	return c.CreateSecret(t.Context(), key, api.SecretCreate{WorkspaceID: e.project.ID, Environment: env, SecretPath: path, SecretValue: value})
+}
+
+func (e *secretsEnv) get(t *testing.T, c *api.Client, env, path, key string, version int64) (*api.Secret, error) {
+	t.Helper()
+	return c.GetSecret(t.Context(), key, api.SecretGetQuery{WorkspaceID: e.project.ID, Environment: env, SecretPath: path, Version: version})
+}
+
+// secretEvents returns the organization's secret.* audit events.
+func (e *secretsEnv) secretEvents(t *testing.T) []api.AuditEvent {
+	t.Helper()
+	all := must(e.admin.ListAuditEvents(t.Context(), api.AuditEventFilter{Limit: 1000}))(t)
+	return slices.DeleteFunc(all.Events, func(ev api.AuditEvent) bool { return !strings.HasPrefix(ev.Action, "secret.") })
+}
+
+// Secrets are created, read, listed, versioned, updated and deleted; bad
+// input is refused naming what is wrong, and leaves nothing behind.
+func TestSecretsCRUD(t *testing.T) {
+	backends(t, func(t *testing.T, srv *servertest.Server) {
+		e := newSecretsEnv(t, srv)
+		ctx := t.Context()
+		c := e.admin
+
+		s1 := must(e.create(t, c, "prod", "/db", "DB_URL", "postgres://v1"))(t)
+		if s1.Version != 1 || s1.SecretKey != "DB_URL" || s1.SecretValue != "postgres://v1" || s1.Workspace != e.project.ID ||
+			s1.Environment != "prod" || s1.SecretPath != "/db" || s1.Type != api.SecretTypeShared || s1.ID == "" || s1.LegacyID != s1.ID {
+			t.Fatalf("created %+v", s1)
+		}
+		must(e.create(t, c, "prod", "/db/replica", "DB_URL", "postgres://replica"))(t)
+		must(e.create(t, c, "prod", "/", "ROOT_KEY", "root"))(t)
+		// The project by slug, the same secret.
+		bySlug := must(c.GetSecret(ctx, "DB_URL", api.SecretGetQuery{WorkspaceSlug: "shop", Environment: "prod", SecretPath: "/db"}))(t)
+		if bySlug.ID != s1.ID || bySlug.SecretValue != "postgres://v1" {
+			t.Fatalf("by slug %+v", bySlug)
+		}
+
+		up := must(c.UpdateSecret(ctx, "DB_URL", 1, api.SecretUpdate{WorkspaceID: e.project.ID, Environment: "prod", SecretPath: "/db",
+			SecretValue: ptr("postgres://v2"), SecretComment: ptr("rotated")}))(t)
+		if up.Version != 2 || up.SecretValue != "postgres://v2" || up.SecretComment != "rotated" {
+			t.Fatalf("updated %+v", up)
+		}
+		// A comment alone is a new version too, with the value kept.
+		up = must(c.UpdateSecret(ctx, "DB_URL", 0, api.SecretUpdate{WorkspaceID: e.project.ID, Environment: "prod", SecretPath: "/db",
+			SecretComment: ptr("primary")}))(t)
+		if up.Version != 3 || up.SecretValue != "postgres://v2" {
+			t.Fatalf("comment update %+v", up)
+		}
+		for v, want := range map[int64]string{0: "postgres://v2", 1: "postgres://v1", 2: "postgres://v2", 3: "postgres://v2"} {
+			got := must(e.get(t, c, "prod", "/db", "DB_URL", v))(t)
+			if got.SecretValue != want || (v != 0 && got.Version != v) {
+				t.Errorf("version %d: %+v, want value %q", v, got, want)
+			}
+		}
+		p := wantProblem(t, second(e.get(t, c, "prod", "/db", "DB_URL", 4)), http.StatusNotFound, api.CodeNotFound)
+		if !strings.Contains(p.Detail, "version 4") {
+			t.Errorf("missing version: %s", p.Detail)
+		}
+		_, err := c.UpdateSecret(ctx, "DB_URL", 1, api.SecretUpdate{WorkspaceID: e.project.ID, Environment: "prod", SecretPath: "/db", SecretValue: ptr("x")})
+		wantProblem(t, err, http.StatusPreconditionFailed, api.CodeVersionMismatch)
+
+		l := must(c.ListSecrets(ctx, api.SecretListQuery{WorkspaceID: e.project.ID, Environment: "prod", SecretPath: "/db"}))(t)
+		if len(l.Secrets) != 1 || l.Secrets[0].SecretValue != "postgres://v2" || l.Secrets[0].Version != 3 {
+			t.Fatalf("list /db: %+v", l.Secrets)
+		}
+		l = must(c.ListSecrets(ctx, api.SecretListQuery{WorkspaceID: e.project.ID, Environment: "prod", SecretPath: "/", Recursive: true}))(t)
+		var where []string
+		for _, s := range l.Secrets {
+			where = append(where, s.SecretPath+"/"+s.SecretKey)
+		}
+		if want := []string{"//ROOT_KEY", "/db/DB_URL", "/db/replica/DB_URL"}; !slices.Equal(where, want) {
+			t.Fatalf("recursive list %v, want %v", where, want)
+		}
+
+		// Bad input: each refusal names what is wrong; nothing is written.
+		_, err = e.create(t, c, "prod", "/db", "DB_URL", "again")
+		if p := wantProblem(t, err, http.StatusConflict, api.CodeConflict); !strings.Contains(p.Detail, `"DB_URL" already exists at prod:/db`) {
+			t.Errorf("conflict: %s", p.Detail)
+		}
+		_, err = c.GetSecret(ctx, "DB_URL", api.SecretGetQuery{WorkspaceID: "nope", Environment: "prod"})
+		if p := wantProblem(t, err, http.StatusNotFound, api.CodeNotFound); !strings.Contains(p.Detail, `project "nope"`) {
+			t.Errorf("unknown project: %s", p.Detail)
+		}
+		_, err = e.get(t, c, "qa", "/db", "DB_URL", 0)
+		if p := wantProblem(t, err, http.StatusNotFound, api.CodeNotFound); !strings.Contains(p.Detail, `environment "qa"`) {
+			t.Errorf("unknown environment: %s", p.Detail)
+		}
+		_, err = e.get(t, c, "prod", "/db", "NOPE", 0)
+		if p := wantProblem(t, err, http.StatusNotFound, api.CodeNotFound); !strings.Contains(p.Detail, `secret "NOPE" at prod:/db`) {
+			t.Errorf("unknown key: %s", p.Detail)
+		}
+		for _, key := range []string{"1ST", "HAS SPACE", "dollar$", strings.Repeat("K", api.MaxSecretKeyLen+1)} {
+			_, err = e.create(t, c, "prod", "/db", key, "v")
+			wantFieldError(t, wantProblem(t, err, http.StatusBadRequest, api.CodeValidation), "secretName", "must start with a letter or underscore")
+		}
+		_, err = c.GetSecret(ctx, "DB_URL", api.SecretGetQuery{WorkspaceID: e.project.ID, Environment: "prod", SecretPath: "/db", Type: api.SecretTypePersonal})
+		wantFieldError(t, wantProblem(t, err, http.StatusBadRequest, api.CodeValidation), "type", "personal secrets are not supported")
+		_, err = e.create(t, c, "prod", "/db/../etc", "K", "v")
+		wantFieldError(t, wantProblem(t, err, http.StatusBadRequest, api.CodeValidation), "secretPath", "absolute, clean path")
+		_, err = c.CreateSecret(ctx, "K", api.SecretCreate{Environment: "prod", SecretValue: "v"})
+		wantFieldError(t, wantProblem(t, err, http.StatusBadRequest, api.CodeValidation), "workspaceId", "is required")
+		_, err = e.create(t, c, "prod", "/db", "BIG", strings.Repeat("x", api.MaxSecretValueBytes+1))
+		if p := wantProblem(t, err, http.StatusRequestEntityTooLarge, api.CodeValidation); !strings.Contains(p.Detail, "at most 1048576 bytes") {
+			t.Errorf("too large: %s", p.Detail)
+		}
+		_, err = c.UpdateSecret(ctx, "DB_URL", 0, api.SecretUpdate{WorkspaceID: e.project.ID, Environment: "prod", SecretPath: "/db",
+			SecretValue: ptr(strings.Repeat("x", api.MaxSecretValueBytes+1))})
+		wantProblem(t, err, http.StatusRequestEntityTooLarge, api.CodeValidation)
+		// A value of exactly 1 MiB fits, even JSON-escaped.
+		must(e.create(t, c, "prod", "/big", "MAX", strings.Repeat("\"", api.MaxSecretValueBytes)))(t)
+		wantNotFound(t, second(e.get(t, c, "prod", "/db", "BIG", 0)))
+		if got := must(e.get(t, c, "prod", "/db", "DB_URL", 0))(t); got.Version != 3 || got.SecretValue != "postgres://v2" {
+			t.Fatalf("after refused writes: %+v", got)
+		}
+
+		must(struct{}{}, c.DeleteSecret(ctx, "DB_URL", 0, api.SecretDelete{WorkspaceID: e.project.ID, Environment: "prod", SecretPath: "/db"}))(t)
+		wantNotFound(t, second(e.get(t, c, "prod", "/db", "DB_URL", 0)))
+		wantNotFound(t, c.DeleteSecret(ctx, "DB_URL", 0, api.SecretDelete{WorkspaceID: e.project.ID, Environment: "prod", SecretPath: "/db"}))
+		// Re-created, it starts again at version 1 with no past versions.
+		again := must(e.create(t, c, "prod", "/db", "DB_URL", "postgres://v9"))(t)
+		if again.Version != 1 || again.ID == s1.ID {
+			t.Fatalf("re-created %+v", again)
+		}
+		wantNotFound(t, second(e.get(t, c, "prod", "/db", "DB_URL", 2)))
+	})
+}
+
+func second[T any](_ T, err error) error { return err }
+
+// Every read and write is audited with identity, project, environment,
+// path, key and version, and no event holds a value.
+func TestSecretsAudit(t *testing.T) {
+	backends(t, func(t *testing.T, srv *servertest.Server) {
+		e := newSecretsEnv(t, srv)
+		ctx := t.Context()
+		c := e.admin
+		const value = "audit-canary-7f3a9c"
+		s := must(e.create(t, c, "dev", "/app", "TOKEN", value))(t)
+		must(e.get(t, c, "dev", "/app", "TOKEN", 0))(t)
+		must(c.ListSecrets(ctx, api.SecretListQuery{WorkspaceID: e.project.ID, Environment: "dev", SecretPath: "/", Recursive: true}))(t)
+		must(c.UpdateSecret(ctx, "TOKEN", 0, api.SecretUpdate{WorkspaceID: e.project.ID, Environment: "dev", SecretPath: "/app", SecretValue: ptr(value + "2")}))(t)
+		must(e.get(t, c, "dev", "/app", "TOKEN", 1))(t)
+		must(struct{}{}, c.DeleteSecret(ctx, "TOKEN", 0, api.SecretDelete{WorkspaceID: e.project.ID, Environment: "dev", SecretPath: "/app"}))(t)
+
+		events := e.secretEvents(t)
+		slices.Reverse(events)
+		var got []string
+		for _, ev := range events {
+			got = append(got, ev.Action+"@"+ev.Metadata["version"])
+			if ev.Actor.ID != e.a.boot.IdentityID || ev.Target.ID != s.ID || ev.Outcome != api.OutcomeSuccess ||
+				ev.Metadata["project"] != e.project.ID || ev.Metadata["environment"] != "dev" ||
+				ev.Metadata["secretPath"] != "/app" || ev.Metadata["secretKey"] != "TOKEN" {
+				t.Errorf("event %+v", ev)
+			}
+			b, _ := json.Marshal(ev)
+			if strings.Contains(string(b), value) {
+				t.Errorf("audit event holds the value: %s", b)
+			}
+		}
+		want := []string{"secret.create@1", "secret.read@1", "secret.read@1", "secret.update@2", "secret.read@1", "secret.delete@2"}
+		if !slices.Equal(got, want) {
+			t.Fatalf("secret events %v, want %v", got, want)
+		}
+	})
+}
