@@ -194,3 +194,85 @@ func TestSecretsAudit(t *testing.T) {
 		}
 	})
 }
+
+// Memberships govern the secrets API through authz: environment and path
+// globs allow, deny rules win, and each refusal gives the decision
+// endpoint's reason for the same question. Refusals come before existence
+// (a refused caller never learns whether a key exists) and are audited.
+func TestSecretsAuthorization(t *testing.T) {
+	backends(t, func(t *testing.T, srv *servertest.Server) {
+		e := newSecretsEnv(t, srv)
+		ctx := t.Context()
+		for _, s := range []struct{ env, path, key string }{
+			{"prod", "/db/app", "A"}, {"prod", "/db/root/admin", "R"}, {"prod", "/web", "W"}, {"dev", "/app/cfg", "C"},
+		} {
+			must(e.create(t, e.admin, s.env, s.path, s.key, "value-"+s.key))(t)
+		}
+		reader := e.member(t, "reader", "no-access", []api.MembershipRole{{RoleSlug: "db-reader"}, {RoleSlug: "no-root"}})
+		writer := e.member(t, "writer", "no-access", []api.MembershipRole{{RoleSlug: "app-writer"}, {RoleSlug: "no-root"}})
+		rc := srv.Client(t, api.WithToken(e.login(t, reader.ID, api.UniversalAuthInput{})))
+		wc := srv.Client(t, api.WithToken(e.login(t, writer.ID, api.UniversalAuthInput{})))
+
+		// refused checks that the call is a 403 whose detail holds the
+		// decision endpoint's reason for the same identity and question.
+		refused := func(t *testing.T, err error, identityID, env, path, action, reason string) {
+			t.Helper()
+			p := wantProblem(t, err, http.StatusForbidden, api.CodeForbidden)
+			d := must(e.checker.CheckAuthz(ctx, api.AuthzCheck{IdentityID: identityID, Project: "shop", Environment: env, SecretPath: path, Action: action}))(t)
+			if d.Allowed || !strings.Contains(p.Detail, d.Reason) || !strings.Contains(d.Reason, reason) {
+				t.Errorf("refusal %q; the decision endpoint says allowed=%v %q; want it to mention %q", p.Detail, d.Allowed, d.Reason, reason)
+			}
+		}
+
+		if got := must(e.get(t, rc, "prod", "/db/app", "A", 0))(t); got.SecretValue != "value-A" {
+			t.Fatalf("reader reads %+v", got)
+		}
+		_, err := e.get(t, rc, "prod", "/db/root/admin", "R", 0)
+		refused(t, err, reader.ID, "prod", "/db/root/admin", api.ActionRead, `a deny rule of project role "no-root" refuses read on secrets at prod:/db/root/admin`)
+		_, err = e.get(t, rc, "prod", "/web", "W", 0)
+		refused(t, err, reader.ID, "prod", "/web", api.ActionRead, "no rule grants read on secrets at prod:/web")
+		_, err = e.get(t, rc, "dev", "/db/app", "NO_SUCH_KEY", 0)
+		refused(t, err, reader.ID, "dev", "/db/app", api.ActionRead, "no rule grants read on secrets at dev:/db/app")
+		_, err = e.create(t, rc, "prod", "/db/app", "NEW", "v")
+		refused(t, err, reader.ID, "prod", "/db/app", api.ActionCreate, "no rule grants create on secrets at prod:/db/app")
+		_, err = rc.ListSecrets(ctx, api.SecretListQuery{WorkspaceID: e.project.ID, Environment: "prod", SecretPath: "/web"})
+		refused(t, err, reader.ID, "prod", "/web", api.ActionRead, "no rule grants read")
+		// A recursive listing shows exactly what the reader may read.
+		l := must(rc.ListSecrets(ctx, api.SecretListQuery{WorkspaceSlug: "shop", Environment: "prod", SecretPath: "/", Recursive: true}))(t)
+		if len(l.Secrets) != 1 || l.Secrets[0].SecretKey != "A" {
+			t.Fatalf("reader's recursive list %+v, want only /db/app A (not /db/root/admin R, not /web W)", l.Secrets)
+		}
+		_, err = rc.ListSecrets(ctx, api.SecretListQuery{WorkspaceSlug: "shop", Environment: "dev", SecretPath: "/", Recursive: true})
+		refused(t, err, reader.ID, "dev", "/", api.ActionRead, "no rule grants read")
+
+		// The writer: create, edit and read at dev and staging-* under /app/*,
+		// nothing in prod, no delete, and no read of /app/secret.
+		must(e.create(t, wc, "staging-eu", "/app/cfg", "NEW", "v1"))(t)
+		must(wc.UpdateSecret(ctx, "C", 0, api.SecretUpdate{WorkspaceID: e.project.ID, Environment: "dev", SecretPath: "/app/cfg", SecretValue: ptr("v2")}))(t)
+		if got := must(e.get(t, wc, "dev", "/app/cfg", "C", 0))(t); got.SecretValue != "v2" || got.Version != 2 {
+			t.Fatalf("writer reads %+v", got)
+		}
+		_, err = e.create(t, wc, "prod", "/app/cfg", "NEW", "v")
+		refused(t, err, writer.ID, "prod", "/app/cfg", api.ActionCreate, "no rule grants create on secrets at prod:/app/cfg")
+		err = wc.DeleteSecret(ctx, "C", 0, api.SecretDelete{WorkspaceID: e.project.ID, Environment: "dev", SecretPath: "/app/cfg"})
+		refused(t, err, writer.ID, "dev", "/app/cfg", api.ActionDelete, "no rule grants delete")
+		must(e.create(t, wc, "dev", "/app/secret", "S", "v"))(t)
+		_, err = e.get(t, wc, "dev", "/app/secret", "S", 0)
+		refused(t, err, writer.ID, "dev", "/app/secret", api.ActionRead, `a deny rule of project role "no-root" refuses read`)
+		if got := must(e.get(t, e.admin, "dev", "/app/cfg", "C", 0))(t); got.Version != 2 {
+			t.Fatalf("after the refused delete: %+v", got)
+		}
+
+		// Refusals are audited, with the reason and without a value.
+		var found bool
+		for _, ev := range e.secretEvents(t) {
+			if ev.Outcome == api.OutcomeFailure && ev.Actor.ID == reader.ID && ev.Action == "secret.read" &&
+				ev.Metadata["secretPath"] == "/db/root/admin" && strings.Contains(ev.Reason, `"no-root"`) {
+				found = true
+			}
+		}
+		if !found {
+			t.Error("no audit event for the reader's refused read of /db/root/admin")
+		}
+	})
+}
