@@ -1,8 +1,16 @@
 package httpapi_test
 
 import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -273,6 +281,59 @@ func TestSecretsAuthorization(t *testing.T) {
 		}
 		if !found {
 			t.Error("no audit event for the reader's refused read of /db/root/admin")
+		}
+	})
+}
+
+// Values are encrypted at rest: after creating, updating, reading and
+// listing secrets (and being refused), neither the SQLite database files
+// nor a pg_dump of the PostgreSQL database hold any value, in the clear,
+// hex (as pg_dump writes bytea) or base64.
+func TestSecretsEncryptedAtRest(t *testing.T) {
+	backends(t, func(t *testing.T, srv *servertest.Server) {
+		e := newSecretsEnv(t, srv)
+		ctx := t.Context()
+		canary := func(i int) string { return fmt.Sprintf("at-rest-canary-%d-%s", i, rand.Text()) }
+		values := []string{canary(1), canary(2), canary(3)}
+		must(e.create(t, e.admin, "prod", "/db", "PASSWORD", values[0]))(t)
+		must(e.admin.UpdateSecret(ctx, "PASSWORD", 0, api.SecretUpdate{WorkspaceID: e.project.ID, Environment: "prod", SecretPath: "/db", SecretValue: &values[1]}))(t)
+		must(e.create(t, e.admin, "dev", "/", "OTHER", values[2]))(t)
+		must(e.get(t, e.admin, "prod", "/db", "PASSWORD", 1))(t)
+		must(e.admin.ListSecrets(ctx, api.SecretListQuery{WorkspaceID: e.project.ID, Environment: "prod", SecretPath: "/", Recursive: true}))(t)
+		reader := e.member(t, "reader", "no-access", []api.MembershipRole{{RoleSlug: "db-reader"}})
+		rc := srv.Client(t, api.WithToken(e.login(t, reader.ID, api.UniversalAuthInput{})))
+		values = append(values, canary(4))
+		_, err := e.create(t, rc, "prod", "/db", "REFUSED", values[3])
+		wantProblem(t, err, http.StatusForbidden, api.CodeForbidden)
+
+		var dump []byte
+		if strings.HasPrefix(srv.DatabaseURL, "postgres") {
+			out, err := exec.CommandContext(ctx, "/usr/lib/postgresql/15/bin/pg_dump", "--data-only", "--dbname="+srv.DatabaseURL).Output()
+			if err != nil {
+				t.Fatalf("pg_dump: %v", err)
+			}
+			dump = out
+			if !bytes.Contains(dump, []byte("COPY public.secret_versions")) && !bytes.Contains(dump, []byte("COPY secret_versions")) {
+				t.Fatalf("the dump has no secret_versions table: %.300s", dump)
+			}
+		} else {
+			files, err := filepath.Glob(srv.DatabaseURL + "*")
+			if err != nil || len(files) == 0 {
+				t.Fatalf("database files of %s: %v", srv.DatabaseURL, err)
+			}
+			for _, f := range files {
+				dump = append(dump, must(os.ReadFile(f))(t)...)
+			}
+		}
+		if !bytes.Contains(dump, []byte("PASSWORD")) {
+			t.Fatal("the database does not even hold the secret's key: the search looks in the wrong place")
+		}
+		for _, v := range values {
+			for _, form := range []string{v, hex.EncodeToString([]byte(v)), base64.StdEncoding.EncodeToString([]byte(v))[:len(v)]} {
+				if bytes.Contains(dump, []byte(form)) {
+					t.Errorf("the database holds a secret value (%q, as %q)", v, form)
+				}
+			}
 		}
 	})
 }
