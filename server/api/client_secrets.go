@@ -66,3 +66,9 @@ func (s SecretScope) into(v url.Values) {
 		}
 	}
 }
+
+// CreateSecrets creates secrets at one place, all or none.
+func (c *Client) CreateSecrets(ctx context.Context, in SecretBatchCreate) (*SecretBatch, error) {
+	var out SecretBatch
+	return &out, c.Call(ctx, RouteCreateSecretsBatch, nil, nil, 0, in, &out)
+}

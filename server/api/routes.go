@@ -117,6 +117,8 @@ var (
 		"Create a secret, version 1 (secrets create)", SecretCreate{}, SecretResponse{}))
 	RouteUpdateSecret = route("updateSecret", "PATCH", pSecret, "secrets",
 		"Change a secret's value or comment: a new version (secrets edit)", SecretUpdate{}, SecretResponse{})
+	RouteCreateSecretsBatch = carriesSecret(route("createSecretsBatch", "POST", "/api/v3/secrets/batch/raw", "secrets",
+		"Create up to 100 secrets at one place, all or none (secrets create)", SecretBatchCreate{}, SecretBatch{}))
 	RouteDeleteSecret = route("deleteSecret", "DELETE", pSecret, "secrets",
 		"Delete a secret and its versions; the answer has no value (secrets delete)", SecretDelete{}, SecretResponse{})
 
@@ -213,7 +215,7 @@ var Routes = []*Route{
 	RouteHealthz, RouteReadyz, RouteMetrics, RouteJWKS, RouteOpenAPI,
 	RouteUniversalAuthLogin, RouteRenewToken, RouteRevokeToken, RouteTokenSelf, RouteIntrospectToken,
 	RouteAuthzCheck, RouteAuthzCheckBatch,
-	RouteListSecrets, RouteGetSecret, RouteCreateSecret, RouteUpdateSecret, RouteDeleteSecret,
+	RouteListSecrets, RouteGetSecret, RouteCreateSecret, RouteUpdateSecret, RouteDeleteSecret, RouteCreateSecretsBatch,
 	RouteListProjects, RouteCreateProject, RouteGetProject, RouteUpdateProject, RouteDeleteProject,
 	RouteListEnvironments, RouteCreateEnvironment, RouteGetEnvironment, RouteUpdateEnvironment, RouteDeleteEnvironment,
 	RouteListIdentities, RouteCreateIdentity, RouteGetIdentity, RouteUpdateIdentity, RouteDeleteIdentity, RouteEffectivePerms,

@@ -244,3 +244,37 @@ type SecretDelete struct {
 func (in *SecretDelete) Scope() SecretScope {
 	return SecretScope{in.WorkspaceID, in.WorkspaceSlug, in.Environment, in.SecretPath}
 }
+
+// MaxSecretBatch is the most secrets one batch creates.
+const MaxSecretBatch = 100
+
+// SecretBatchCreate is the body of POST /api/v3/secrets/batch/raw: secrets
+// created together at one place, all or none.
+type SecretBatchCreate struct {
+	WorkspaceID   string            `json:"workspaceId,omitempty"`
+	WorkspaceSlug string            `json:"workspaceSlug,omitempty"`
+	Environment   string            `json:"environment"`
+	SecretPath    string            `json:"secretPath,omitempty"`
+	Secrets       []SecretBatchItem `json:"secrets"`
+}
+
+// Scope is where the secrets are created.
+func (in *SecretBatchCreate) Scope() SecretScope {
+	return SecretScope{in.WorkspaceID, in.WorkspaceSlug, in.Environment, in.SecretPath}
+}
+
+// SecretBatchItem is one secret of a batch. Metadata and tags are accepted
+// only empty: idplane keeps neither.
+type SecretBatchItem struct {
+	SecretKey             string           `json:"secretKey"`
+	SecretValue           string           `json:"secretValue"`
+	SecretComment         string           `json:"secretComment,omitempty"`
+	SkipMultilineEncoding bool             `json:"skipMultilineEncoding,omitempty"`
+	SecretMetadata        []SecretMetadata `json:"secretMetadata,omitempty"`
+	TagIDs                []string         `json:"tagIds,omitempty"`
+}
+
+// SecretBatch is the answer of a batch: the secrets created, in order.
+type SecretBatch struct {
+	Secrets []Secret `json:"secrets"`
+}

@@ -78,11 +78,22 @@ func TestInfisicalSDKSecrets(t *testing.T) {
 			t.Fatalf("Retrieve after Delete: %v", err)
 		}
 
+		batch, err := sdk.Secrets().Batch().Create(infisical.BatchCreateSecretsOptions{ProjectID: pid, Environment: "prod", SecretPath: "/db",
+			Secrets: []infisical.BatchCreateSecret{{SecretKey: "USER", SecretValue: "app"}, {SecretKey: "PASS", SecretValue: "pw", SecretComment: "rotate"}}})
+		if err != nil || len(batch) != 2 || batch[0].SecretKey != "USER" || batch[1].SecretValue != "pw" || batch[1].SecretPath != "/db" || batch[1].Version != 1 {
+			t.Fatalf("Batch().Create: %+v, %v", batch, err)
+		}
+
 		// A reader of prod:/db/** only: refused elsewhere, with the reason.
 		reader := sdkAs(t, e.member(t, "sdk-reader", "no-access", []api.MembershipRole{{RoleSlug: "db-reader"}}).ID)
 		_, err = reader.Secrets().Retrieve(infisical.RetrieveSecretOptions{ProjectID: pid, Environment: "dev", SecretKey: "ROOT"})
 		if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusForbidden || !strings.Contains(apiErr.ErrorMessage, "no rule grants read on secrets at dev:/") {
 			t.Fatalf("a refused Retrieve: %v (message %q)", err, apiErrMessage(apiErr))
+		}
+		_, err = reader.Secrets().Batch().Create(infisical.BatchCreateSecretsOptions{ProjectID: pid, Environment: "prod", SecretPath: "/db",
+			Secrets: []infisical.BatchCreateSecret{{SecretKey: "MORE", SecretValue: "x"}}})
+		if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusForbidden || !strings.Contains(apiErr.ErrorMessage, "no rule grants create on secrets at prod:/db") {
+			t.Fatalf("a refused Batch().Create: %v (message %q)", err, apiErrMessage(apiErr))
 		}
 		_, err = reader.Secrets().Retrieve(infisical.RetrieveSecretOptions{ProjectID: pid, Environment: "dev", SecretKey: "ROOT", Type: "personal"})
 		if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest {

@@ -41,6 +41,9 @@ func (s *Server) secretRoutes() {
 	handle(s, api.RouteCreateSecret, func(c *Ctx, in *api.SecretCreate) (*api.SecretResponse, error) {
 		return s.svc.CreateSecret(c.Request().Context(), c.Caller, c.Param("secretName"), in)
 	})
+	handle(s, api.RouteCreateSecretsBatch, func(c *Ctx, in *api.SecretBatchCreate) (*api.SecretBatch, error) {
+		return s.svc.CreateSecrets(c.Request().Context(), c.Caller, in)
+	})
 	handle(s, api.RouteUpdateSecret, func(c *Ctx, in *api.SecretUpdate) (*api.SecretResponse, error) {
 		return WithVersion(c, func(v int64) (*api.SecretResponse, error) {
 			return s.svc.UpdateSecret(c.Request().Context(), c.Caller, c.Param("secretName"), v, in)

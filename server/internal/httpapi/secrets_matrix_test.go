@@ -43,6 +43,16 @@ func secretMatrixRows() map[string]*matrixRow {
 			req: func(t *testing.T, f *matrixFixture) ([]string, any) {
 				return []string{"K_" + f.slug("new")}, api.SecretCreate{WorkspaceSlug: "matrix", Environment: "dev", SecretValue: "v"}
 			}},
+		api.RouteCreateSecretsBatch.ID: {member: allow, noAccess: deny, custom: deny, otherOrg: gone,
+			req: func(t *testing.T, f *matrixFixture) ([]string, any) {
+				return nil, api.SecretBatchCreate{WorkspaceSlug: "matrix", Environment: "dev", SecretPath: "/batch",
+					Secrets: []api.SecretBatchItem{{SecretKey: "K_" + f.slug("a"), SecretValue: "a"}, {SecretKey: "K_" + f.slug("b"), SecretValue: "b"}}}
+			},
+			check: func(t *testing.T, f *matrixFixture, who matrixCaller, out any) {
+				if b := out.(*api.SecretBatch); len(b.Secrets) != 2 || b.Secrets[1].SecretValue != "b" || b.Secrets[1].SecretPath != "/batch" {
+					t.Errorf("batch %+v", b.Secrets)
+				}
+			}},
 		api.RouteUpdateSecret.ID: {member: allow, noAccess: deny, custom: deny, otherOrg: gone,
 			req: func(t *testing.T, f *matrixFixture) ([]string, any) {
 				v := "v2"

@@ -164,6 +164,42 @@ func TestSecretsCRUD(t *testing.T) {
 	})
 }
 
+// A batch creates every secret or none, and names the item at fault.
+func TestSecretsBatch(t *testing.T) {
+	backends(t, func(t *testing.T, srv *servertest.Server) {
+		e := newSecretsEnv(t, srv)
+		ctx := t.Context()
+		c := e.admin
+		in := func(items ...api.SecretBatchItem) api.SecretBatchCreate {
+			return api.SecretBatchCreate{WorkspaceID: e.project.ID, Environment: "dev", SecretPath: "/svc", Secrets: items}
+		}
+		b := must(c.CreateSecrets(ctx, in(api.SecretBatchItem{SecretKey: "A", SecretValue: "a"}, api.SecretBatchItem{SecretKey: "B", SecretValue: "b", SecretComment: "bee"})))(t)
+		if len(b.Secrets) != 2 || b.Secrets[0].SecretKey != "A" || b.Secrets[1].SecretComment != "bee" || b.Secrets[1].Version != 1 {
+			t.Fatalf("batch %+v", b.Secrets)
+		}
+		// C would be new, A exists: the conflict names A and C is not created.
+		_, err := c.CreateSecrets(ctx, in(api.SecretBatchItem{SecretKey: "C", SecretValue: "c"}, api.SecretBatchItem{SecretKey: "A", SecretValue: "again"}))
+		if p := wantProblem(t, err, http.StatusConflict, api.CodeConflict); !strings.Contains(p.Detail, `secret "A" already exists at dev:/svc`) {
+			t.Errorf("conflict: %s", p.Detail)
+		}
+		wantNotFound(t, second(e.get(t, c, "dev", "/svc", "C", 0)))
+		_, err = c.CreateSecrets(ctx, in(api.SecretBatchItem{SecretKey: "D", SecretValue: "d"}, api.SecretBatchItem{SecretKey: "9X", SecretValue: "x"}))
+		wantFieldError(t, wantProblem(t, err, http.StatusBadRequest, api.CodeValidation), "secrets[1].secretKey", "must start with a letter")
+		_, err = c.CreateSecrets(ctx, in(api.SecretBatchItem{SecretKey: "D", SecretValue: "d"}, api.SecretBatchItem{SecretKey: "D", SecretValue: "x"}))
+		wantFieldError(t, wantProblem(t, err, http.StatusBadRequest, api.CodeValidation), "secrets[1].secretKey", "more than once")
+		_, err = c.CreateSecrets(ctx, in())
+		wantFieldError(t, wantProblem(t, err, http.StatusBadRequest, api.CodeValidation), "secrets", "1 to 100")
+		_, err = c.CreateSecrets(ctx, in(api.SecretBatchItem{SecretKey: "D", SecretValue: "d"}, api.SecretBatchItem{SecretKey: "E", SecretValue: strings.Repeat("x", api.MaxSecretValueBytes+1)}))
+		if p := wantProblem(t, err, http.StatusRequestEntityTooLarge, api.CodeValidation); !strings.Contains(p.Detail, "secrets[1].secretValue") {
+			t.Errorf("too large: %s", p.Detail)
+		}
+		wantNotFound(t, second(e.get(t, c, "dev", "/svc", "D", 0)))
+		if l := must(c.ListSecrets(ctx, api.SecretListQuery{WorkspaceID: e.project.ID, Environment: "dev", SecretPath: "/svc"}))(t); len(l.Secrets) != 2 {
+			t.Fatalf("after refused batches: %+v", l.Secrets)
+		}
+	})
+}
+
 func second[T any](_ T, err error) error { return err }
 
 // Every read and write is audited with identity, project, environment,

@@ -175,22 +175,22 @@ func secretToAPI(pl *secretPlace, row *store.Secret, value string) api.Secret {
 		CreatedAt: row.CreatedAt, UpdatedAt: row.UpdatedAt}
 }
 
-func validateSecretKey(key string) error {
+func validateSecretKey(field, key string) error {
 	if err := api.ValidateSecretKey(key); err != nil {
-		return (&api.FieldErrors{{Field: "secretName", Message: err.Error()}}).Err()
+		return (&api.FieldErrors{{Field: field, Message: err.Error()}}).Err()
 	}
 	return nil
 }
 
 // validateSecretValue refuses a value over api.MaxSecretValueBytes (413) and
 // a comment over api.MaxSecretCommentLen (400), before anything is written.
-func validateSecretValue(value, comment *string) error {
+func validateSecretValue(prefix string, value, comment *string) error {
 	if value != nil && len(*value) > api.MaxSecretValueBytes {
 		return api.NewProblem(http.StatusRequestEntityTooLarge, api.CodeValidation,
-			"secretValue is %d bytes; a secret value may hold at most %d bytes (1 MiB)", len(*value), api.MaxSecretValueBytes)
+			"%ssecretValue is %d bytes; a secret value may hold at most %d bytes (1 MiB)", prefix, len(*value), api.MaxSecretValueBytes)
 	}
 	if comment != nil && len(*comment) > api.MaxSecretCommentLen {
-		return (&api.FieldErrors{{Field: "secretComment", Message: fmt.Sprintf("must be at most %d bytes", api.MaxSecretCommentLen)}}).Err()
+		return (&api.FieldErrors{{Field: prefix + "secretComment", Message: fmt.Sprintf("must be at most %d bytes", api.MaxSecretCommentLen)}}).Err()
 	}
 	return nil
 }
@@ -285,7 +285,7 @@ func (s *Service) readableSecrets(ctx context.Context, c *Caller, pl *secretPlac
 // GetSecret answers GET /api/v3/secrets/raw/{secretName}: the current value,
 // or with q.Version a past one; audited.
 func (s *Service) GetSecret(ctx context.Context, c *Caller, key string, q api.SecretGetQuery) (*api.SecretResponse, error) {
-	if err := validateSecretKey(key); err != nil {
+	if err := validateSecretKey("secretName", key); err != nil {
 		return nil, err
 	}
 	pl, err := s.placeSecrets(ctx, c, q.Scope(), q.Type)
@@ -344,10 +344,10 @@ func addVersion(tx *gorm.DB, row *store.Secret) error {
 // CreateSecret answers POST /api/v3/secrets/raw/{secretName}: version 1,
 // its version row and its audit event in one transaction.
 func (s *Service) CreateSecret(ctx context.Context, c *Caller, key string, in *api.SecretCreate) (*api.SecretResponse, error) {
-	if err := validateSecretKey(key); err != nil {
+	if err := validateSecretKey("secretName", key); err != nil {
 		return nil, err
 	}
-	if err := validateSecretValue(&in.SecretValue, &in.SecretComment); err != nil {
+	if err := validateSecretValue("", &in.SecretValue, &in.SecretComment); err != nil {
 		return nil, err
 	}
 	pl, err := s.placeSecrets(ctx, c, in.Scope(), in.Type)
@@ -357,38 +357,103 @@ func (s *Service) CreateSecret(ctx context.Context, c *Caller, key string, in *a
 	if err := s.decideSecret(ctx, c, &pl, pl.path, api.ActionCreate); err != nil {
 		return nil, err
 	}
+	out, err := s.createSecrets(ctx, c, &pl, []api.SecretBatchItem{{SecretKey: key, SecretValue: in.SecretValue, SecretComment: in.SecretComment}})
+	if err != nil {
+		return nil, err
+	}
+	return &api.SecretResponse{Secret: out[0]}, nil
+}
+
+// CreateSecrets answers POST /api/v3/secrets/batch/raw: every secret or none.
+func (s *Service) CreateSecrets(ctx context.Context, c *Caller, in *api.SecretBatchCreate) (*api.SecretBatch, error) {
+	var errs api.FieldErrors
+	if len(in.Secrets) == 0 || len(in.Secrets) > api.MaxSecretBatch {
+		errs.Add("secrets", "must hold 1 to %d secrets, got %d", api.MaxSecretBatch, len(in.Secrets))
+	}
+	seen := map[string]bool{}
+	for i, it := range in.Secrets {
+		field := fmt.Sprintf("secrets[%d].", i)
+		if err := api.ValidateSecretKey(it.SecretKey); err != nil {
+			errs.Add(field+"secretKey", "%s", err)
+		} else if seen[it.SecretKey] {
+			errs.Add(field+"secretKey", "%q is given more than once", it.SecretKey)
+		}
+		seen[it.SecretKey] = true
+		if len(it.SecretMetadata) > 0 {
+			errs.Add(field+"secretMetadata", "is not supported: idplane keeps no secret metadata")
+		}
+		if len(it.TagIDs) > 0 {
+			errs.Add(field+"tagIds", "is not supported: idplane keeps no secret tags")
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	for i := range in.Secrets {
+		if err := validateSecretValue(fmt.Sprintf("secrets[%d].", i), &in.Secrets[i].SecretValue, &in.Secrets[i].SecretComment); err != nil {
+			return nil, err
+		}
+	}
+	pl, err := s.placeSecrets(ctx, c, in.Scope(), "")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.decideSecret(ctx, c, &pl, pl.path, api.ActionCreate); err != nil {
+		return nil, err
+	}
+	out, err := s.createSecrets(ctx, c, &pl, in.Secrets)
+	if err != nil {
+		return nil, err
+	}
+	return &api.SecretBatch{Secrets: out}, nil
+}
+
+// createSecrets creates each secret at version 1 with its version row and
+// audit event, all in one transaction.
+func (s *Service) createSecrets(ctx context.Context, c *Caller, pl *secretPlace, items []api.SecretBatchItem) ([]api.Secret, error) {
 	now := s.now()
-	row := store.Secret{ID: NewID(), OrganizationID: c.OrgID(), ProjectID: pl.project.ID, EnvironmentID: pl.env.ID,
-		SecretPath: pl.path, SecretKey: key, Type: api.SecretTypeShared, Version: 1, Comment: in.SecretComment,
-		CreatedAt: now, UpdatedAt: now}
-	err = s.tx(ctx, func(tx *gorm.DB) error {
-		if err := s.sealValue(tx, &pl, &row, in.SecretValue); err != nil {
-			return err
+	rows := make([]store.Secret, len(items))
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		for i, it := range items {
+			row := &rows[i]
+			*row = store.Secret{ID: NewID(), OrganizationID: c.OrgID(), ProjectID: pl.project.ID, EnvironmentID: pl.env.ID,
+				SecretPath: pl.path, SecretKey: it.SecretKey, Type: api.SecretTypeShared, Version: 1, Comment: it.SecretComment,
+				CreatedAt: now, UpdatedAt: now}
+			if err := s.sealValue(tx, pl, row, it.SecretValue); err != nil {
+				return err
+			}
+			if err := tx.Create(row).Error; err != nil {
+				return ConflictOr(store.Translate(err, "create secret"), "secret %q already exists at %s in project %q", it.SecretKey, pl, pl.project.Slug)
+			}
+			if err := addVersion(tx, row); err != nil {
+				return err
+			}
+			if err := s.record(tx, c, auditSecretCreate, "secret", row.ID, secretMetadata(pl, row, row.Version)); err != nil {
+				return err
+			}
 		}
-		if err := tx.Create(&row).Error; err != nil {
-			return ConflictOr(store.Translate(err, "create secret"), "secret %q already exists at %s in project %q", key, &pl, pl.project.Slug)
-		}
-		if err := addVersion(tx, &row); err != nil {
-			return err
-		}
-		return s.record(tx, c, auditSecretCreate, "secret", row.ID, secretMetadata(&pl, &row, row.Version))
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &api.SecretResponse{Secret: secretToAPI(&pl, &row, in.SecretValue)}, nil
+	out := make([]api.Secret, len(items))
+	for i := range items {
+		out[i] = secretToAPI(pl, &rows[i], items[i].SecretValue)
+	}
+	return out, nil
 }
 
 // UpdateSecret answers PATCH /api/v3/secrets/raw/{secretName}: a new version
 // with the given value and comment (the others kept), If-Match checked.
 func (s *Service) UpdateSecret(ctx context.Context, c *Caller, key string, want int64, in *api.SecretUpdate) (*api.SecretResponse, error) {
-	if err := validateSecretKey(key); err != nil {
+	if err := validateSecretKey("secretName", key); err != nil {
 		return nil, err
 	}
 	if in.SecretValue == nil && in.SecretComment == nil {
 		return nil, (&api.FieldErrors{{Field: "secretValue", Message: "nothing to change: give secretValue, secretComment or both"}}).Err()
 	}
-	if err := validateSecretValue(in.SecretValue, in.SecretComment); err != nil {
+	if err := validateSecretValue("", in.SecretValue, in.SecretComment); err != nil {
 		return nil, err
 	}
 	pl, err := s.placeSecrets(ctx, c, in.Scope(), in.Type)
@@ -439,7 +504,7 @@ func (s *Service) UpdateSecret(ctx context.Context, c *Caller, key string, want 
 // and its versions go, with an audit event, If-Match checked. The answer
 // describes the deleted secret without its value: delete does not imply read.
 func (s *Service) DeleteSecret(ctx context.Context, c *Caller, key string, want int64, in *api.SecretDelete) (*api.SecretResponse, error) {
-	if err := validateSecretKey(key); err != nil {
+	if err := validateSecretKey("secretName", key); err != nil {
 		return nil, err
 	}
 	pl, err := s.placeSecrets(ctx, c, in.Scope(), in.Type)
