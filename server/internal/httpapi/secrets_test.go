@@ -373,3 +373,23 @@ func TestSecretsEncryptedAtRest(t *testing.T) {
 		}
 	})
 }
+
+// Request bodies are capped at 1 MiB, and at 8 MiB on the secrets API, so
+// that a 1 MiB value fits however it is escaped.
+func TestSecretsBodyLimits(t *testing.T) {
+	srv := servertest.Start(t, servertest.Options{Backend: servertest.SQLite})
+	e := newSecretsEnv(t, srv)
+	body := func(n int) string {
+		return `{"workspaceId":"` + e.project.ID + `","environment":"dev","secretValue":"` + strings.Repeat("a", n) + `"}`
+	}
+	e.a.raw(t, http.MethodPost, "/api/v1/projects", "", `{"name":"x","slug":"x","description":"`+strings.Repeat("a", 2<<20)+`"}`).
+		problem(t, http.StatusRequestEntityTooLarge, api.CodeValidation)
+	e.a.raw(t, http.MethodPost, "/api/v3/secrets/raw/HUGE", "", body(9<<20)).problem(t, http.StatusRequestEntityTooLarge, api.CodeValidation)
+	p := e.a.raw(t, http.MethodPost, "/api/v3/secrets/raw/BIG", "", body(2<<20)).problem(t, http.StatusRequestEntityTooLarge, api.CodeValidation)
+	if !strings.Contains(p.Detail, "at most 1048576 bytes") {
+		t.Errorf("a 2 MiB value: %s", p.Detail)
+	}
+	if r := e.a.raw(t, http.MethodPost, "/api/v3/secrets/raw/FITS", "", body(api.MaxSecretValueBytes)); r.status != http.StatusCreated {
+		t.Fatalf("a 1 MiB value: %d %s", r.status, r.body)
+	}
+}
