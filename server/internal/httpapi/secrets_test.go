@@ -308,15 +308,18 @@ func TestSecretsAuthorization(t *testing.T) {
 		}
 
 		// Refusals are audited, with the reason and without a value.
-		var found bool
+		var found, foundEdit bool
 		for _, ev := range e.secretEvents(t) {
 			if ev.Outcome == api.OutcomeFailure && ev.Actor.ID == reader.ID && ev.Action == "secret.read" &&
-				ev.Metadata["secretPath"] == "/db/root/admin" && strings.Contains(ev.Reason, `"no-root"`) {
+				ev.Metadata["secretPath"] == "/db/root/admin" && ev.Metadata["secretKey"] == "R" && strings.Contains(ev.Reason, `"no-root"`) {
 				found = true
 			}
+			if ev.Outcome == api.OutcomeFailure && ev.Actor.ID == writer.ID && ev.Action == "secret.delete" && ev.Metadata["secretKey"] == "C" {
+				foundEdit = true
+			}
 		}
-		if !found {
-			t.Error("no audit event for the reader's refused read of /db/root/admin")
+		if !found || !foundEdit {
+			t.Errorf("audit events for the refused read of /db/root/admin (%v) and the refused delete of C (%v)", found, foundEdit)
 		}
 	})
 }

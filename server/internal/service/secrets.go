@@ -77,11 +77,16 @@ func (s *Service) placeSecrets(ctx context.Context, c *Caller, sc api.SecretScop
 	return pl, store.Translate(err, "environment "+sc.Environment)
 }
 
+// secretAuditActions names the audit event of each secrets action.
+var secretAuditActions = map[string]string{api.ActionRead: auditSecretRead, api.ActionCreate: auditSecretCreate,
+	api.ActionEdit: auditSecretUpdate, api.ActionDelete: auditSecretDelete}
+
 // decideSecret authorizes action on secrets at path in pl's project and
 // environment with the same function as the decision endpoint
 // (authz.Permissions.DecideSecret). A refusal says what was missing in the
-// decision endpoint's words, and is audited.
-func (s *Service) decideSecret(ctx context.Context, c *Caller, pl *secretPlace, path, action string) error {
+// decision endpoint's words, and is audited under the action's event name
+// with the key asked for ("" for a listing).
+func (s *Service) decideSecret(ctx context.Context, c *Caller, pl *secretPlace, path, action, key string) error {
 	p, err := s.authorize(ctx, c)
 	if err != nil {
 		return err
@@ -93,8 +98,12 @@ func (s *Service) decideSecret(ctx context.Context, c *Caller, pl *secretPlace, 
 	out := api.AuthzDecision{ProjectID: pl.project.ID, Environment: pl.env.Slug, SecretPath: path,
 		Subject: api.SubjectSecrets, Action: action, IdentityID: c.Claims.IdentityID}
 	explain(&out, d)
-	ev := s.newEvent(c.Meta, c.OrgID(), ActorIdentity, c.Claims.IdentityID, "secret."+action, "project", pl.project.ID,
-		api.OutcomeFailure, out.Reason, map[string]string{"environment": pl.env.Slug, "secretPath": path})
+	md := map[string]string{"project": pl.project.ID, "environment": pl.env.Slug, "secretPath": path}
+	if key != "" {
+		md["secretKey"] = key
+	}
+	ev := s.newEvent(c.Meta, c.OrgID(), ActorIdentity, c.Claims.IdentityID, secretAuditActions[action], "project", pl.project.ID,
+		api.OutcomeFailure, out.Reason, md)
 	if err := s.writes.Write(ctx, store.Writes{Events: []store.AuditEvent{ev}}); err != nil {
 		return fmt.Errorf("write audit event: %w", err)
 	}
@@ -217,7 +226,7 @@ func (s *Service) ListSecrets(ctx context.Context, c *Caller, q api.SecretListQu
 	db := s.db.WithContext(ctx)
 	var rows []store.Secret
 	if !q.Recursive {
-		if err := s.decideSecret(ctx, c, &pl, pl.path, api.ActionRead); err != nil {
+		if err := s.decideSecret(ctx, c, &pl, pl.path, api.ActionRead, ""); err != nil {
 			return nil, err
 		}
 		err = db.Where("environment_id = ? AND secret_path = ?", pl.env.ID, pl.path).Order("secret_key").Find(&rows).Error
@@ -275,7 +284,7 @@ func (s *Service) readableSecrets(ctx context.Context, c *Caller, pl *secretPlac
 		}
 	}
 	if len(kept) == 0 {
-		if err := s.decideSecret(ctx, c, pl, pl.path, api.ActionRead); err != nil {
+		if err := s.decideSecret(ctx, c, pl, pl.path, api.ActionRead, ""); err != nil {
 			return nil, err
 		}
 	}
@@ -292,7 +301,7 @@ func (s *Service) GetSecret(ctx context.Context, c *Caller, key string, q api.Se
 	if err != nil {
 		return nil, err
 	}
-	if err := s.decideSecret(ctx, c, &pl, pl.path, api.ActionRead); err != nil {
+	if err := s.decideSecret(ctx, c, &pl, pl.path, api.ActionRead, key); err != nil {
 		return nil, err
 	}
 	db := s.db.WithContext(ctx)
@@ -354,7 +363,7 @@ func (s *Service) CreateSecret(ctx context.Context, c *Caller, key string, in *a
 	if err != nil {
 		return nil, err
 	}
-	if err := s.decideSecret(ctx, c, &pl, pl.path, api.ActionCreate); err != nil {
+	if err := s.decideSecret(ctx, c, &pl, pl.path, api.ActionCreate, key); err != nil {
 		return nil, err
 	}
 	out, err := s.createSecrets(ctx, c, &pl, []api.SecretBatchItem{{SecretKey: key, SecretValue: in.SecretValue, SecretComment: in.SecretComment}})
@@ -398,7 +407,7 @@ func (s *Service) CreateSecrets(ctx context.Context, c *Caller, in *api.SecretBa
 	if err != nil {
 		return nil, err
 	}
-	if err := s.decideSecret(ctx, c, &pl, pl.path, api.ActionCreate); err != nil {
+	if err := s.decideSecret(ctx, c, &pl, pl.path, api.ActionCreate, ""); err != nil {
 		return nil, err
 	}
 	out, err := s.createSecrets(ctx, c, &pl, in.Secrets)
@@ -460,7 +469,7 @@ func (s *Service) UpdateSecret(ctx context.Context, c *Caller, key string, want 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.decideSecret(ctx, c, &pl, pl.path, api.ActionEdit); err != nil {
+	if err := s.decideSecret(ctx, c, &pl, pl.path, api.ActionEdit, key); err != nil {
 		return nil, err
 	}
 	var (
@@ -511,7 +520,7 @@ func (s *Service) DeleteSecret(ctx context.Context, c *Caller, key string, want 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.decideSecret(ctx, c, &pl, pl.path, api.ActionDelete); err != nil {
+	if err := s.decideSecret(ctx, c, &pl, pl.path, api.ActionDelete, key); err != nil {
 		return nil, err
 	}
 	var row store.Secret
