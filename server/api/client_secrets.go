@@ -72,3 +72,29 @@ func (c *Client) CreateSecrets(ctx context.Context, in SecretBatchCreate) (*Secr
 	var out SecretBatch
 	return &out, c.Call(ctx, RouteCreateSecretsBatch, nil, nil, 0, in, &out)
 }
+
+// ListFolders lists the folders directly under q.Path.
+func (c *Client) ListFolders(ctx context.Context, q FolderListQuery) (*FolderList, error) {
+	v := url.Values{}
+	q.Scope().into(v)
+	v.Del("secretPath")
+	if q.Path != "" {
+		v.Set("path", q.Path)
+	}
+	var out FolderList
+	return &out, c.Call(ctx, RouteListFolders, nil, v, 0, nil, &out)
+}
+
+// CreateFolder creates a folder.
+func (c *Client) CreateFolder(ctx context.Context, in FolderCreate) (*Folder, error) {
+	var out FolderResponse
+	if err := c.Call(ctx, RouteCreateFolder, nil, nil, 0, in, &out); err != nil {
+		return nil, err
+	}
+	return &out.Folder, nil
+}
+
+// DeleteFolder deletes an empty folder by ID or name; ifMatch 0 skips the version check.
+func (c *Client) DeleteFolder(ctx context.Context, idOrName string, ifMatch int64, in FolderDelete) error {
+	return c.Call(ctx, RouteDeleteFolder, []string{idOrName}, nil, ifMatch, in, &FolderResponse{})
+}

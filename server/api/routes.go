@@ -122,6 +122,13 @@ var (
 	RouteDeleteSecret = route("deleteSecret", "DELETE", pSecret, "secrets",
 		"Delete a secret and its versions; the answer has no value (secrets delete)", SecretDelete{}, SecretResponse{})
 
+	RouteListFolders = withQuery(route("listFolders", "GET", "/api/v1/folders", "secrets",
+		"Infisical's folders list: the folders directly under a path (secret-folders read)", nil, FolderList{}), FolderListQuery{})
+	RouteCreateFolder = route("createFolder", "POST", "/api/v1/folders", "secrets",
+		"Create a folder under a path (secret-folders create at that path)", FolderCreate{}, FolderResponse{})
+	RouteDeleteFolder = route("deleteFolder", "DELETE", "/api/v1/folders/{folderIdOrName}", "secrets",
+		"Delete an empty folder (secret-folders delete at its parent path)", FolderDelete{}, FolderResponse{})
+
 	RouteListProjects  = route("listProjects", "GET", "/api/v1/projects", "projects", "List projects", nil, ProjectList{})
 	RouteCreateProject = route("createProject", "POST", "/api/v1/projects", "projects", "Create a project", ProjectInput{}, Project{})
 	RouteGetProject    = route("getProject", "GET", pProject, "projects", "Get a project", nil, Project{})
@@ -216,6 +223,7 @@ var Routes = []*Route{
 	RouteUniversalAuthLogin, RouteRenewToken, RouteRevokeToken, RouteTokenSelf, RouteIntrospectToken,
 	RouteAuthzCheck, RouteAuthzCheckBatch,
 	RouteListSecrets, RouteGetSecret, RouteCreateSecret, RouteUpdateSecret, RouteDeleteSecret, RouteCreateSecretsBatch,
+	RouteListFolders, RouteCreateFolder, RouteDeleteFolder,
 	RouteListProjects, RouteCreateProject, RouteGetProject, RouteUpdateProject, RouteDeleteProject,
 	RouteListEnvironments, RouteCreateEnvironment, RouteGetEnvironment, RouteUpdateEnvironment, RouteDeleteEnvironment,
 	RouteListIdentities, RouteCreateIdentity, RouteGetIdentity, RouteUpdateIdentity, RouteDeleteIdentity, RouteEffectivePerms,

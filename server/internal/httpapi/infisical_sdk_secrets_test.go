@@ -84,6 +84,21 @@ func TestInfisicalSDKSecrets(t *testing.T) {
 			t.Fatalf("Batch().Create: %+v, %v", batch, err)
 		}
 
+		folder, err := sdk.Folders().Create(infisical.CreateFolderOptions{ProjectID: pid, Environment: "dev", Path: "/app", Name: "cache"})
+		if err != nil || folder.Name != "cache" || folder.Version != 1 || folder.ID == "" {
+			t.Fatalf("Folders().Create: %+v, %v", folder, err)
+		}
+		folders, err := sdk.Folders().List(infisical.ListFoldersOptions{ProjectID: pid, Environment: "dev", Path: "/app"})
+		if err != nil || len(folders) != 1 || folders[0].ID != folder.ID {
+			t.Fatalf("Folders().List: %+v, %v", folders, err)
+		}
+		if _, err := sdk.Folders().Delete(infisical.DeleteFolderOptions{ProjectID: pid, Environment: "dev", Path: "/app", FolderID: folder.ID}); err != nil {
+			t.Fatalf("Folders().Delete: %v", err)
+		}
+		if folders, err = sdk.Folders().List(infisical.ListFoldersOptions{ProjectID: pid, Environment: "dev", Path: "/app"}); err != nil || len(folders) != 0 {
+			t.Fatalf("Folders().List after Delete: %+v, %v", folders, err)
+		}
+
 		// A reader of prod:/db/** only: refused elsewhere, with the reason.
 		reader := sdkAs(t, e.member(t, "sdk-reader", "no-access", []api.MembershipRole{{RoleSlug: "db-reader"}}).ID)
 		_, err = reader.Secrets().Retrieve(infisical.RetrieveSecretOptions{ProjectID: pid, Environment: "dev", SecretKey: "ROOT"})

@@ -44,6 +44,19 @@ func (s *Server) secretRoutes() {
 	handle(s, api.RouteCreateSecretsBatch, func(c *Ctx, in *api.SecretBatchCreate) (*api.SecretBatch, error) {
 		return s.svc.CreateSecrets(c.Request().Context(), c.Caller, in)
 	})
+	handle(s, api.RouteListFolders, func(c *Ctx, _ *None) (*api.FolderList, error) {
+		q := c.QueryParams()
+		return s.svc.ListFolders(c.Request().Context(), c.Caller, api.FolderListQuery{WorkspaceID: q.Get("workspaceId"),
+			WorkspaceSlug: q.Get("workspaceSlug"), Environment: q.Get("environment"), Path: q.Get("path")})
+	})
+	handle(s, api.RouteCreateFolder, func(c *Ctx, in *api.FolderCreate) (*api.FolderResponse, error) {
+		return s.svc.CreateFolder(c.Request().Context(), c.Caller, in)
+	})
+	handle(s, api.RouteDeleteFolder, func(c *Ctx, in *api.FolderDelete) (*api.FolderResponse, error) {
+		return WithVersion(c, func(v int64) (*api.FolderResponse, error) {
+			return s.svc.DeleteFolder(c.Request().Context(), c.Caller, c.Param("folderIdOrName"), v, in)
+		})
+	})
 	handle(s, api.RouteUpdateSecret, func(c *Ctx, in *api.SecretUpdate) (*api.SecretResponse, error) {
 		return WithVersion(c, func(v int64) (*api.SecretResponse, error) {
 			return s.svc.UpdateSecret(c.Request().Context(), c.Caller, c.Param("secretName"), v, in)

@@ -53,6 +53,23 @@ func secretMatrixRows() map[string]*matrixRow {
 					t.Errorf("batch %+v", b.Secrets)
 				}
 			}},
+		api.RouteListFolders.ID: {member: allow, noAccess: deny, custom: deny, otherOrg: gone, query: url.Values{"workspaceSlug": {"matrix"}, "environment": {"dev"}},
+			req: func(t *testing.T, f *matrixFixture) ([]string, any) { return nil, nil }},
+		api.RouteCreateFolder.ID: {member: allow, noAccess: deny, custom: deny, otherOrg: gone,
+			req: func(t *testing.T, f *matrixFixture) ([]string, any) {
+				return nil, api.FolderCreate{WorkspaceSlug: "matrix", Environment: "dev", Name: f.slug("folder")}
+			},
+			check: func(t *testing.T, f *matrixFixture, who matrixCaller, out any) {
+				if fo := out.(*api.FolderResponse).Folder; fo.Version != 1 || fo.Path != "/"+fo.Name {
+					t.Errorf("folder %+v", fo)
+				}
+			}},
+		api.RouteDeleteFolder.ID: {member: allow, noAccess: deny, custom: deny, otherOrg: gone,
+			req: func(t *testing.T, f *matrixFixture) ([]string, any) {
+				name := f.slug("gone")
+				matrixMust[*api.Folder](t, "create folder")(f.admin.CreateFolder(t.Context(), api.FolderCreate{WorkspaceSlug: "matrix", Environment: "dev", Name: name}))
+				return []string{name}, api.FolderDelete{WorkspaceSlug: "matrix", Environment: "dev"}
+			}},
 		api.RouteUpdateSecret.ID: {member: allow, noAccess: deny, custom: deny, otherOrg: gone,
 			req: func(t *testing.T, f *matrixFixture) ([]string, any) {
 				v := "v2"

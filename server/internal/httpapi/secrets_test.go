@@ -200,6 +200,85 @@ func TestSecretsBatch(t *testing.T) {
 	})
 }
 
+// Folders are created, listed and deleted under a path; a folder holding
+// anything is not deleted; folder permissions govern them.
+func TestSecretFolders(t *testing.T) {
+	backends(t, func(t *testing.T, srv *servertest.Server) {
+		e := newSecretsEnv(t, srv)
+		ctx := t.Context()
+		c := e.admin
+		in := func(env, parent, name string) api.FolderCreate {
+			return api.FolderCreate{WorkspaceID: e.project.ID, Environment: env, Path: parent, Name: name}
+		}
+		del := func(env, parent string) api.FolderDelete {
+			return api.FolderDelete{WorkspaceID: e.project.ID, Environment: env, Path: parent}
+		}
+		db := must(c.CreateFolder(ctx, in("prod", "/", "db")))(t)
+		must(c.CreateFolder(ctx, in("prod", "/", "app")))(t)
+		must(c.CreateFolder(ctx, in("prod", "/db", "primary")))(t)
+		if db.Path != "/db" || db.Version != 1 {
+			t.Fatalf("folder %+v", db)
+		}
+		l := must(c.ListFolders(ctx, api.FolderListQuery{WorkspaceSlug: "shop", Environment: "prod"}))(t)
+		if len(l.Folders) != 2 || l.Folders[0].Name != "app" || l.Folders[1].Name != "db" {
+			t.Fatalf("folders at /: %+v", l.Folders)
+		}
+		_, err := c.CreateFolder(ctx, in("prod", "/", "db"))
+		if p := wantProblem(t, err, http.StatusConflict, api.CodeConflict); !strings.Contains(p.Detail, `folder "db" already exists at prod:/`) {
+			t.Errorf("duplicate: %s", p.Detail)
+		}
+		for _, name := range []string{"", "..", "a/b", "sp ace"} {
+			_, err = c.CreateFolder(ctx, in("prod", "/", name))
+			wantFieldError(t, wantProblem(t, err, http.StatusBadRequest, api.CodeValidation), "name", "letters, digits")
+		}
+		_, err = c.CreateFolder(ctx, in("prod", "db", "x"))
+		wantFieldError(t, wantProblem(t, err, http.StatusBadRequest, api.CodeValidation), "path", "absolute, clean path")
+
+		// Not empty: a subfolder, then a secret below, refuse the delete.
+		p := wantProblem(t, c.DeleteFolder(ctx, "db", 0, del("prod", "/")), http.StatusConflict, api.CodeConflict)
+		if !strings.Contains(p.Detail, "folder /db holds 0 secrets and 1 folders") {
+			t.Errorf("not empty: %s", p.Detail)
+		}
+		must(struct{}{}, c.DeleteFolder(ctx, "primary", 0, del("prod", "/db")))(t)
+		must(e.create(t, c, "prod", "/db/x", "K", "v"))(t)
+		wantProblem(t, c.DeleteFolder(ctx, db.ID, 0, del("prod", "/")), http.StatusConflict, api.CodeConflict)
+		must(struct{}{}, c.DeleteSecret(ctx, "K", 0, api.SecretDelete{WorkspaceID: e.project.ID, Environment: "prod", SecretPath: "/db/x"}))(t)
+		must(struct{}{}, c.DeleteFolder(ctx, db.ID, 0, del("prod", "/")))(t)
+		if p := wantProblem(t, c.DeleteFolder(ctx, "db", 0, del("prod", "/")), http.StatusNotFound, api.CodeNotFound); !strings.Contains(p.Detail, `folder "db" at prod:/`) {
+			t.Errorf("gone: %s", p.Detail)
+		}
+
+		// The "folders" role reads folders in prod only, and creates none.
+		viewer := e.member(t, "folder-viewer", "no-access", []api.MembershipRole{{RoleSlug: "folders"}})
+		vc := srv.Client(t, api.WithToken(e.login(t, viewer.ID, api.UniversalAuthInput{})))
+		if l := must(vc.ListFolders(ctx, api.FolderListQuery{WorkspaceID: e.project.ID, Environment: "prod"}))(t); len(l.Folders) != 1 {
+			t.Fatalf("viewer lists %+v", l.Folders)
+		}
+		_, err = vc.ListFolders(ctx, api.FolderListQuery{WorkspaceID: e.project.ID, Environment: "dev"})
+		if p := wantProblem(t, err, http.StatusForbidden, api.CodeForbidden); !strings.Contains(p.Detail, "no rule grants read on secret-folders at dev:/") {
+			t.Errorf("refused list: %s", p.Detail)
+		}
+		_, err = vc.CreateFolder(ctx, in("prod", "/", "mine"))
+		wantProblem(t, err, http.StatusForbidden, api.CodeForbidden)
+		// Audited: three creates and the viewer's refused one, two deletes.
+		for action, want := range map[string][2]int{"secret-folder.create": {3, 1}, "secret-folder.delete": {2, 0}} {
+			l := must(c.ListAuditEvents(ctx, api.AuditEventFilter{Action: action}))(t)
+			var got [2]int
+			for _, ev := range l.Events {
+				switch {
+				case ev.Outcome == api.OutcomeSuccess && ev.Metadata["project"] == e.project.ID && ev.Metadata["environment"] == "prod":
+					got[0]++
+				case ev.Outcome == api.OutcomeFailure && ev.Actor.ID == viewer.ID:
+					got[1]++
+				}
+			}
+			if got != want {
+				t.Errorf("%s: %v successes and refusals, want %v: %+v", action, got, want, l.Events)
+			}
+		}
+	})
+}
+
 func second[T any](_ T, err error) error { return err }
 
 // Every read and write is audited with identity, project, environment,

@@ -38,7 +38,8 @@ func (p *secretPlace) String() string { return p.env.Slug + ":" + p.path }
 // placeSecrets validates where a request points and resolves its project
 // (by ID, else slug) and environment: 400 for a malformed place, 404 naming
 // the project or environment that does not exist.
-func (s *Service) placeSecrets(ctx context.Context, c *Caller, sc api.SecretScope, typ string) (secretPlace, error) {
+// pathField names the path in errors: secretPath, or path for folders.
+func (s *Service) placeSecrets(ctx context.Context, c *Caller, sc api.SecretScope, typ, pathField string) (secretPlace, error) {
 	var errs api.FieldErrors
 	if sc.Project() == "" {
 		errs.Add("workspaceId", "is required: the project's ID (or workspaceSlug, its slug)")
@@ -51,7 +52,7 @@ func (s *Service) placeSecrets(ctx context.Context, c *Caller, sc api.SecretScop
 		pl.path = "/"
 	}
 	if err := api.ValidateSecretPath(pl.path); err != nil {
-		errs.Add("secretPath", "%s", err)
+		errs.Add(pathField, "%s", err)
 	}
 	switch typ {
 	case "", api.SecretTypeShared:
@@ -87,22 +88,29 @@ var secretAuditActions = map[string]string{api.ActionRead: auditSecretRead, api.
 // decision endpoint's words, and is audited under the action's event name
 // with the key asked for ("" for a listing).
 func (s *Service) decideSecret(ctx context.Context, c *Caller, pl *secretPlace, path, action, key string) error {
+	return s.decidePlace(ctx, c, pl, api.SubjectSecrets, path, action, secretAuditActions[action], "secretKey", key)
+}
+
+// decidePlace is decideSecret for any subject conditioned on environments
+// and paths (authz.Permissions.DecidePath); a refusal's audit event is
+// auditAction, naming what (a key, a folder) under name when not empty.
+func (s *Service) decidePlace(ctx context.Context, c *Caller, pl *secretPlace, subject, path, action, auditAction, name, what string) error {
 	p, err := s.authorize(ctx, c)
 	if err != nil {
 		return err
 	}
-	d := p.DecideSecret(pl.project.ID, action, pl.env.Slug, path)
+	d := p.DecidePath(pl.project.ID, subject, action, pl.env.Slug, path)
 	if d.Allowed {
 		return nil
 	}
 	out := api.AuthzDecision{ProjectID: pl.project.ID, Environment: pl.env.Slug, SecretPath: path,
-		Subject: api.SubjectSecrets, Action: action, IdentityID: c.Claims.IdentityID}
+		Subject: subject, Action: action, IdentityID: c.Claims.IdentityID}
 	explain(&out, d)
 	md := map[string]string{"project": pl.project.ID, "environment": pl.env.Slug, "secretPath": path}
-	if key != "" {
-		md["secretKey"] = key
+	if what != "" {
+		md[name] = what
 	}
-	ev := s.newEvent(c.Meta, c.OrgID(), ActorIdentity, c.Claims.IdentityID, secretAuditActions[action], "project", pl.project.ID,
+	ev := s.newEvent(c.Meta, c.OrgID(), ActorIdentity, c.Claims.IdentityID, auditAction, "project", pl.project.ID,
 		api.OutcomeFailure, out.Reason, md)
 	if err := s.writes.Write(ctx, store.Writes{Events: []store.AuditEvent{ev}}); err != nil {
 		return fmt.Errorf("write audit event: %w", err)
@@ -219,7 +227,7 @@ func findSecret(db *gorm.DB, pl *secretPlace, key string) (store.Secret, error) 
 // and audited. A recursive listing leaves out what the caller may not read
 // and is refused only when it may read nothing there.
 func (s *Service) ListSecrets(ctx context.Context, c *Caller, q api.SecretListQuery) (*api.SecretList, error) {
-	pl, err := s.placeSecrets(ctx, c, q.Scope(), "")
+	pl, err := s.placeSecrets(ctx, c, q.Scope(), "", "secretPath")
 	if err != nil {
 		return nil, err
 	}
@@ -297,7 +305,7 @@ func (s *Service) GetSecret(ctx context.Context, c *Caller, key string, q api.Se
 	if err := validateSecretKey("secretName", key); err != nil {
 		return nil, err
 	}
-	pl, err := s.placeSecrets(ctx, c, q.Scope(), q.Type)
+	pl, err := s.placeSecrets(ctx, c, q.Scope(), q.Type, "secretPath")
 	if err != nil {
 		return nil, err
 	}
@@ -359,7 +367,7 @@ func (s *Service) CreateSecret(ctx context.Context, c *Caller, key string, in *a
 	if err := validateSecretValue("", &in.SecretValue, &in.SecretComment); err != nil {
 		return nil, err
 	}
-	pl, err := s.placeSecrets(ctx, c, in.Scope(), in.Type)
+	pl, err := s.placeSecrets(ctx, c, in.Scope(), in.Type, "secretPath")
 	if err != nil {
 		return nil, err
 	}
@@ -403,7 +411,7 @@ func (s *Service) CreateSecrets(ctx context.Context, c *Caller, in *api.SecretBa
 			return nil, err
 		}
 	}
-	pl, err := s.placeSecrets(ctx, c, in.Scope(), "")
+	pl, err := s.placeSecrets(ctx, c, in.Scope(), "", "secretPath")
 	if err != nil {
 		return nil, err
 	}
@@ -465,7 +473,7 @@ func (s *Service) UpdateSecret(ctx context.Context, c *Caller, key string, want 
 	if err := validateSecretValue("", in.SecretValue, in.SecretComment); err != nil {
 		return nil, err
 	}
-	pl, err := s.placeSecrets(ctx, c, in.Scope(), in.Type)
+	pl, err := s.placeSecrets(ctx, c, in.Scope(), in.Type, "secretPath")
 	if err != nil {
 		return nil, err
 	}
@@ -516,7 +524,7 @@ func (s *Service) DeleteSecret(ctx context.Context, c *Caller, key string, want 
 	if err := validateSecretKey("secretName", key); err != nil {
 		return nil, err
 	}
-	pl, err := s.placeSecrets(ctx, c, in.Scope(), in.Type)
+	pl, err := s.placeSecrets(ctx, c, in.Scope(), in.Type, "secretPath")
 	if err != nil {
 		return nil, err
 	}

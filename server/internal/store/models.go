@@ -256,12 +256,25 @@ type SecretVersion struct {
 	CreatedAt      time.Time
 }
 
+// SecretFolder is a folder named Name under ParentPath in an environment.
+type SecretFolder struct {
+	ID             string `gorm:"primaryKey"`
+	OrganizationID string
+	ProjectID      string
+	EnvironmentID  string
+	ParentPath     string
+	Name           string
+	Version        int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
 // Models lists every table's model, for the schema test.
 func Models() []any {
 	return []any{
 		&Organization{}, &Identity{}, &Project{}, &Environment{}, &Role{}, &Membership{},
 		&UniversalAuth{}, &AuthMethodConfig{}, &ClientSecret{}, &Lockout{}, &AccessToken{}, &Revocation{},
 		&SigningKey{}, &AuditEvent{}, &UsedSignedRequest{}, &IdempotencyKey{},
-		&ProjectKey{}, &Secret{}, &SecretVersion{},
+		&ProjectKey{}, &Secret{}, &SecretVersion{}, &SecretFolder{},
 	}
 }

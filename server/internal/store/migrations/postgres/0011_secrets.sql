@@ -35,3 +35,18 @@ CREATE TABLE secret_versions (
     created_at      timestamptz NOT NULL,
     UNIQUE (secret_id, version)
 );
+
+-- Folders are listed, created and deleted explicitly (Infisical's
+-- /api/v1/folders); a secret's path needs no folder row.
+CREATE TABLE secret_folders (
+    id              text NOT NULL PRIMARY KEY,
+    organization_id text NOT NULL,
+    project_id      text NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    environment_id  text NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+    parent_path     text NOT NULL,
+    name            text NOT NULL,
+    version         bigint NOT NULL,
+    created_at      timestamptz NOT NULL,
+    updated_at      timestamptz NOT NULL,
+    UNIQUE (environment_id, parent_path, name)
+);
