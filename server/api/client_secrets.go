@@ -98,3 +98,12 @@ func (c *Client) CreateFolder(ctx context.Context, in FolderCreate) (*Folder, er
 func (c *Client) DeleteFolder(ctx context.Context, idOrName string, ifMatch int64, in FolderDelete) error {
 	return c.Call(ctx, RouteDeleteFolder, []string{idOrName}, nil, ifMatch, in, &FolderResponse{})
 }
+
+// RenameFolder renames an empty folder; ifMatch 0 skips the version check.
+func (c *Client) RenameFolder(ctx context.Context, folderID string, ifMatch int64, in FolderUpdate) (*Folder, error) {
+	var out FolderResponse
+	if err := c.Call(ctx, RouteUpdateFolder, []string{folderID}, nil, ifMatch, in, &out); err != nil {
+		return nil, err
+	}
+	return &out.Folder, nil
+}

@@ -58,6 +58,21 @@ func (in *FolderCreate) Scope() SecretScope {
 	return SecretScope{in.WorkspaceID, in.WorkspaceSlug, in.Environment, in.Path}
 }
 
+// FolderUpdate is the body of PATCH /api/v1/folders/{folderIdOrName}: the
+// folder's new name.
+type FolderUpdate struct {
+	WorkspaceID   string `json:"workspaceId,omitempty"`
+	WorkspaceSlug string `json:"workspaceSlug,omitempty"`
+	Environment   string `json:"environment"`
+	Name          string `json:"name"`
+	Path          string `json:"path,omitempty"`
+}
+
+// Scope is where the folder is.
+func (in *FolderUpdate) Scope() SecretScope {
+	return SecretScope{in.WorkspaceID, in.WorkspaceSlug, in.Environment, in.Path}
+}
+
 // FolderDelete is the body of DELETE /api/v1/folders/{folderIdOrName}: the
 // folder, by ID or by name under Path.
 type FolderDelete struct {

@@ -126,6 +126,8 @@ var (
 		"Infisical's folders list: the folders directly under a path (secret-folders read)", nil, FolderList{}), FolderListQuery{})
 	RouteCreateFolder = route("createFolder", "POST", "/api/v1/folders", "secrets",
 		"Create a folder under a path (secret-folders create at that path)", FolderCreate{}, FolderResponse{})
+	RouteUpdateFolder = route("updateFolder", "PATCH", "/api/v1/folders/{folderIdOrName}", "secrets",
+		"Rename an empty folder, by ID or name (secret-folders edit at its parent path)", FolderUpdate{}, FolderResponse{})
 	RouteDeleteFolder = route("deleteFolder", "DELETE", "/api/v1/folders/{folderIdOrName}", "secrets",
 		"Delete an empty folder (secret-folders delete at its parent path)", FolderDelete{}, FolderResponse{})
 
@@ -223,7 +225,7 @@ var Routes = []*Route{
 	RouteUniversalAuthLogin, RouteRenewToken, RouteRevokeToken, RouteTokenSelf, RouteIntrospectToken,
 	RouteAuthzCheck, RouteAuthzCheckBatch,
 	RouteListSecrets, RouteGetSecret, RouteCreateSecret, RouteUpdateSecret, RouteDeleteSecret, RouteCreateSecretsBatch,
-	RouteListFolders, RouteCreateFolder, RouteDeleteFolder,
+	RouteListFolders, RouteCreateFolder, RouteUpdateFolder, RouteDeleteFolder,
 	RouteListProjects, RouteCreateProject, RouteGetProject, RouteUpdateProject, RouteDeleteProject,
 	RouteListEnvironments, RouteCreateEnvironment, RouteGetEnvironment, RouteUpdateEnvironment, RouteDeleteEnvironment,
 	RouteListIdentities, RouteCreateIdentity, RouteGetIdentity, RouteUpdateIdentity, RouteDeleteIdentity, RouteEffectivePerms,

@@ -88,6 +88,10 @@ func TestInfisicalSDKSecrets(t *testing.T) {
 		if err != nil || folder.Name != "cache" || folder.Version != 1 || folder.ID == "" {
 			t.Fatalf("Folders().Create: %+v, %v", folder, err)
 		}
+		folder, err = sdk.Folders().Update(infisical.UpdateFolderOptions{FolderID: folder.ID, ProjectID: pid, Environment: "dev", Path: "/app", NewName: "cache2"})
+		if err != nil || folder.Name != "cache2" || folder.Version != 2 {
+			t.Fatalf("Folders().Update: %+v, %v", folder, err)
+		}
 		folders, err := sdk.Folders().List(infisical.ListFoldersOptions{ProjectID: pid, Environment: "dev", Path: "/app"})
 		if err != nil || len(folders) != 1 || folders[0].ID != folder.ID {
 			t.Fatalf("Folders().List: %+v, %v", folders, err)

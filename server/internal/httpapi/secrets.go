@@ -52,6 +52,11 @@ func (s *Server) secretRoutes() {
 	handle(s, api.RouteCreateFolder, func(c *Ctx, in *api.FolderCreate) (*api.FolderResponse, error) {
 		return s.svc.CreateFolder(c.Request().Context(), c.Caller, in)
 	})
+	handle(s, api.RouteUpdateFolder, func(c *Ctx, in *api.FolderUpdate) (*api.FolderResponse, error) {
+		return WithVersion(c, func(v int64) (*api.FolderResponse, error) {
+			return s.svc.RenameFolder(c.Request().Context(), c.Caller, c.Param("folderIdOrName"), v, in)
+		})
+	})
 	handle(s, api.RouteDeleteFolder, func(c *Ctx, in *api.FolderDelete) (*api.FolderResponse, error) {
 		return WithVersion(c, func(v int64) (*api.FolderResponse, error) {
 			return s.svc.DeleteFolder(c.Request().Context(), c.Caller, c.Param("folderIdOrName"), v, in)

@@ -64,6 +64,16 @@ func secretMatrixRows() map[string]*matrixRow {
 					t.Errorf("folder %+v", fo)
 				}
 			}},
+		api.RouteUpdateFolder.ID: {member: allow, noAccess: deny, custom: deny, otherOrg: gone,
+			req: func(t *testing.T, f *matrixFixture) ([]string, any) {
+				fo := matrixMust[*api.Folder](t, "create folder")(f.admin.CreateFolder(t.Context(), api.FolderCreate{WorkspaceSlug: "matrix", Environment: "dev", Name: f.slug("old")}))
+				return []string{fo.ID}, api.FolderUpdate{WorkspaceSlug: "matrix", Environment: "dev", Name: f.slug("new")}
+			},
+			check: func(t *testing.T, f *matrixFixture, who matrixCaller, out any) {
+				if fo := out.(*api.FolderResponse).Folder; fo.Version != 2 {
+					t.Errorf("renamed folder %+v", fo)
+				}
+			}},
 		api.RouteDeleteFolder.ID: {member: allow, noAccess: deny, custom: deny, otherOrg: gone,
 			req: func(t *testing.T, f *matrixFixture) ([]string, any) {
 				name := f.slug("gone")

@@ -239,7 +239,26 @@ func TestSecretFolders(t *testing.T) {
 		if !strings.Contains(p.Detail, "folder /db holds 0 secrets and 1 folders") {
 			t.Errorf("not empty: %s", p.Detail)
 		}
-		must(struct{}{}, c.DeleteFolder(ctx, "primary", 0, del("prod", "/db")))(t)
+		upd := func(name string) api.FolderUpdate {
+			return api.FolderUpdate{WorkspaceID: e.project.ID, Environment: "prod", Path: "/db", Name: name}
+		}
+		primary := must(c.ListFolders(ctx, api.FolderListQuery{WorkspaceID: e.project.ID, Environment: "prod", Path: "/db"}))(t).Folders[0]
+		renamed := must(c.RenameFolder(ctx, primary.ID, 1, upd("main")))(t)
+		if renamed.Name != "main" || renamed.Path != "/db/main" || renamed.Version != 2 {
+			t.Fatalf("renamed %+v", renamed)
+		}
+		_, err = c.RenameFolder(ctx, primary.ID, 1, upd("other"))
+		wantProblem(t, err, http.StatusPreconditionFailed, api.CodeVersionMismatch)
+		_, err = c.RenameFolder(ctx, "db", 0, api.FolderUpdate{WorkspaceID: e.project.ID, Environment: "prod", Path: "/", Name: "app"})
+		wantProblem(t, err, http.StatusConflict, api.CodeConflict) // /db is not empty
+		must(struct{}{}, c.DeleteFolder(ctx, "main", 0, del("prod", "/db")))(t)
+		_, err = c.CreateFolder(ctx, in("prod", "/", "spare"))
+		must(struct{}{}, err)(t)
+		_, err = c.RenameFolder(ctx, "spare", 0, api.FolderUpdate{WorkspaceID: e.project.ID, Environment: "prod", Path: "/", Name: "app"})
+		if p := wantProblem(t, err, http.StatusConflict, api.CodeConflict); !strings.Contains(p.Detail, `folder "app" already exists`) {
+			t.Errorf("rename onto a sibling: %s", p.Detail)
+		}
+		must(struct{}{}, c.DeleteFolder(ctx, "spare", 0, del("prod", "/")))(t)
 		must(e.create(t, c, "prod", "/db/x", "K", "v"))(t)
 		wantProblem(t, c.DeleteFolder(ctx, db.ID, 0, del("prod", "/")), http.StatusConflict, api.CodeConflict)
 		must(struct{}{}, c.DeleteSecret(ctx, "K", 0, api.SecretDelete{WorkspaceID: e.project.ID, Environment: "prod", SecretPath: "/db/x"}))(t)
@@ -260,8 +279,8 @@ func TestSecretFolders(t *testing.T) {
 		}
 		_, err = vc.CreateFolder(ctx, in("prod", "/", "mine"))
 		wantProblem(t, err, http.StatusForbidden, api.CodeForbidden)
-		// Audited: three creates and the viewer's refused one, two deletes.
-		for action, want := range map[string][2]int{"secret-folder.create": {3, 1}, "secret-folder.delete": {2, 0}} {
+		// Audited: four creates and the viewer's refused one, a rename, three deletes.
+		for action, want := range map[string][2]int{"secret-folder.create": {4, 1}, "secret-folder.update": {1, 0}, "secret-folder.delete": {3, 0}} {
 			l := must(c.ListAuditEvents(ctx, api.AuditEventFilter{Action: action}))(t)
 			var got [2]int
 			for _, ev := range l.Events {

@@ -17,6 +17,7 @@ import (
 const (
 	auditFolderRead   = "secret-folder.read"
 	auditFolderCreate = "secret-folder.create"
+	auditFolderUpdate = "secret-folder.update"
 	auditFolderDelete = "secret-folder.delete"
 )
 
@@ -95,32 +96,77 @@ func (s *Service) DeleteFolder(ctx context.Context, c *Caller, idOrName string, 
 	}
 	var row store.SecretFolder
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		err := tx.Where("environment_id = ? AND parent_path = ? AND (id = ? OR name = ?)", pl.env.ID, pl.path, idOrName, idOrName).Take(&row).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return fmt.Errorf("folder %q at %s in project %q: %w", idOrName, &pl, pl.project.Slug, store.ErrNotFound)
-		}
-		if err != nil {
-			return store.Translate(err, "folder")
-		}
-		if want != 0 && want != row.Version {
-			return StaleError(want, row.Version)
-		}
-		full := path.Join(row.ParentPath, row.Name)
-		n, err := countUnder(tx.Model(&store.Secret{}), "secret_path", pl.env.ID, full)
-		if err != nil {
+		var err error
+		if row, err = emptyFolder(tx, &pl, idOrName, want); err != nil {
 			return err
-		}
-		sub, err := countUnder(tx.Model(&store.SecretFolder{}), "parent_path", pl.env.ID, full)
-		if err != nil {
-			return err
-		}
-		if n > 0 || sub > 0 {
-			return conflict("folder %s holds %d secrets and %d folders; delete them first", full, n, sub)
 		}
 		if err := tx.Delete(&store.SecretFolder{}, "id = ?", row.ID).Error; err != nil {
 			return store.Translate(err, "delete folder")
 		}
 		return s.record(tx, c, auditFolderDelete, "secret-folder", row.ID, folderMetadata(&pl, &row))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &api.FolderResponse{Folder: folderToAPI(&pl, &row)}, nil
+}
+
+// emptyFolder loads the folder idOrName (its ID, or its name) under pl's
+// path at version want (0: any): 404 naming it, 412 for another version,
+// 409 when secrets or folders are under it.
+func emptyFolder(tx *gorm.DB, pl *secretPlace, idOrName string, want int64) (store.SecretFolder, error) {
+	var row store.SecretFolder
+	err := tx.Where("environment_id = ? AND parent_path = ? AND (id = ? OR name = ?)", pl.env.ID, pl.path, idOrName, idOrName).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return row, fmt.Errorf("folder %q at %s in project %q: %w", idOrName, pl, pl.project.Slug, store.ErrNotFound)
+	}
+	if err != nil {
+		return row, store.Translate(err, "folder")
+	}
+	if want != 0 && want != row.Version {
+		return row, StaleError(want, row.Version)
+	}
+	full := path.Join(row.ParentPath, row.Name)
+	n, err := countUnder(tx.Model(&store.Secret{}), "secret_path", pl.env.ID, full)
+	if err != nil {
+		return row, err
+	}
+	sub, err := countUnder(tx.Model(&store.SecretFolder{}), "parent_path", pl.env.ID, full)
+	if err != nil {
+		return row, err
+	}
+	if n > 0 || sub > 0 {
+		return row, conflict("folder %s holds %d secrets and %d folders; empty it first", full, n, sub)
+	}
+	return row, nil
+}
+
+// RenameFolder answers PATCH /api/v1/folders/{folderIdOrName}: an empty folder
+// gets a new name (secret-folders edit at its parent path). A folder with
+// anything under it keeps its name: the paths, and so the permissions, of
+// what it holds would change.
+func (s *Service) RenameFolder(ctx context.Context, c *Caller, idOrName string, want int64, in *api.FolderUpdate) (*api.FolderResponse, error) {
+	if err := api.ValidateFolderName(in.Name); err != nil {
+		return nil, (&api.FieldErrors{{Field: "name", Message: err.Error()}}).Err()
+	}
+	pl, err := s.placeSecrets(ctx, c, in.Scope(), "", "path")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.decidePlace(ctx, c, &pl, api.SubjectSecretFolders, pl.path, api.ActionEdit, auditFolderUpdate, "folder", idOrName); err != nil {
+		return nil, err
+	}
+	var row store.SecretFolder
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		if row, err = emptyFolder(tx, &pl, idOrName, want); err != nil {
+			return err
+		}
+		row.Name, row.UpdatedAt = in.Name, s.now()
+		if row.Version, err = UpdateVersioned(tx, &store.SecretFolder{}, row.ID, want, row.Version, map[string]any{"name": in.Name}, row.UpdatedAt); err != nil {
+			return ConflictOr(err, "folder %q already exists at %s in project %q", in.Name, &pl, pl.project.Slug)
+		}
+		return s.record(tx, c, auditFolderUpdate, "secret-folder", row.ID, folderMetadata(&pl, &row))
 	})
 	if err != nil {
 		return nil, err
