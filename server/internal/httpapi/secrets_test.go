@@ -6,7 +6,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"net/http"
 	"os"
 	"os/exec"
@@ -14,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/servertest"
@@ -492,5 +495,70 @@ func TestSecretsBodyLimits(t *testing.T) {
 	}
 	if r := e.a.raw(t, http.MethodPost, "/api/v3/secrets/raw/FITS", "", body(api.MaxSecretValueBytes)); r.status != http.StatusCreated {
 		t.Fatalf("a 1 MiB value: %d %s", r.status, r.body)
+	}
+}
+
+// The secrets API and the decision endpoint agree on a generated matrix of
+// role grants (allow and deny rules, environment and path globs, temporary
+// grants before, inside and after their window) × environments × paths ×
+// actions: a refusal is exactly a deny, with the same reason.
+func TestSecretsAgreeWithDecisions(t *testing.T) {
+	backends(t, func(t *testing.T, srv *servertest.Server) { testSecretsAgreeWithDecisions(t, srv) })
+}
+
+func testSecretsAgreeWithDecisions(t *testing.T, srv *servertest.Server) {
+	e := newSecretsEnv(t, srv)
+	ctx := t.Context()
+	now := time.Now().UTC().Truncate(time.Second)
+	choices := []api.MembershipRole{
+		{RoleSlug: "db-reader"},
+		{RoleSlug: "app-writer", TemporaryAccess: window(now.Add(-3*time.Hour), time.Hour)},
+		{RoleSlug: "app-writer", TemporaryAccess: window(now.Add(-time.Hour), 3*time.Hour)},
+		{RoleSlug: "no-root"},
+		{RoleSlug: "viewer"},
+		{RoleSlug: "member"},
+	}
+	rng := mrand.New(mrand.NewPCG(15, 1))
+	n := 0
+	seen := map[string]int{} // how each case was decided, so the matrix is known to hold every kind
+	for i := range 8 {
+		var grants []api.MembershipRole
+		for _, c := range choices {
+			if rng.IntN(3) == 0 {
+				grants = append(grants, c)
+			}
+		}
+		if len(grants) == 0 {
+			grants = choices[i%len(choices) : i%len(choices)+1]
+		}
+		id := e.member(t, fmt.Sprintf("agree-%d", i), "no-access", grants)
+		c := srv.Client(t, api.WithToken(e.login(t, id.ID, api.UniversalAuthInput{})))
+		for _, env := range []string{"dev", "staging-eu", "prod"} {
+			for _, p := range []string{"/", "/db/app", "/db/root/admin", "/app/cfg", "/app/secret"} {
+				for _, action := range []string{api.ActionRead, api.ActionCreate} {
+					d := must(e.checker.CheckAuthz(ctx, api.AuthzCheck{IdentityID: id.ID, Project: "shop", Environment: env, SecretPath: p, Action: action}))(t)
+					var err error
+					if action == api.ActionRead {
+						_, err = e.get(t, c, env, p, "ABSENT", 0)
+					} else {
+						n++
+						_, err = e.create(t, c, env, p, fmt.Sprintf("K%d", n), "v")
+					}
+					seen[d.DecidedBy]++
+					var pr *api.Problem
+					refused := errors.As(err, &pr) && pr.Status == http.StatusForbidden
+					if refused == d.Allowed || (refused && !strings.Contains(pr.Detail, d.Reason)) ||
+						(!refused && action == api.ActionRead && (pr == nil || pr.Status != http.StatusNotFound)) ||
+						(!refused && action == api.ActionCreate && err != nil) {
+						t.Errorf("%v %s at %s:%s: the API answers %v, the decision endpoint %v %q", grants, action, env, p, err, d.Allowed, d.Reason)
+					}
+				}
+			}
+		}
+	}
+	for _, by := range []string{api.DecidedByAllowRule, api.DecidedByDenyRule, api.DecidedByNoRule} {
+		if seen[by] == 0 {
+			t.Errorf("no case decided by %s: %v", by, seen)
+		}
 	}
 }
