@@ -22,7 +22,8 @@ type Route struct {
 	Raw      string
 	// Idempotent creates accept an Idempotency-Key header: the server
 	// stores the first answer and replays it to retries (see
-	// HeaderIdempotencyKey). Every POST that creates (201) is one.
+	// HeaderIdempotencyKey). Every POST that creates (201) is one, but
+	// those whose answer carries a secret value (carriesSecret).
 	Idempotent bool
 	// ReadOnly marks a POST that only answers a question (a decision, an
 	// introspection): 200, no Idempotency-Key, never a conflict.
