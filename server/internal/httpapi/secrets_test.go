@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -15,6 +16,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -559,6 +561,40 @@ func testSecretsAgreeWithDecisions(t *testing.T, srv *servertest.Server) {
 	for _, by := range []string{api.DecidedByAllowRule, api.DecidedByDenyRule, api.DecidedByNoRule} {
 		if seen[by] == 0 {
 			t.Errorf("no case decided by %s: %v", by, seen)
+		}
+	}
+}
+
+// A project's first writes, concurrent and on two replicas, agree on one
+// data key: every value is readable from either replica afterwards.
+func TestSecretsFirstWritesShareADataKey(t *testing.T) {
+	srv := servertest.Start(t, servertest.Options{Backend: servertest.Postgres})
+	replica := servertest.Start(t, servertest.Options{DatabaseURL: srv.DatabaseURL, MasterKey: srv.MasterKey})
+	e := newSecretsEnv(t, srv)
+	clients := []*api.Client{e.admin, replica.Client(t, api.WithToken(e.a.token))}
+	var wg sync.WaitGroup
+	errs := make([]error, 16)
+	for i := range errs {
+		wg.Go(func() {
+			_, errs[i] = clients[i%2].CreateSecret(context.Background(), fmt.Sprintf("K%d", i),
+				api.SecretCreate{WorkspaceID: e.project.ID, Environment: "dev", SecretValue: fmt.Sprintf("v%d", i)})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("create K%d: %v", i, err)
+		}
+	}
+	for _, c := range clients {
+		l := must(c.ListSecrets(t.Context(), api.SecretListQuery{WorkspaceID: e.project.ID, Environment: "dev"}))(t)
+		if len(l.Secrets) != len(errs) {
+			t.Fatalf("listed %d secrets, want %d", len(l.Secrets), len(errs))
+		}
+		for _, s := range l.Secrets {
+			if s.SecretValue != "v"+strings.TrimPrefix(s.SecretKey, "K") {
+				t.Errorf("%s = %q", s.SecretKey, s.SecretValue)
+			}
 		}
 	}
 }
