@@ -22,7 +22,8 @@ type Route struct {
 	Raw      string
 	// Idempotent creates accept an Idempotency-Key header: the server
 	// stores the first answer and replays it to retries (see
-	// HeaderIdempotencyKey). Every POST that creates (201) is one.
+	// HeaderIdempotencyKey). Every POST that creates (201) is one, but
+	// those whose answer carries a secret value (carriesSecret).
 	Idempotent bool
 	// ReadOnly marks a POST that only answers a question (a decision, an
 	// introspection): 200, no Idempotency-Key, never a conflict.
@@ -67,6 +68,11 @@ func namesObjects(r *Route) *Route { r.BodyNamesObjects = true; return r }
 
 func form(r *Route) *Route { r.Form = true; return r }
 
+// carriesSecret marks a create whose answer holds a secret value: it is not
+// idempotent, as an Idempotency-Key would keep that answer, value and all,
+// in the database in the clear.
+func carriesSecret(r *Route) *Route { r.Idempotent = false; return r }
+
 const (
 	pProject      = "/api/v1/projects/{projectId}"
 	pIdentity     = "/api/v1/identities/{identityId}"
@@ -80,6 +86,8 @@ const (
 	pKubernetes   = pIdentity + "/kubernetes-auth"
 	pAWS          = pIdentity + "/aws-auth"
 	pTLSCert      = pIdentity + "/tls-cert-auth"
+	pSecrets      = "/api/v3/secrets/raw"
+	pSecret       = pSecrets + "/{secretName}"
 )
 
 // The API.
@@ -101,6 +109,28 @@ var (
 		"May an identity or access token perform an action at a project, environment and secret path? With the deciding rule (authz check)", AuthzCheck{}, AuthzDecision{})))
 	RouteAuthzCheckBatch = namesObjects(readOnly(route("authzCheckBatch", "POST", "/api/v1/authz/check/batch", "authz",
 		"Up to 100 authorization checks at once, answered in order (authz check)", AuthzCheckBatch{}, AuthzDecisionList{})))
+
+	RouteListSecrets = withQuery(route("listSecrets", "GET", pSecrets, "secrets",
+		"Infisical's raw secrets list: the secrets at a path (recursive: under it) that the caller may read (secrets read); every read audited", nil, SecretList{}), SecretListQuery{})
+	RouteGetSecret = withQuery(route("getSecret", "GET", pSecret, "secrets",
+		"Infisical's raw secret retrieve, by key; version: a past version (secrets read); audited", nil, SecretResponse{}), SecretGetQuery{})
+	RouteCreateSecret = carriesSecret(route("createSecret", "POST", pSecret, "secrets",
+		"Create a secret, version 1 (secrets create)", SecretCreate{}, SecretResponse{}))
+	RouteUpdateSecret = route("updateSecret", "PATCH", pSecret, "secrets",
+		"Change a secret's value or comment: a new version (secrets edit)", SecretUpdate{}, SecretResponse{})
+	RouteCreateSecretsBatch = carriesSecret(route("createSecretsBatch", "POST", "/api/v3/secrets/batch/raw", "secrets",
+		"Create up to 100 secrets at one place, all or none (secrets create)", SecretBatchCreate{}, SecretBatch{}))
+	RouteDeleteSecret = route("deleteSecret", "DELETE", pSecret, "secrets",
+		"Delete a secret and its versions; the answer has no value (secrets delete)", SecretDelete{}, SecretResponse{})
+
+	RouteListFolders = withQuery(route("listFolders", "GET", "/api/v1/folders", "secrets",
+		"Infisical's folders list: the folders directly under a path (secret-folders read)", nil, FolderList{}), FolderListQuery{})
+	RouteCreateFolder = route("createFolder", "POST", "/api/v1/folders", "secrets",
+		"Create a folder under a path (secret-folders create at that path)", FolderCreate{}, FolderResponse{})
+	RouteUpdateFolder = route("updateFolder", "PATCH", "/api/v1/folders/{folderIdOrName}", "secrets",
+		"Rename an empty folder, by ID or name (secret-folders edit at its parent path)", FolderUpdate{}, FolderResponse{})
+	RouteDeleteFolder = route("deleteFolder", "DELETE", "/api/v1/folders/{folderIdOrName}", "secrets",
+		"Delete an empty folder (secret-folders delete at its parent path)", FolderDelete{}, FolderResponse{})
 
 	RouteListProjects  = route("listProjects", "GET", "/api/v1/projects", "projects", "List projects", nil, ProjectList{})
 	RouteCreateProject = route("createProject", "POST", "/api/v1/projects", "projects", "Create a project", ProjectInput{}, Project{})
@@ -195,6 +225,8 @@ var Routes = []*Route{
 	RouteHealthz, RouteReadyz, RouteMetrics, RouteJWKS, RouteOpenAPI,
 	RouteUniversalAuthLogin, RouteRenewToken, RouteRevokeToken, RouteTokenSelf, RouteIntrospectToken,
 	RouteAuthzCheck, RouteAuthzCheckBatch,
+	RouteListSecrets, RouteGetSecret, RouteCreateSecret, RouteUpdateSecret, RouteDeleteSecret, RouteCreateSecretsBatch,
+	RouteListFolders, RouteCreateFolder, RouteUpdateFolder, RouteDeleteFolder,
 	RouteListProjects, RouteCreateProject, RouteGetProject, RouteUpdateProject, RouteDeleteProject,
 	RouteListEnvironments, RouteCreateEnvironment, RouteGetEnvironment, RouteUpdateEnvironment, RouteDeleteEnvironment,
 	RouteListIdentities, RouteCreateIdentity, RouteGetIdentity, RouteUpdateIdentity, RouteDeleteIdentity, RouteEffectivePerms,

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -459,6 +460,7 @@ func matrixRows() map[string]*matrixRow {
 				return []string{i.ID}, nil
 			}}
 	}
+	maps.Copy(rows, secretMatrixRows())
 	return rows
 }
 

@@ -56,6 +56,7 @@ func (s *Server) routes() {
 		return s.svc.CheckAuthzBatch(c.Request().Context(), c.Caller, in)
 	})
 
+	s.secretRoutes()
 	s.projectRoutes()
 	s.identityRoutes()
 	s.authMethods.Routes(&Registrar{s: s})

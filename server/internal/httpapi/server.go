@@ -63,7 +63,7 @@ func New(cfg Config, svc *service.Service, st *store.Store, signer *token.Signer
 	}))
 	e.Use(s.observe)
 	e.Use(middleware.Recover())
-	e.Use(middleware.BodyLimit("1M"))
+	bodyLimits(e)
 	if cfg.LoginRate > 0 {
 		limiter := loginLimiter(cfg.LoginRate, cfg.LoginBurst)
 		e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {

@@ -122,21 +122,87 @@ func (k *Keys) Equal(secret string, hash []byte) bool {
 // example "signing-key:<id>") so that it cannot be moved to another row. The random nonce
 // is prepended to the result.
 func (k *Keys) Encrypt(plaintext []byte, aad string) ([]byte, error) {
-	ns := k.aead.NonceSize()
-	out := make([]byte, ns, ns+len(plaintext)+k.aead.Overhead())
-	if _, err := rand.Read(out); err != nil {
-		return nil, fmt.Errorf("secret: read nonce: %w", err)
-	}
-	return k.aead.Seal(out, out, plaintext, []byte(aad)), nil
+	return seal(k.aead, plaintext, aad)
 }
 
 // Decrypt opens a ciphertext produced by Encrypt with the same aad.
 func (k *Keys) Decrypt(ciphertext []byte, aad string) ([]byte, error) {
-	ns := k.aead.NonceSize()
-	if len(ciphertext) < ns+k.aead.Overhead() {
+	return open(k.aead, ciphertext, aad)
+}
+
+// DataKey is a random AES-256-GCM key of its own (for example a project's), kept at rest
+// sealed with the master key: envelope encryption, so that what it seals is bound to one
+// owner and a master key rotation re-seals data keys, not every value. It seals exactly as
+// Keys.Encrypt does. It is safe for concurrent use.
+type DataKey struct {
+	aead cipher.AEAD
+}
+
+// NewDataKey returns a fresh data key and its sealed form, to store, bound to aad (for
+// example "project-key:<id>").
+func (k *Keys) NewDataKey(aad string) (*DataKey, []byte, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, nil, fmt.Errorf("secret: read random: %w", err)
+	}
+	sealed, err := k.Encrypt(raw, aad)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := newDataKey(raw)
+	return d, sealed, err
+}
+
+// OpenDataKey unseals a data key stored by NewDataKey's caller under the same aad.
+func (k *Keys) OpenDataKey(sealed []byte, aad string) (*DataKey, error) {
+	raw, err := k.Decrypt(sealed, aad)
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) != 32 {
 		return nil, ErrDecrypt
 	}
-	plain, err := k.aead.Open(nil, ciphertext[:ns], ciphertext[ns:], []byte(aad))
+	return newDataKey(raw)
+}
+
+func newDataKey(raw []byte) (*DataKey, error) {
+	block, err := aes.NewCipher(raw)
+	if err != nil {
+		return nil, fmt.Errorf("secret: init cipher: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("secret: init gcm: %w", err)
+	}
+	return &DataKey{aead: aead}, nil
+}
+
+// Encrypt seals plaintext under the data key, bound to aad, as Keys.Encrypt does.
+func (d *DataKey) Encrypt(plaintext []byte, aad string) ([]byte, error) {
+	return seal(d.aead, plaintext, aad)
+}
+
+// Decrypt opens a ciphertext produced by Encrypt with the same aad.
+func (d *DataKey) Decrypt(ciphertext []byte, aad string) ([]byte, error) {
+	return open(d.aead, ciphertext, aad)
+}
+
+// seal is the one AES-GCM sealing of the package: a random nonce, prepended.
+func seal(aead cipher.AEAD, plaintext []byte, aad string) ([]byte, error) {
+	ns := aead.NonceSize()
+	out := make([]byte, ns, ns+len(plaintext)+aead.Overhead())
+	if _, err := rand.Read(out); err != nil {
+		return nil, fmt.Errorf("secret: read nonce: %w", err)
+	}
+	return aead.Seal(out, out, plaintext, []byte(aad)), nil
+}
+
+func open(aead cipher.AEAD, ciphertext []byte, aad string) ([]byte, error) {
+	ns := aead.NonceSize()
+	if len(ciphertext) < ns+aead.Overhead() {
+		return nil, ErrDecrypt
+	}
+	plain, err := aead.Open(nil, ciphertext[:ns], ciphertext[ns:], []byte(aad))
 	if err != nil {
 		return nil, ErrDecrypt
 	}

@@ -131,6 +131,39 @@ func TestEncryptDecrypt(t *testing.T) {
 	}
 }
 
+// A data key seals under its own key, is stored sealed with the master key
+// bound to its owner, and opens only with that master key and owner.
+func TestDataKey(t *testing.T) {
+	k := testKeys(t, 1)
+	dk, sealed, err := k.NewDataKey("project-key:p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := []byte("postgres://app:hunter2@db")
+	ct, err := dk.Encrypt(plain, "secret:s1:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Decrypt(ct, "secret:s1:1"); !errors.Is(err, ErrDecrypt) {
+		t.Fatalf("the master key opened what the data key sealed: %v", err)
+	}
+	again, err := k.OpenDataKey(sealed, "project-key:p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := again.Decrypt(ct, "secret:s1:1"); err != nil || !bytes.Equal(got, plain) {
+		t.Fatalf("round trip through the sealed data key: %q, %v", got, err)
+	}
+	if _, err := again.Decrypt(ct, "secret:s1:2"); !errors.Is(err, ErrDecrypt) {
+		t.Fatalf("aad mismatch: %v", err)
+	}
+	if _, err := k.OpenDataKey(sealed, "project-key:p2"); !errors.Is(err, ErrDecrypt) {
+		t.Fatalf("a data key opened for another project: %v", err)
+	}
+	if _, err := testKeys(t, 2).OpenDataKey(sealed, "project-key:p1"); !errors.Is(err, ErrDecrypt) {
+		t.Fatalf("a data key opened with another master key: %v", err)
+	}
+}
 func TestParseMasterKey(t *testing.T) {
 	raw := bytes.Repeat([]byte{7}, 32)
 	got, err := ParseMasterKey(" " + base64.StdEncoding.EncodeToString(raw) + "\n")

@@ -4,6 +4,7 @@ package service
 
 import (
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -34,6 +35,8 @@ type Service struct {
 	perms        *freshCache[[2]string, *authz.Permissions] // by organization and identity
 	projectRefs  *freshCache[[2]string, store.Project]      // by organization and project ID or slug
 	environments *freshCache[[2]string, bool]               // by project and slug: exists
+	// dataKeys caches projects' opened data keys (project ID → *secret.DataKey).
+	dataKeys sync.Map
 }
 
 // Observer is told about logins and issued tokens (for metrics).

@@ -219,11 +219,64 @@ type AuditEvent struct {
 	Metadata       JSON[map[string]string]
 }
 
+// ProjectKey is a project's data key, sealed with the master key; it seals
+// the project's secret values (envelope encryption).
+type ProjectKey struct {
+	ProjectID      string `gorm:"primaryKey"`
+	OrganizationID string
+	DataKey        []byte
+	CreatedAt      time.Time
+}
+
+// Secret is the current version of a secret of a project's environment at a
+// folder path. Value is sealed with the project's data key, bound to the
+// secret's ID and version.
+type Secret struct {
+	ID             string `gorm:"primaryKey"`
+	OrganizationID string
+	ProjectID      string
+	EnvironmentID  string
+	SecretPath     string
+	SecretKey      string
+	Type           string
+	Version        int64
+	Value          []byte
+	Comment        string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// SecretVersion is one written version of a secret, kept for retrieval by
+// version; Value is sealed as Secret's is.
+type SecretVersion struct {
+	ID             string `gorm:"primaryKey"`
+	OrganizationID string
+	SecretID       string
+	Version        int64
+	Value          []byte
+	Comment        string
+	CreatedAt      time.Time
+}
+
+// SecretFolder is a folder named Name under ParentPath in an environment.
+type SecretFolder struct {
+	ID             string `gorm:"primaryKey"`
+	OrganizationID string
+	ProjectID      string
+	EnvironmentID  string
+	ParentPath     string
+	Name           string
+	Version        int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
 // Models lists every table's model, for the schema test.
 func Models() []any {
 	return []any{
 		&Organization{}, &Identity{}, &Project{}, &Environment{}, &Role{}, &Membership{},
 		&UniversalAuth{}, &AuthMethodConfig{}, &ClientSecret{}, &Lockout{}, &AccessToken{}, &Revocation{},
 		&SigningKey{}, &AuditEvent{}, &UsedSignedRequest{}, &IdempotencyKey{}, &IdentityLogin{}, &IdentityActivity{},
+		&ProjectKey{}, &Secret{}, &SecretVersion{}, &SecretFolder{},
 	}
 }
