@@ -10,7 +10,8 @@ import (
 // secretMatrixRows are the secrets API's rows of the authorization matrix.
 // The built-in project role member holds every secrets action; no-access
 // and env-manager (custom) hold none; another organization does not see
-// the fixture project (404). Each cell works on a secret of its own.
+// the fixture project (404); the auditor, which reads every other object,
+// reads no secret and no folder. Each cell works on a secret of its own.
 func secretMatrixRows() map[string]*matrixRow {
 	const (
 		allow = matrixAllow
@@ -25,14 +26,14 @@ func secretMatrixRows() map[string]*matrixRow {
 		return key
 	}
 	return map[string]*matrixRow{
-		api.RouteListSecrets.ID: {member: allow, noAccess: deny, custom: deny, otherOrg: gone, query: at,
+		api.RouteListSecrets.ID: {member: allow, noAccess: deny, custom: deny, otherOrg: gone, auditor: deny, query: at,
 			req: func(t *testing.T, f *matrixFixture) ([]string, any) { fresh(t, f); return nil, nil },
 			check: func(t *testing.T, f *matrixFixture, who matrixCaller, out any) {
 				if l := out.(*api.SecretList); len(l.Secrets) == 0 || l.Secrets[0].SecretValue != "v" {
 					t.Errorf("list %+v, want the fixture's secrets", l.Secrets)
 				}
 			}},
-		api.RouteGetSecret.ID: {member: allow, noAccess: deny, custom: deny, otherOrg: gone, query: at,
+		api.RouteGetSecret.ID: {member: allow, noAccess: deny, custom: deny, otherOrg: gone, auditor: deny, query: at,
 			req: func(t *testing.T, f *matrixFixture) ([]string, any) { return []string{fresh(t, f)}, nil },
 			check: func(t *testing.T, f *matrixFixture, who matrixCaller, out any) {
 				if s := out.(*api.SecretResponse).Secret; s.SecretValue != "v" || s.Workspace != f.project.ID {
@@ -53,7 +54,7 @@ func secretMatrixRows() map[string]*matrixRow {
 					t.Errorf("batch %+v", b.Secrets)
 				}
 			}},
-		api.RouteListFolders.ID: {member: allow, noAccess: deny, custom: deny, otherOrg: gone, query: url.Values{"workspaceSlug": {"matrix"}, "environment": {"dev"}},
+		api.RouteListFolders.ID: {member: allow, noAccess: deny, custom: deny, otherOrg: gone, auditor: deny, query: url.Values{"workspaceSlug": {"matrix"}, "environment": {"dev"}},
 			req: func(t *testing.T, f *matrixFixture) ([]string, any) { return nil, nil }},
 		api.RouteCreateFolder.ID: {member: allow, noAccess: deny, custom: deny, otherOrg: gone,
 			req: func(t *testing.T, f *matrixFixture) ([]string, any) {

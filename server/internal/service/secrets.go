@@ -65,7 +65,7 @@ func (s *Service) placeSecrets(ctx context.Context, c *Caller, sc api.SecretScop
 		return pl, err
 	}
 	db := s.db.WithContext(ctx)
-	r := resolver{db: db, orgID: c.OrgID(), projects: map[string]store.Project{}}
+	r := resolver{s: s, db: db, orgID: c.OrgID(), at: s.now(), projects: map[string]store.Project{}}
 	proj, err := r.project(sc.Project())
 	if err != nil {
 		return pl, err
