@@ -3,8 +3,10 @@ package acctest_test
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,6 +85,12 @@ func TestCIAuthenticationGuide(t *testing.T) {
 	}
 	if p, err := audit.ShowPlanFile(ctx, out); err != nil || p.ResourceChanges == nil {
 		t.Fatalf("the review job's terraform show -json: %v", err)
+	}
+	// Its idplane audit gate, run as the YAML writes it: a pull request that
+	// edits descriptions introduces no finding, so the gate lets it through.
+	review.runSteps(t, "audit", repo, review.loginEnv(t, "audit", vars, env.Server.URL, idp), "terraform show", "idplane audit")
+	if md, err := os.ReadFile(filepath.Join(repo, "audit.md")); err != nil || !strings.Contains(string(md), "Findings introduced") {
+		t.Fatalf("the review job's audit.md: %v\n%s", err, md)
 	}
 
 	// A push to main applies the pull request.
@@ -406,6 +414,38 @@ func (wf workflow) loginEnv(t *testing.T, job string, vars map[string]string, ho
 		env["SSL_CERT_FILE"] = ca
 	}
 	return env
+}
+
+// runSteps runs, in dir, the job's steps whose command starts with one of
+// prefixes, as the runner would (bash, the job's environment, terraform
+// and idplane on the PATH), and fails the test on a step that fails.
+func (wf workflow) runSteps(t *testing.T, job, dir string, env map[string]string, prefixes ...string) {
+	t.Helper()
+	bin := t.TempDir()
+	for name, target := range map[string]string{"terraform": os.Getenv("TF_ACC_TERRAFORM_PATH"), "idplane": idplaneBinary(t)} {
+		if err := os.Symlink(target, filepath.Join(bin, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ran := 0
+	for _, s := range wf.Jobs[job].Steps {
+		if !slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(s.Run, p) }) {
+			continue
+		}
+		cmd := exec.Command("bash", "-eo", "pipefail", "-c", s.Run)
+		cmd.Dir = dir
+		cmd.Env = []string{"PATH=" + bin + ":/usr/bin:/bin", "HOME=" + t.TempDir(), "TF_CLI_CONFIG_FILE=" + cliConfig(t), "CHECKPOINT_DISABLE=1"}
+		for k, v := range env {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("job %s, step %q: %v\n%s", job, s.Run, err, out)
+		}
+		ran++
+	}
+	if ran == 0 {
+		t.Fatalf("job %s has no step starting with %v", job, prefixes)
+	}
 }
 
 var fence = regexp.MustCompile("(?ms)^```([a-z]*)\n(.*?)^```$")
