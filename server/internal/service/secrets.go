@@ -148,9 +148,9 @@ func (s *Service) dataKey(tx *gorm.DB, pl *secretPlace, create bool) (*secret.Da
 	var row store.ProjectKey
 	err := tx.Where("project_id = ?", pl.project.ID).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) && create {
-		dk, sealed, err := s.keys.NewDataKey(aad)
-		if err != nil {
-			return nil, err
+		dk, sealed, kerr := s.keys.NewDataKey(aad)
+		if kerr != nil {
+			return nil, kerr
 		}
 		row = store.ProjectKey{ProjectID: pl.project.ID, OrganizationID: pl.project.OrganizationID, DataKey: sealed, CreatedAt: s.now()}
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
@@ -160,6 +160,7 @@ func (s *Service) dataKey(tx *gorm.DB, pl *secretPlace, create bool) (*secret.Da
 		if res.RowsAffected == 1 {
 			return dk, nil
 		}
+		// A concurrent first write committed its key first: use that one.
 		err = tx.Where("project_id = ?", pl.project.ID).Take(&row).Error
 	}
 	if err != nil {
