@@ -79,7 +79,9 @@ func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.http = h
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return func(c *Client) { c.userAgent = ua } }
 
-// WithRetry replaces the default retry policy (5 attempts, 250ms–10s).
+// WithRetry replaces the default retry policy (8 attempts, 250ms–10s: about
+// 25 seconds of waiting, so a replica restarting under load, or a rolling
+// upgrade, does not fail a terraform apply).
 func WithRetry(p RetryPolicy) Option { return func(c *Client) { c.retry = p } }
 
 // WithToken authenticates every request with a fixed access token.
@@ -110,7 +112,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		base:      strings.TrimRight(u.String(), "/"),
 		http:      &http.Client{Timeout: 60 * time.Second},
 		userAgent: "idplane-go-client",
-		retry:     RetryPolicy{MaxAttempts: 5, MinWait: 250 * time.Millisecond, MaxWait: 10 * time.Second},
+		retry:     RetryPolicy{MaxAttempts: 8, MinWait: 250 * time.Millisecond, MaxWait: 10 * time.Second},
 	}
 	for _, o := range opts {
 		o(c)

@@ -1,6 +1,7 @@
 package acctest_test
 
 import (
+	"cmp"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,7 +59,9 @@ func TestMakeInstallIntoFilesystemMirror(t *testing.T) {
 		t.Fatal(err)
 	}
 	dirs := strings.Fields(string(goEnv))
-	cmd := exec.Command("make", "-s", "--no-print-directory", "-C", repoDir, "install", "PROVIDER_VERSION=0.3.1")
+	// OpenTofu reads idplane/idplane under its own registry's name.
+	registry := cmp.Or(os.Getenv("TF_ACC_PROVIDER_HOST"), "registry.terraform.io")
+	cmd := exec.Command("make", "-s", "--no-print-directory", "-C", repoDir, "install", "PROVIDER_VERSION=0.3.1", "PROVIDER_REGISTRY="+registry)
 	// Another HOME, but Go's caches stay where they are.
 	cmd.Env = append(os.Environ(), "HOME="+home, "GOPATH="+dirs[0], "GOMODCACHE="+dirs[1], "GOCACHE="+dirs[2])
 	if out, err := cmd.CombinedOutput(); err != nil {
