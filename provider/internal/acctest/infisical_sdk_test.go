@@ -3,7 +3,6 @@ package acctest_test
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -25,10 +24,12 @@ import (
 	"github.com/idplane/idplane/server/servertest"
 )
 
-// sdkPlace is where a secret is: environment, folder path and key.
+// sdkPlace is where a secret is: environment, folder path and key ("" for
+// a listing).
 type sdkPlace struct{ env, path, key string }
 
-func (p sdkPlace) String() string { return p.env + ":" + p.path + "/" + p.key }
+// String is the place as servertest.SecretReads names it.
+func (p sdkPlace) String() string { return strings.TrimSpace(p.env + ":" + p.path + " " + p.key) }
 
 // An identity created with Terraform, with Kubernetes auth against a
 // cluster (a fake API server answering TokenReviews) and a project role
@@ -204,46 +205,23 @@ resource "idplane_project_identity" "web" {
 		return nil
 	}
 
-	// audited checks the identity's secret.read events: one success per
-	// secret read (each List entry and each Retrieve), one failure per
-	// refusal, each naming where; no event of the organization holds a
-	// value.
-	audited := func(successes map[sdkPlace]int, failures map[sdkPlace]int) error {
-		all, err := env.API.ListAuditEvents(t.Context(), api.AuditEventFilter{Limit: 1000})
+	// audited compares the identity's secret.read audit events with the
+	// reads made: so many successes (version 1) and refusals (with their
+	// reason) per place; no event may hold a value.
+	audited := func(reads, refusals map[sdkPlace]int) error {
+		want := map[string]int{}
+		for p, n := range reads {
+			want["read "+p.String()+" v1"] = n
+		}
+		for p, n := range refusals {
+			want["refused "+p.String()+": "+reasons[p]] = n
+		}
+		got, err := servertest.SecretReads(t.Context(), env.API, identityID, projectID, slices.Collect(maps.Values(values)))
 		if err != nil {
 			return err
 		}
-		gotOK, gotRefused := map[sdkPlace]int{}, map[sdkPlace]int{}
-		for _, ev := range all.Events {
-			raw, _ := json.Marshal(ev)
-			for p, v := range values {
-				if strings.Contains(string(raw), v) {
-					return fmt.Errorf("audit event %s holds the value of %s: %s", ev.Action, p, raw)
-				}
-			}
-			if ev.Action != "secret.read" {
-				continue
-			}
-			md := ev.Metadata
-			p := sdkPlace{md["environment"], md["secretPath"], md["secretKey"]}
-			if ev.Actor.Type != "identity" || ev.Actor.ID != identityID || md["project"] != projectID {
-				return fmt.Errorf("secret.read event of another actor or project: %s", raw)
-			}
-			switch ev.Outcome {
-			case api.OutcomeSuccess:
-				if ev.Target.Type != "secret" || ev.Target.ID == "" || md["version"] != "1" {
-					return fmt.Errorf("successful read without its secret or version: %s", raw)
-				}
-				gotOK[p]++
-			case api.OutcomeFailure:
-				if ev.Reason != reasons[p] {
-					return fmt.Errorf("refused read of %s audited with reason %q, want %q", p, ev.Reason, reasons[p])
-				}
-				gotRefused[p]++
-			}
-		}
-		if !maps.Equal(gotOK, successes) || !maps.Equal(gotRefused, failures) {
-			return fmt.Errorf("secret.read events: successes %v, failures %v; want %v and %v", gotOK, gotRefused, successes, failures)
+		if !maps.Equal(got, want) {
+			return fmt.Errorf("secret.read audit events %v, want %v", got, want)
 		}
 		return nil
 	}
