@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"os/exec"
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/platformtest"
 	"github.com/idplane/idplane/server/servertest"
 )
 
@@ -93,13 +96,22 @@ type nodeSDKGet struct {
 	Error       *nodeSDKError  `json:"error,omitempty"`
 }
 
+// nodeSDKLogin is how the script logs in: method "universal-auth" with a
+// client ID and secret, or "aws-iam" as an identity, signing with the AWS
+// credentials of its environment.
+type nodeSDKLogin struct {
+	Method       string `json:"method"`
+	ClientID     string `json:"clientId,omitempty"`
+	ClientSecret string `json:"clientSecret,omitempty"`
+	IdentityID   string `json:"identityId,omitempty"`
+}
+
 type nodeSDKPlan struct {
-	SiteURL      string        `json:"siteUrl"`
-	ClientID     string        `json:"clientId"`
-	ClientSecret string        `json:"clientSecret"`
-	ProjectID    string        `json:"projectId"`
-	Lists        []nodeSDKList `json:"lists"`
-	Gets         []nodeSDKGet  `json:"gets"`
+	SiteURL   string        `json:"siteUrl"`
+	ProjectID string        `json:"projectId"`
+	Login     nodeSDKLogin  `json:"login"`
+	Lists     []nodeSDKList `json:"lists"`
+	Gets      []nodeSDKGet  `json:"gets"`
 }
 
 type nodeSDKResult struct {
@@ -108,8 +120,9 @@ type nodeSDKResult struct {
 }
 
 // runNodeSDK runs testdata/nodesdk/read-secrets.cjs with node against the
-// SDK in dir, the plan on stdin (the client secret never on a command line).
-func runNodeSDK(t *testing.T, dir string, plan nodeSDKPlan) nodeSDKResult {
+// SDK in dir, the plan on stdin (the client secret never on a command
+// line), env added to the environment.
+func runNodeSDK(t *testing.T, dir string, plan nodeSDKPlan, env ...string) nodeSDKResult {
 	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -122,7 +135,7 @@ func runNodeSDK(t *testing.T, dir string, plan nodeSDKPlan) nodeSDKResult {
 	ctx, cancel := context.WithTimeout(t.Context(), 45*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, filepath.Join("testdata", "nodesdk", "read-secrets.cjs"))
-	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(dir, "node_modules"))
+	cmd.Env = append(append(os.Environ(), "NODE_PATH="+filepath.Join(dir, "node_modules")), env...)
 	cmd.Stdin = bytes.NewReader(in)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -140,16 +153,27 @@ func runNodeSDK(t *testing.T, dir string, plan nodeSDKPlan) nodeSDKResult {
 }
 
 // Infisical's Node SDK (@infisical/sdk, the version tools/nodesdk pins),
-// unchanged, logs in with universal auth as an identity whose project role
-// reads dev:/app/** but not dev:/app/private/**. It lists and retrieves
-// exactly the secrets the role allows; every other read is refused with the
-// reason, in the error the SDK throws; every read, allowed or refused, is
-// an audit event naming identity, project, environment, path and key (and
-// the version read), and none holds a value. The SDK has no Kubernetes
-// login (5.0.2 offers universal auth and AWS IAM only).
+// unchanged, logs in as an identity whose project role reads dev:/app/**
+// but not dev:/app/private/**: with universal auth, and with AWS IAM auth
+// (the SDK signs GetCallerIdentity for sts.eu-west-1.amazonaws.com, which
+// the server reaches as the fake STS standing for that name). Either way it
+// lists and retrieves exactly the secrets the role allows; every other read
+// is refused with the reason, in the error the SDK throws; every read,
+// allowed or refused, is an audit event naming identity, project,
+// environment, path and key (and the version read), and none holds a
+// value. The SDK has no Kubernetes login (5.0.2 offers universal auth and
+// AWS IAM only).
 func TestInfisicalNodeSDKSecrets(t *testing.T) {
 	dir := nodeSDKDir(t)
-	srv := servertest.Start(t, servertest.Options{Backend: servertest.Postgres})
+	const region = "eu-west-1"
+	stsHost := "sts." + region + ".amazonaws.com"
+	sts := platformtest.NewSTSNamed(t, stsHost)
+	sts.AddCredentials("AKIDSHOPWEB", platformtest.Principal{SecretAccessKey: "shop-web-secret", Account: awsAccount,
+		Arn: "arn:aws:sts::" + awsAccount + ":assumed-role/shop-web/i-0abc", UserID: "AROASHOPWEB:i-0abc"})
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM([]byte(sts.CAPEM))
+	srv := servertest.Start(t, servertest.Options{Backend: servertest.Postgres, AllowInternalOutbound: true,
+		OutboundRoots: roots, OutboundResolve: map[string]string{stsHost: sts.Addr}})
 	admin := srv.Admin(t)
 	ctx := t.Context()
 
@@ -167,6 +191,8 @@ func TestInfisicalNodeSDKSecrets(t *testing.T) {
 	must(admin.CreateMembership(ctx, project.ID, identity.ID, api.ProjectMembershipInput{Roles: []api.MembershipRole{{RoleSlug: "web-runtime"}}}))(t)
 	ua := must(admin.PutUniversalAuth(ctx, identity.ID, 0, api.UniversalAuthInput{}))(t)
 	cs := must(admin.CreateClientSecret(ctx, identity.ID, api.ClientSecretInput{Description: "node sdk"}))(t)
+	must(admin.PutAWSAuth(ctx, identity.ID, 0, api.AWSAuthInput{AWSAuthConfig: api.AWSAuthConfig{AllowedAccountIDs: []string{awsAccount},
+		AllowedPrincipalArns: []string{"arn:aws:iam::" + awsAccount + ":role/shop-web"}, STSRegion: region}}))(t)
 
 	type place struct{ env, path, key string }
 	allowed := []place{{"dev", "/app/web", "API_KEY"}, {"dev", "/app/web", "DB_URL"}, {"dev", "/app/web/cache", "REDIS_URL"}}
@@ -184,61 +210,82 @@ func TestInfisicalNodeSDKSecrets(t *testing.T) {
 		must(admin.CreateSecret(ctx, p.key, api.SecretCreate{WorkspaceID: project.ID, Environment: p.env, SecretPath: p.path, SecretValue: values[p]}))(t)
 	}
 
-	plan := nodeSDKPlan{SiteURL: srv.URL, ClientID: ua.ClientID, ClientSecret: cs.ClientSecret, ProjectID: project.ID,
+	plan := nodeSDKPlan{SiteURL: srv.URL, ProjectID: project.ID,
 		Lists: []nodeSDKList{{Environment: "dev", SecretPath: "/app", Recursive: true}, {Environment: "staging", SecretPath: "/app", Recursive: true}}}
 	for _, p := range slices.Concat(allowed, slices.Collect(maps.Keys(refused))) {
 		plan.Gets = append(plan.Gets, nodeSDKGet{Environment: p.env, SecretPath: p.path, SecretKey: p.key})
 	}
-	out := runNodeSDK(t, dir, plan)
-
-	// refusal checks an error the SDK threw for a 403: its request error,
-	// whose message ends with the status and our problem's message.
-	refusal := func(what string, e *nodeSDKError, reason string) {
-		t.Helper()
-		if e == nil || e.Name != "InfisicalSDKRequestError" || !strings.HasPrefix(e.Message, "[URL="+srv.URL+"/api/v3/secrets/raw") ||
-			!strings.HasSuffix(e.Message, "] [Method=GET] [StatusCode=403] "+reason+": forbidden") {
-			t.Errorf("%s: the SDK threw %+v, want an InfisicalSDKRequestError for 403 %q", what, e, reason)
-		}
+	awsEnv := t.TempDir()
+	logins := []struct {
+		login nodeSDKLogin
+		env   []string
+	}{
+		{login: nodeSDKLogin{Method: "universal-auth", ClientID: ua.ClientID, ClientSecret: cs.ClientSecret}},
+		{login: nodeSDKLogin{Method: "aws-iam", IdentityID: identity.ID}, env: []string{"AWS_ACCESS_KEY_ID=AKIDSHOPWEB",
+			"AWS_SECRET_ACCESS_KEY=shop-web-secret", "AWS_SESSION_TOKEN=", "AWS_REGION=" + region, "AWS_PROFILE=",
+			"AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE=" + awsEnv + "/config", "AWS_SHARED_CREDENTIALS_FILE=" + awsEnv + "/credentials"}},
 	}
+	for _, l := range logins {
+		plan.Login = l.login
+		out := runNodeSDK(t, dir, plan, l.env...)
+		what := func(op string) string { return l.login.Method + ": " + op }
 
-	var listed, wantListed []string
-	if l := out.Lists[0]; l.Error != nil {
-		t.Errorf("listSecrets dev:/app: %+v", l.Error)
-	} else {
-		for _, s := range l.Secrets {
-			if s.Environment != "dev" || s.Version != 1 {
-				t.Errorf("listSecrets dev:/app returned %+v", s)
+		// refusal checks an error the SDK threw for a 403: its request
+		// error, whose message ends with the status and our problem's
+		// message.
+		refusal := func(op string, e *nodeSDKError, reason string) {
+			t.Helper()
+			if e == nil || e.Name != "InfisicalSDKRequestError" || !strings.HasPrefix(e.Message, "[URL="+srv.URL+"/api/v3/secrets/raw") ||
+				!strings.HasSuffix(e.Message, "] [Method=GET] [StatusCode=403] "+reason+": forbidden") {
+				t.Errorf("%s: the SDK threw %+v, want an InfisicalSDKRequestError for 403 %q", what(op), e, reason)
 			}
-			listed = append(listed, s.SecretPath+" "+s.SecretKey+"="+s.SecretValue)
 		}
-	}
-	for _, p := range allowed {
-		wantListed = append(wantListed, p.path+" "+p.key+"="+values[p])
-	}
-	slices.Sort(listed)
-	if !slices.Equal(listed, wantListed) {
-		t.Errorf("listSecrets dev:/app returned %v, want %v", listed, wantListed)
-	}
-	refusal("listSecrets staging:/app", out.Lists[1].Error, stagingListReason)
 
-	for _, g := range out.Gets {
-		p := place{g.Environment, g.SecretPath, g.SecretKey}
-		if reason, ok := refused[p]; ok {
-			refusal("getSecret "+p.env+":"+p.path+" "+p.key, g.Error, reason)
-			continue
+		var listed, wantListed []string
+		if dev := out.Lists[0]; dev.Error != nil {
+			t.Errorf("%s: %+v", what("listSecrets dev:/app"), dev.Error)
+		} else {
+			for _, s := range dev.Secrets {
+				if s.Environment != "dev" || s.Version != 1 {
+					t.Errorf("%s returned %+v", what("listSecrets dev:/app"), s)
+				}
+				listed = append(listed, s.SecretPath+" "+s.SecretKey+"="+s.SecretValue)
+			}
 		}
-		if g.Error != nil || g.Secret == nil || g.Secret.SecretValue != values[p] || g.Secret.Version != 1 ||
-			g.Secret.Environment != p.env || g.Secret.SecretPath != p.path || g.Secret.SecretKey != p.key {
-			t.Errorf("getSecret %v: secret %+v, error %+v; want value %q", p, g.Secret, g.Error, values[p])
+		for _, p := range allowed {
+			wantListed = append(wantListed, p.path+" "+p.key+"="+values[p])
+		}
+		slices.Sort(listed)
+		if !slices.Equal(listed, wantListed) {
+			t.Errorf("%s returned %v, want %v", what("listSecrets dev:/app"), listed, wantListed)
+		}
+		refusal("listSecrets staging:/app", out.Lists[1].Error, stagingListReason)
+
+		for _, g := range out.Gets {
+			p := place{g.Environment, g.SecretPath, g.SecretKey}
+			if reason, ok := refused[p]; ok {
+				refusal("getSecret "+p.env+":"+p.path+" "+p.key, g.Error, reason)
+				continue
+			}
+			if g.Error != nil || g.Secret == nil || g.Secret.SecretValue != values[p] || g.Secret.Version != 1 ||
+				g.Secret.Environment != p.env || g.Secret.SecretPath != p.path || g.Secret.SecretKey != p.key {
+				t.Errorf("%s: secret %+v, error %+v; want value %q", what(fmt.Sprint("getSecret ", p)), g.Secret, g.Error, values[p])
+			}
 		}
 	}
+	if sts.Accepted.Load() != 1 {
+		t.Errorf("the fake STS verified %d signatures of the SDK's AWS login, want 1", sts.Accepted.Load())
+	}
 
-	want := map[string]int{"refused staging:/app: " + stagingListReason: 1}
+	// Each login listed and retrieved every readable secret, and was
+	// refused the rest.
+	n := len(logins)
+	want := map[string]int{"refused staging:/app: " + stagingListReason: n}
 	for _, p := range allowed {
-		want["read "+p.env+":"+p.path+" "+p.key+" v1"] = 2 // listed, then retrieved
+		want["read "+p.env+":"+p.path+" "+p.key+" v1"] = 2 * n
 	}
 	for p, reason := range refused {
-		want["refused "+p.env+":"+p.path+" "+p.key+": "+reason] = 1
+		want["refused "+p.env+":"+p.path+" "+p.key+": "+reason] = n
 	}
 	got, err := servertest.SecretReads(ctx, admin, identity.ID, project.ID, slices.Collect(maps.Values(values)))
 	if err != nil {

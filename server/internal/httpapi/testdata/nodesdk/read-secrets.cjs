@@ -1,9 +1,12 @@
 // Reads secrets from idplane through Infisical's Node SDK, unchanged, for
-// infisical_node_sdk_test.go: logs in with universal auth, then lists and
-// retrieves what the plan on stdin names, and writes on stdout, as JSON,
-// what the SDK returned or the error it threw for each.
+// infisical_node_sdk_test.go: logs in with universal auth or AWS IAM auth
+// (the SDK signs with the AWS credentials of its environment), then lists
+// and retrieves what the plan on stdin names, and writes on stdout, as
+// JSON, what the SDK returned or the error it threw for each.
 //
-// stdin: {siteUrl, clientId, clientSecret, projectId,
+// stdin: {siteUrl, projectId,
+//         login: {method: "universal-auth", clientId, clientSecret}
+//             or {method: "aws-iam", identityId},
 //         lists: [{environment, secretPath, recursive}],
 //         gets:  [{environment, secretPath, secretKey}]}
 // stdout: {lists: [{...list, secrets: [...]} or {...list, error}],
@@ -41,10 +44,17 @@ function errorOut(err) {
 async function main() {
   const plan = JSON.parse(await readStdin());
   const sdk = new InfisicalSDK({ siteUrl: plan.siteUrl });
+  const login = plan.login;
   try {
-    await sdk.auth().universalAuth.login({ clientId: plan.clientId, clientSecret: plan.clientSecret });
+    if (login.method === "universal-auth") {
+      await sdk.auth().universalAuth.login({ clientId: login.clientId, clientSecret: login.clientSecret });
+    } else if (login.method === "aws-iam") {
+      await sdk.auth().awsIamAuth.login({ identityId: login.identityId });
+    } else {
+      throw new Error(`unknown login method ${JSON.stringify(login.method)}`);
+    }
   } catch (err) {
-    process.stderr.write(`universalAuth.login: ${err.name}: ${err.message}\n`);
+    process.stderr.write(`${login.method} login: ${err.name}: ${err.message}\n`);
     process.exit(1);
   }
   const out = { lists: [], gets: [] };
