@@ -22,14 +22,18 @@ import (
 	"github.com/idplane/idplane/server/servertest"
 )
 
-// nodeSDKPins is the committed package.json that pins Infisical's Node SDK;
-// make tools installs it with npm ci into IDPLANE_NODESDK_DIR.
-const nodeSDKPins = "../../../tools/nodesdk/package.json"
+// The committed package.json and package-lock.json that pin Infisical's
+// Node SDK; make tools installs them with npm ci into IDPLANE_NODESDK_DIR.
+const (
+	nodeSDKPins = "../../../tools/nodesdk/package.json"
+	nodeSDKLock = "../../../tools/nodesdk/package-lock.json"
+)
 
 // nodeSDKDir is where make tools installed the pinned Node SDK: the
 // directory IDPLANE_NODESDK_DIR names, by default the makefile's
 // ~/.cache/idplane/nodesdk-<version>. The test never installs it: it fails,
-// naming make tools, when it is missing or another version.
+// naming make tools, when it is missing, another version, or not an install
+// of the committed lock file.
 func nodeSDKDir(t *testing.T) string {
 	t.Helper()
 	var pins struct {
@@ -60,6 +64,14 @@ func nodeSDKDir(t *testing.T) string {
 	}
 	if err != nil || installed.Version != version {
 		t.Fatalf("Infisical's Node SDK %s is not installed in %s (found %q, %v): run make tools", version, dir, installed.Version, err)
+	}
+	// make tools leaves the lock file it installed in installed-lock.json.
+	want, err := os.ReadFile(nodeSDKLock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(filepath.Join(dir, "installed-lock.json")); err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("%s holds no finished install of %s (%v): run make tools", dir, nodeSDKLock, err)
 	}
 	return dir
 }
