@@ -124,7 +124,7 @@ func (c Credentials) Resolve(ctx context.Context) (Login, error) {
 	}
 	l, ok := LookupLogin(name)
 	if !ok {
-		return Login{}, credsProblem(name, UnknownMethod, fmt.Sprintf("%s must be %s, got %q", EnvAuthMethod, LoginNames("", "or"), name), EnvAuthMethod)
+		return Login{}, credsProblem(name, UnknownMethod, fmt.Sprintf("%s must be %s, got %q", EnvAuthMethod, loginNames(), name), EnvAuthMethod)
 	}
 	login, err := l.Setup(ctx, c.Settings)
 	if err != nil {

@@ -55,17 +55,17 @@ func LookupLogin(name string) (LoginMethod, bool) {
 	return LoginMethod{}, false
 }
 
-// LoginNames lists the names of Logins, "a, b or c" with last "or", and
-// "a, b and c" with last "and".
-func LoginNames(quote, last string) string {
+// loginNames lists the names of Logins, "a, b or c".
+func loginNames() string {
 	names := make([]string, len(Logins))
 	for i, l := range Logins {
-		names[i] = quote + l.Name + quote
+		names[i] = l.Name
 	}
-	return JoinList(names, last)
+	return JoinList(names, "or")
 }
 
-// JoinList joins items as "a, b <last> c".
+// JoinList joins items as "a, b <last> c", for messages that list
+// choices.
 func JoinList(items []string, last string) string {
 	if len(items) < 2 {
 		return strings.Join(items, "")
