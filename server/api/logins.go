@@ -11,8 +11,10 @@ import (
 // token, or a workload's proof for one of the server's auth methods.
 // Logins lists them; Credentials.Resolve picks one by name, or by the
 // variables set, and sets it up, for the provider and `idplane audit`
-// alike. A new method is one file here declaring its entry, a line in
-// Logins, and its block in the provider.
+// alike. A new method is one file here declaring its entry (and the
+// variables it reads), a line in Logins, and its block in the provider
+// (provider/internal/provider's authBlocks); TestLoginsCoverServerMethods
+// fails until the server's method has its entry.
 type LoginMethod struct {
 	// Name is the method as IDPLANE_AUTH_METHOD names it, and as the
 	// provider's auth block does.
