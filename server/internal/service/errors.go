@@ -52,9 +52,9 @@ func StaleError(want, current int64) error {
 	return fmt.Errorf("the object changed since version %d (it is now at version %d); read it again: %w", want, current, store.ErrStale)
 }
 
-// ConflictOr rewrites a unique violation into a conflict that says what
+// conflictOr rewrites a unique violation into a conflict that says what
 // collided; other errors pass through.
-func ConflictOr(err error, format string, args ...any) error {
+func conflictOr(err error, format string, args ...any) error {
 	if errors.Is(err, store.ErrConflict) {
 		return conflict(format, args...)
 	}

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/idplane/idplane/server/internal/revocation"
-	"github.com/idplane/idplane/server/internal/store"
+	"github.com/idplane/idplane/server/internal/service"
 )
 
 // loginCacheTTL is how long a login reuses a configuration it read.
@@ -39,8 +39,8 @@ func (lc *loginCache[C]) get(identityID string, now time.Time, revokedSince func
 	if !ok || now.Sub(e.read) >= loginCacheTTL || now.Before(e.read) {
 		return Config[C]{}, false
 	}
-	if revokedSince(e.read, revocation.Ref{Kind: store.RevokeIdentity, ID: e.cfg.IdentityID},
-		revocation.Ref{Kind: store.RevokeAuthMethod, ID: e.cfg.ID}) {
+	if revokedSince(e.read, revocation.Ref{Kind: service.RevokeIdentity, ID: e.cfg.IdentityID},
+		revocation.Ref{Kind: service.RevokeAuthMethod, ID: e.cfg.ID}) {
 		lc.evict(identityID)
 		return Config[C]{}, false
 	}

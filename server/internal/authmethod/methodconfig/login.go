@@ -6,7 +6,6 @@ import (
 
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/internal/service"
-	"github.com/idplane/idplane/server/internal/store"
 )
 
 // Verified is what a method's verifier learned about a workload that
@@ -29,12 +28,12 @@ func login[C any](ctx context.Context, meta service.Meta, s *configs[C], identit
 		var v Verified
 		if v, err = verify(ctx, cfg); err == nil {
 			return s.core.Issue(ctx, meta, service.Issue{OrgID: cfg.OrganizationID, IdentityID: cfg.IdentityID,
-				Method: s.kind, MethodID: cfg.ID, Settings: cfg.Settings, Subject: v.Subject, Metadata: v.Metadata}, store.Writes{})
+				Method: s.kind.Name, MethodID: cfg.ID, Settings: cfg.Settings, Subject: v.Subject, Metadata: v.Metadata}, service.Writes{})
 		}
 	}
 	var le *service.LoginError
 	if errors.As(err, &le) {
-		if werr := s.core.RecordFailedLogin(ctx, meta, cfg.OrganizationID, cfg.IdentityID, s.kind, le.Reason, nil, store.Writes{}); werr != nil {
+		if werr := s.core.RecordFailedLogin(ctx, meta, cfg.OrganizationID, cfg.IdentityID, s.kind.Name, le.Reason, nil, service.Writes{}); werr != nil {
 			return nil, werr
 		}
 	}

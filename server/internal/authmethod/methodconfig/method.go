@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/internal/authmethod"
 	"github.com/idplane/idplane/server/internal/httpapi"
@@ -84,16 +82,11 @@ func TokenLogin[C any](verify func(ctx context.Context, cfg Config[C], token str
 // Kind implements authmethod.Method.
 func (m Method[C, In, Res, L]) Kind() string { return m.Name }
 
-// Attached implements authmethod.Method.
-func (m Method[C, In, Res, L]) Attached(db *gorm.DB, identityIDs []string) (map[string]bool, error) {
-	return attached(db, m.Name, identityIDs)
-}
-
 // Routes implements authmethod.Method: the configuration routes and the
 // login route.
 func (m Method[C, In, Res, L]) Routes(r *httpapi.Registrar) {
 	core := r.Core()
-	s := newConfigs(core, m.Name, m.Noun, m.Seal)
+	s := newConfigs(core, core, service.MethodKind{Name: m.Name, Noun: m.Noun}, m.Seal)
 	register(r, s, m.API, m.Split, m.Wire)
 	httpapi.Handle(r, m.API.Login, func(c *httpapi.Ctx, in *L) (*api.LoginResponse, error) {
 		req := c.Request()

@@ -3,7 +3,7 @@ package methodconfig
 import (
 	"fmt"
 
-	"github.com/idplane/idplane/server/internal/store"
+	"github.com/idplane/idplane/server/internal/service"
 )
 
 // Sealed is the secret part of a method's configuration (Kubernetes auth's
@@ -23,33 +23,33 @@ type Sealed struct {
 // sealedAAD binds a sealed value to its row.
 func sealedAAD(rowID string) string { return "auth-method-config:" + rowID }
 
-// sealInto adds the sealed column to a Put's columns when cfg's secret
-// changes: encrypted, or NULL when removed.
-func (s *configs[C]) sealInto(cols map[string]any, rowID string, cfg *C) error {
+// seal returns how a Put changes cfg's secret for the repository: nil to
+// keep it, else the sealing of the row it lands in (nil to remove it).
+func (s *configs[C]) seal(cfg *C) func(rowID string) ([]byte, error) {
 	if s.sealed == nil || s.sealed(cfg).Value == nil {
 		return nil
 	}
-	switch v := s.sealed(cfg).Value; {
-	case *v == "":
-		cols["sealed"] = nil
-	default:
-		ct, err := s.core.Keys().Encrypt([]byte(*v), sealedAAD(rowID))
-		if err != nil {
-			return fmt.Errorf("seal %s secret: %w", s.noun, err)
+	v := *s.sealed(cfg).Value
+	return func(rowID string) ([]byte, error) {
+		if v == "" {
+			return nil, nil
 		}
-		cols["sealed"] = ct
+		ct, err := s.core.Keys().Encrypt([]byte(v), sealedAAD(rowID))
+		if err != nil {
+			return nil, fmt.Errorf("seal %s secret: %w", s.kind.Noun, err)
+		}
+		return ct, nil
 	}
-	return nil
 }
 
 // unseal decrypts the row's secret into cfg, for a login.
-func (s *configs[C]) unseal(r store.AuthMethodConfig, cfg *C) error {
+func (s *configs[C]) unseal(r service.MethodConfig, cfg *C) error {
 	if s.sealed == nil || r.Sealed == nil {
 		return nil
 	}
-	pt, err := s.core.Keys().Decrypt(*r.Sealed, sealedAAD(r.ID))
+	pt, err := s.core.Keys().Decrypt(r.Sealed, sealedAAD(r.ID))
 	if err != nil {
-		return fmt.Errorf("unseal %s secret of %s: %w", s.noun, r.ID, err)
+		return fmt.Errorf("unseal %s secret of %s: %w", s.kind.Noun, r.ID, err)
 	}
 	v := string(pt)
 	s.sealed(cfg).Value = &v

@@ -3,13 +3,12 @@
 package universal
 
 import (
-	"gorm.io/gorm"
+	"context"
 
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/internal/authmethod"
 	"github.com/idplane/idplane/server/internal/httpapi"
 	"github.com/idplane/idplane/server/internal/service"
-	"github.com/idplane/idplane/server/internal/store"
 )
 
 // Kind is universal auth as identities list it and tokens carry it.
@@ -23,28 +22,35 @@ var _ authmethod.Method = Method{}
 // Kind implements authmethod.Method.
 func (Method) Kind() string { return Kind }
 
-// Attached implements authmethod.Method.
-func (Method) Attached(db *gorm.DB, identityIDs []string) (map[string]bool, error) {
-	var uas []store.UniversalAuth
-	if err := db.Select("identity_id").Where("identity_id IN ?", identityIDs).Find(&uas).Error; err != nil {
-		return nil, err
-	}
-	out := make(map[string]bool, len(uas))
-	for _, u := range uas {
-		out[u.IdentityID] = true
-	}
-	return out, nil
+// Repository is where universal auth is kept: the universal auth of an
+// identity, its client secrets, and what a login reads and spends. The core
+// implements it on its tables, in transactions with their audit events;
+// this package never sees the database.
+type Repository interface {
+	UniversalAuth(ctx context.Context, identityID string) (service.UniversalAuthRecord, error)
+	SaveUniversalAuth(ctx context.Context, c *service.Caller, identityID string, cur *service.UniversalAuthRecord, version int64, a api.UniversalAuth) (service.UniversalAuthRecord, error)
+	DeleteUniversalAuth(ctx context.Context, c *service.Caller, ua service.UniversalAuthRecord) error
+	ClientSecrets(ctx context.Context, universalAuthID string) ([]api.ClientSecret, error)
+	ClientSecret(ctx context.Context, identityID, id string) (api.ClientSecret, error)
+	CreateClientSecret(ctx context.Context, c *service.Caller, cs service.NewClientSecret) error
+	RevokeClientSecret(ctx context.Context, c *service.Caller, cs api.ClientSecret) error
+	UniversalLoginRows(ctx context.Context, prefix, source, clientID string) ([]service.UniversalLoginRow, error)
+	UseClientSecret(ctx context.Context, id string) (bool, error)
 }
+
+var _ Repository = (*service.Core)(nil)
 
 // universal is the method's domain logic on top of the core.
 type universal struct {
 	core  *service.Core
+	repo  Repository
 	cache *loginCache
 }
 
 // Routes implements authmethod.Method.
 func (Method) Routes(r *httpapi.Registrar) {
-	u := universal{core: r.Core(), cache: newLoginCache()}
+	core := r.Core()
+	u := universal{core: core, repo: core, cache: newLoginCache()}
 	httpapi.Handle(r, api.RouteUniversalAuthLogin, func(c *httpapi.Ctx, in *api.UniversalAuthLoginRequest) (*api.LoginResponse, error) {
 		return u.login(c.Request().Context(), c.Meta, in)
 	})
