@@ -76,8 +76,8 @@ func (v verifier) verify(ctx context.Context, identity methodconfig.Config[confi
 		return methodconfig.Verified{}, service.LoginRefused("the Kubernetes API server did not authenticate the token",
 			"TokenReview not authenticated: "+dbtext.Truncate(status.Error, 256))
 	}
-	ns, name, ok := strings.Cut(strings.TrimPrefix(status.User.Username, serviceAccountPrefix), ":")
-	if !strings.HasPrefix(status.User.Username, serviceAccountPrefix) || !ok || ns == "" || name == "" || strings.Contains(name, ":") {
+	ns, name, ok := splitServiceAccount(status.User.Username)
+	if !ok {
 		return methodconfig.Verified{}, service.LoginRefused("the token is not a service account's",
 			"TokenReview user "+dbtext.Truncate(status.User.Username, 256)+" is not system:serviceaccount:<namespace>:<name>")
 	}
@@ -93,6 +93,21 @@ func (v verifier) verify(ctx context.Context, identity methodconfig.Config[confi
 	}
 	return methodconfig.Verified{Subject: status.User.Username,
 		Metadata: map[string]string{"namespace": ns, "serviceAccount": name, "uid": dbtext.Truncate(status.User.UID, api.MaxMetadataValLength)}}, nil
+}
+
+// splitServiceAccount splits a service account's username,
+// system:serviceaccount:<namespace>:<name>, into its namespace and name;
+// any other username is not ok.
+func splitServiceAccount(username string) (ns, name string, ok bool) {
+	rest, ok := strings.CutPrefix(username, serviceAccountPrefix)
+	if !ok {
+		return "", "", false
+	}
+	ns, name, ok = strings.Cut(rest, ":")
+	if !ok || ns == "" || name == "" || strings.Contains(name, ":") {
+		return "", "", false
+	}
+	return ns, name, true
 }
 
 // review posts the TokenReview, with the reviewer's JWT as bearer or,
