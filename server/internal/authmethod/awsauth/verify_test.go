@@ -6,47 +6,16 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
+	"github.com/idplane/idplane/server/internal/authmethod/methodtest"
 	"github.com/idplane/idplane/server/internal/authmethod/outbound"
 	"github.com/idplane/idplane/server/internal/service"
 	"github.com/idplane/idplane/server/platformtest"
 )
-
-// memCore is an in-memory methodconfig.Core: a fixed clock and a map of
-// spent proofs.
-type memCore struct {
-	now  time.Time
-	mu   sync.Mutex
-	used map[string]time.Time
-}
-
-func newMemCore() *memCore { return &memCore{now: time.Now().UTC(), used: map[string]time.Time{}} }
-
-func (c *memCore) Now() time.Time { return c.now }
-
-func (c *memCore) Used(_ context.Context, proof []byte) (bool, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	_, ok := c.used[string(proof)]
-	return ok, nil
-}
-
-func (c *memCore) UseOnce(_ context.Context, proof []byte, until time.Time) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.used[string(proof)]; ok {
-		return service.ErrProofUsed
-	}
-	c.used[string(proof)] = until
-	return nil
-}
-
-var _ methodconfig.Core = (*memCore)(nil)
 
 const (
 	account  = "123456789012"
@@ -57,7 +26,7 @@ const (
 type env struct {
 	sts  *platformtest.STS
 	v    verifier
-	core *memCore
+	core *methodtest.Core
 	cfg  api.AWSAuthConfig
 }
 
@@ -74,7 +43,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{sts: sts, v: verifier{client: client}, core: newMemCore(), cfg: api.AWSAuthConfig{
+	return &env{sts: sts, v: verifier{client: client}, core: methodtest.NewCore(), cfg: api.AWSAuthConfig{
 		AllowedAccountIDs: []string{account}, AllowedPrincipalArns: []string{"arn:aws:iam::" + account + ":role/ci-*"},
 		STSEndpoint: sts.URL, STSRegion: "us-east-1", ServerID: serverID}}
 }
@@ -84,7 +53,7 @@ func newEnv(t *testing.T) *env {
 func (e *env) signed(t *testing.T, age time.Duration, mod func(*platformtest.SignOptions)) *api.AWSAuthLoginRequest {
 	t.Helper()
 	o := platformtest.SignOptions{AccessKeyID: "AKIDROLE", SecretAccessKey: "role-secret", Region: "us-east-1", Host: e.sts.Host(),
-		Time: e.core.now.Add(-age), Signed: map[string]string{api.AWSServerIDHeader: serverID}}
+		Time: e.core.Clock.Add(-age), Signed: map[string]string{api.AWSServerIDHeader: serverID}}
 	if mod != nil {
 		mod(&o)
 	}
@@ -211,11 +180,12 @@ func TestVerifySpendsOnlyAcceptedRequests(t *testing.T) {
 	other := e.signed(t, 3*time.Second, func(o *platformtest.SignOptions) { o.AccessKeyID, o.SecretAccessKey = "AKIDOTHER", "other-secret" })
 	_, err = e.verify(other)
 	wantRefused(t, err, "account is not allowed")
-	if len(e.core.used) != 2 {
-		t.Errorf("%d proofs spent, want the 2 accepted ones", len(e.core.used))
+	spent := e.core.Spent()
+	if len(spent) != 2 {
+		t.Errorf("%d proofs spent, want the 2 accepted ones", len(spent))
 	}
-	for _, until := range e.core.used {
-		if until.Before(e.core.now.Add(Window - 3*time.Second)) {
+	for _, until := range spent {
+		if until.Before(e.core.Clock.Add(Window - 3*time.Second)) {
 			t.Errorf("a proof is forgotten at %s, before its request could expire", until)
 		}
 	}
