@@ -3,9 +3,7 @@ package awsauth
 import (
 	"context"
 	"crypto/x509"
-	"errors"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -13,7 +11,6 @@ import (
 	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
 	"github.com/idplane/idplane/server/internal/authmethod/methodtest"
 	"github.com/idplane/idplane/server/internal/authmethod/outbound"
-	"github.com/idplane/idplane/server/internal/service"
 	"github.com/idplane/idplane/server/platformtest"
 )
 
@@ -64,15 +61,6 @@ func (e *env) signed(t *testing.T, age time.Duration, mod func(*platformtest.Sig
 func (e *env) verify(in *api.AWSAuthLoginRequest) (methodconfig.Verified, error) {
 	return e.v.verify(context.Background(), methodconfig.Attempt[api.AWSAuthConfig, api.AWSAuthLoginRequest]{
 		Config: methodconfig.Config[api.AWSAuthConfig]{C: e.cfg}, In: in, Core: e.core})
-}
-
-// wantRefused expects a refusal whose public part says public.
-func wantRefused(t *testing.T, err error, public string) {
-	t.Helper()
-	var le *service.LoginError
-	if !errors.As(err, &le) || !strings.Contains(le.Public, public) {
-		t.Fatalf("error %v, want a refusal saying %q", err, public)
-	}
 }
 
 // The SigV4 request is checked locally, before any STS call: method, body,
@@ -141,7 +129,7 @@ func TestParseRefusesBeforeSTS(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			before := e.sts.Calls.Load()
 			_, err := e.verify(tc.in(t))
-			wantRefused(t, err, tc.public)
+			methodtest.Refused(t, err, tc.public)
 			if n := e.sts.Calls.Load() - before; n != 0 {
 				t.Errorf("a request refused locally made %d STS calls", n)
 			}
@@ -163,7 +151,7 @@ func TestVerifySpendsOnlyAcceptedRequests(t *testing.T) {
 	}
 	calls := e.sts.Calls.Load()
 	_, err = e.verify(in)
-	wantRefused(t, err, "already used")
+	methodtest.Refused(t, err, "already used")
 	if e.sts.Calls.Load() != calls {
 		t.Error("a replay called STS")
 	}
@@ -171,7 +159,7 @@ func TestVerifySpendsOnlyAcceptedRequests(t *testing.T) {
 	refused := e.signed(t, 2*time.Second, nil)
 	e.sts.Refuse.Store(true)
 	_, err = e.verify(refused)
-	wantRefused(t, err, "STS refused")
+	methodtest.Refused(t, err, "STS refused")
 	e.sts.Refuse.Store(false)
 	if _, err := e.verify(refused); err != nil {
 		t.Fatalf("a request STS refused was spent: %v", err)
@@ -179,7 +167,7 @@ func TestVerifySpendsOnlyAcceptedRequests(t *testing.T) {
 
 	other := e.signed(t, 3*time.Second, func(o *platformtest.SignOptions) { o.AccessKeyID, o.SecretAccessKey = "AKIDOTHER", "other-secret" })
 	_, err = e.verify(other)
-	wantRefused(t, err, "account is not allowed")
+	methodtest.Refused(t, err, "account is not allowed")
 	spent := e.core.Spent()
 	if len(spent) != 2 {
 		t.Errorf("%d proofs spent, want the 2 accepted ones", len(spent))

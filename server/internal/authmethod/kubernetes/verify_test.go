@@ -1,14 +1,13 @@
 package kubernetes
 
 import (
-	"errors"
 	"net/http"
 	"testing"
 
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
+	"github.com/idplane/idplane/server/internal/authmethod/methodtest"
 	"github.com/idplane/idplane/server/internal/authmethod/outbound"
-	"github.com/idplane/idplane/server/internal/service"
 	"github.com/idplane/idplane/server/platformtest"
 )
 
@@ -58,15 +57,6 @@ func (e *env) verify(t *testing.T, token string) (methodconfig.Verified, error) 
 	return e.v.verify(t.Context(), methodconfig.Config[config]{IdentityID: "id-1", C: e.cfg}, token)
 }
 
-// refused asserts err is a login refusal answering public.
-func refused(t *testing.T, err error, public string) {
-	t.Helper()
-	var le *service.LoginError
-	if !errors.As(err, &le) || le.Public != public {
-		t.Fatalf("got %v, want the refusal %q", err, public)
-	}
-}
-
 func TestVerifyBindsServiceAccount(t *testing.T) {
 	e := newEnv(t)
 	v, err := e.verify(t, e.k.Token(platformtest.ServiceAccount{Namespace: "ci-7", Name: "api-server", UID: "uid-1", Audiences: []string{"idplane"}}))
@@ -92,11 +82,11 @@ func TestVerifyBindsServiceAccount(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := e.verify(t, e.k.Token(c.sa))
-			refused(t, err, c.public)
+			methodtest.Refused(t, err, c.public)
 		})
 	}
 	_, err = e.verify(t, "not-a-token-the-server-knows")
-	refused(t, err, "the Kubernetes API server did not authenticate the token")
+	methodtest.Refused(t, err, "the Kubernetes API server did not authenticate the token")
 }
 
 // An API server that ignores spec.audiences is caught by the verifier's
@@ -105,7 +95,7 @@ func TestVerifyChecksAudienceItself(t *testing.T) {
 	e := newEnv(t)
 	e.k.AudienceUnaware.Store(true)
 	_, err := e.verify(t, e.k.Token(platformtest.ServiceAccount{Namespace: "payments", Name: "api-server", Audiences: []string{"idplane"}}))
-	refused(t, err, "audience does not match")
+	methodtest.Refused(t, err, "audience does not match")
 	e.cfg.AllowedAudience = ""
 	if _, err := e.verify(t, e.k.Token(platformtest.ServiceAccount{Namespace: "payments", Name: "api-server"})); err != nil {
 		t.Fatalf("no allowed audience: %v", err)
@@ -128,7 +118,7 @@ func TestVerifyWithoutReviewer(t *testing.T) {
 	e.cfg.ReviewerJWT = methodconfig.Sealed{}
 	tok := e.k.Token(platformtest.ServiceAccount{Namespace: "payments", Name: "api-server", Audiences: []string{"idplane"}})
 	_, err := e.verify(t, tok)
-	refused(t, err, "the Kubernetes API server refused the TokenReview (the reviewer needs system:auth-delegator)")
+	methodtest.Refused(t, err, "the Kubernetes API server refused the TokenReview (the reviewer needs system:auth-delegator)")
 	if b := e.k.Bearers(); len(b) != 1 || b[0] != tok {
 		t.Fatalf("TokenReview bearers %v, want the token itself", b)
 	}
@@ -143,7 +133,7 @@ func TestVerifyTrustsOnlyTheConfiguredCA(t *testing.T) {
 	e := newEnv(t)
 	e.cfg.KubernetesCACertificate = platformtest.NewCA(t, "other cluster").PEM()
 	_, err := e.verify(t, e.k.Token(platformtest.ServiceAccount{Namespace: "payments", Name: "api-server", Audiences: []string{"idplane"}}))
-	refused(t, err, "the Kubernetes API server could not review the token")
+	methodtest.Refused(t, err, "the Kubernetes API server could not review the token")
 	if n := e.k.Reviews.Load(); n != 0 {
 		t.Fatalf("%d reviews reached the API server over an untrusted connection", n)
 	}

@@ -1,14 +1,21 @@
 // Package methodtest helps unit-test auth method verifiers in their own
-// packages, without the core: an in-memory methodconfig.Core.
+// packages, without the core: an in-memory methodconfig.Core, a check of
+// refusals, and a local identity provider with a verifier that trusts it.
 package methodtest
 
 import (
 	"context"
+	"errors"
 	"maps"
+	"strings"
 	"sync"
+	"testing"
 	"time"
 
+	"github.com/idplane/idplane/server/idptest"
 	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
+	"github.com/idplane/idplane/server/internal/authmethod/outbound"
+	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
 	"github.com/idplane/idplane/server/internal/service"
 )
 
@@ -52,4 +59,21 @@ func (c *Core) Spent() map[string]time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return maps.Clone(c.used)
+}
+
+// Refused fails t unless err is a login refusal whose public part says
+// public.
+func Refused(t testing.TB, err error, public string) {
+	t.Helper()
+	var le *service.LoginError
+	if public == "" || !errors.As(err, &le) || !strings.Contains(le.Public, public) {
+		t.Fatalf("got %v, want a refusal saying %q", err, public)
+	}
+}
+
+// IdP starts a local identity provider and a token verifier that trusts it.
+func IdP(t testing.TB) (*idptest.IdP, *signedtoken.Verifier) {
+	t.Helper()
+	idp := idptest.New(t)
+	return idp, signedtoken.New(signedtoken.Options{Policy: outbound.Policy{AllowInternal: true, Roots: idp.CertPool()}})
 }

@@ -3,7 +3,6 @@ package tlscert
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -14,7 +13,6 @@ import (
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
 	"github.com/idplane/idplane/server/internal/authmethod/methodtest"
-	"github.com/idplane/idplane/server/internal/service"
 	"github.com/idplane/idplane/server/platformtest"
 )
 
@@ -60,14 +58,6 @@ func (p *pki) login(t *testing.T, proxy Proxy, remote string, chain []*x509.Cert
 		In:     &api.TLSCertAuthLoginRequest{IdentityID: "id-1"}, HTTP: r, Core: p.core})
 }
 
-func refused(t *testing.T, err error, public string) {
-	t.Helper()
-	var le *service.LoginError
-	if !errors.As(err, &le) || le.Public != public {
-		t.Fatalf("got %v, want the refusal %q", err, public)
-	}
-}
-
 const peer = "192.0.2.7:50000"
 
 func TestVerifyChain(t *testing.T) {
@@ -82,20 +72,20 @@ func TestVerifyChain(t *testing.T) {
 	}
 
 	_, err = p.login(t, Proxy{}, peer, good[:1], nil)
-	refused(t, err, "the certificate does not chain to the identity's CA")
+	methodtest.Refused(t, err, "the certificate does not chain to the identity's CA")
 	other := platformtest.NewCA(t, "other root")
 	leaf, _ := other.Issue(t, platformtest.Leaf{CommonName: "payments-api"})
 	_, err = p.login(t, Proxy{}, peer, []*x509.Certificate{leaf}, nil)
-	refused(t, err, "the certificate does not chain to the identity's CA")
+	methodtest.Refused(t, err, "the certificate does not chain to the identity's CA")
 
 	_, err = p.login(t, Proxy{}, peer, p.chain(t, platformtest.Leaf{CommonName: "web", Usage: x509.ExtKeyUsageServerAuth}), nil)
-	refused(t, err, "the certificate is not for client authentication")
+	methodtest.Refused(t, err, "the certificate is not for client authentication")
 
 	// The core's clock judges validity: an hour and a minute on, the leaf
 	// has expired.
 	p.core.Clock = p.core.Clock.Add(time.Hour + time.Minute)
 	_, err = p.login(t, Proxy{}, peer, good, nil)
-	refused(t, err, "the certificate (or one of its chain) is expired or not yet valid")
+	methodtest.Refused(t, err, "the certificate (or one of its chain) is expired or not yet valid")
 }
 
 func TestVerifyCommonNameAndSANs(t *testing.T) {
@@ -127,7 +117,7 @@ func TestVerifyCommonNameAndSANs(t *testing.T) {
 				}
 				return
 			}
-			refused(t, err, c.public)
+			methodtest.Refused(t, err, c.public)
 		})
 	}
 }
@@ -147,14 +137,14 @@ func TestProxyChain(t *testing.T) {
 		t.Fatalf("trusted proxy's header: %+v, %v; want the client's certificate", v, err)
 	}
 	_, err = p.login(t, proxy, "10.0.0.5:443", proxyOwn, nil)
-	refused(t, err, "no client certificate was presented")
+	methodtest.Refused(t, err, "no client certificate was presented")
 	_, err = p.login(t, proxy, "10.0.0.5:443", nil, map[string]string{"X-Client-Cert": "%zz"})
-	refused(t, err, "the client certificate header is not URL-encoded PEM")
+	methodtest.Refused(t, err, "the client certificate header is not URL-encoded PEM")
 	_, err = p.login(t, proxy, peer, nil, map[string]string{"X-Client-Cert": escaped})
-	refused(t, err, "the client certificate header is believed only from a trusted proxy")
+	methodtest.Refused(t, err, "the client certificate header is believed only from a trusted proxy")
 	if v, err := p.login(t, proxy, peer, client, nil); err != nil || v.Subject != "CN=payments-api" {
 		t.Fatalf("direct client's own certificate: %+v, %v", v, err)
 	}
 	_, err = p.login(t, Proxy{}, peer, nil, map[string]string{"X-Client-Cert": escaped})
-	refused(t, err, "no client certificate was presented")
+	methodtest.Refused(t, err, "no client certificate was presented")
 }
