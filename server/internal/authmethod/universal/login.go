@@ -69,61 +69,112 @@ func (u universal) check(ctx context.Context, meta service.Meta, in *api.Univers
 			return nil, service.UniversalLoginRow{}, none, err
 		}
 	}
-	if len(rows) == 0 {
-		return nil, service.UniversalLoginRow{}, none, service.LoginFailed("unknown client ID")
-	}
-	ua := rows[0]
-	if !service.IPAllowed(ua.ClientSecretTrustedIPs, meta.IP) {
-		return nil, ua, none, service.LoginRefused("the source IP is not allowed by the universal auth's clientSecretTrustedIps",
-			"source IP is not in clientSecretTrustedIps")
-	}
-	if ua.LockoutEnabled && ua.LoLockedUntil != nil && now.Before(*ua.LoLockedUntil) {
-		until := ua.LoLockedUntil.UTC().Format(time.RFC3339)
-		return nil, ua, none, service.LoginRefused("locked out after repeated failures from this source until "+until,
-			"locked out after repeated failures from this source until "+until)
-	}
-	var match *service.UniversalLoginRow
-	for i := range rows {
-		// Every candidate is compared, so timing does not depend on which matched.
-		if rows[i].CsID != nil && u.core.Keys().Equal(in.ClientSecret, rows[i].CsHash) {
-			match = &rows[i]
-		}
-	}
-	if match == nil {
+	v := judge(attempt{rows: rows, secret: in.ClientSecret, ip: meta.IP, source: source, now: now, equal: u.core.Keys().Equal})
+	if v.wrongSecret {
 		u.cache.evictSource(in.ClientID, source)
-		var failure service.Writes
-		if ua.LockoutEnabled {
-			failure.Lockouts = []service.LockoutChange{{UniversalAuthID: ua.UaID, SourceKey: source, At: now,
-				Threshold: ua.LockoutThreshold, Duration: time.Duration(ua.LockoutDuration) * time.Second,
-				CounterReset: time.Duration(ua.LockoutCounterReset) * time.Second}}
-		}
-		return nil, ua, failure, service.LoginFailed("wrong client secret")
 	}
-	if match.CsExpiresAt != nil && !now.Before(*match.CsExpiresAt) {
-		return nil, ua, none, service.LoginFailed("client secret expired")
+	if v.err != nil {
+		return nil, v.ua, v.failure, v.err
 	}
-	var writes service.Writes
-	if *match.CsNumUsesLimit > 0 {
-		used, err := u.repo.UseClientSecret(ctx, *match.CsID)
-		if err != nil {
-			return nil, ua, none, err
-		}
-		if !used {
-			return nil, ua, none, service.LoginFailed("client secret use limit reached")
-		}
-	} else {
-		writes.SecretUses = []string{*match.CsID}
-	}
-	if ua.LoFailures != nil {
-		// The source's failures are forgotten in the token's commit.
-		writes.Lockouts = []service.LockoutChange{{UniversalAuthID: ua.UaID, SourceKey: source, Reset: true}}
+	writes, err := spend(ctx, u.repo.UseClientSecret, v, source)
+	if err != nil {
+		return nil, v.ua, none, err
 	}
 	if !cached {
 		u.cache.put(in.ClientID, key, rows, now)
 	}
+	ua := v.ua
 	settings := api.TokenSettings{AccessTokenTTL: ua.AccessTokenTTL, AccessTokenMaxTTL: ua.AccessTokenMaxTTL,
 		AccessTokenNumUsesLimit: ua.AccessTokenNumUsesLimit, AccessTokenTrustedIPs: ua.AccessTokenTrustedIPs}
 	res, err := u.core.Issue(ctx, meta, service.Issue{OrgID: ua.OrganizationID, IdentityID: ua.IdentityID, Method: Kind,
-		MethodID: ua.UaID, CredentialID: *match.CsID, Settings: settings}, writes)
+		MethodID: ua.UaID, CredentialID: *v.match.CsID, Settings: settings}, writes)
 	return res, ua, none, err
+}
+
+// attempt is a login as judge sees it: the rows the login query returned
+// (the universal auth with each candidate secret of the presented prefix),
+// the presented secret, where and when it came from, and how a secret is
+// compared with a stored hash.
+type attempt struct {
+	rows   []service.UniversalLoginRow
+	secret string
+	ip     netip.Addr
+	source string
+	now    time.Time
+	equal  func(secret string, hash []byte) bool
+}
+
+// verdict is judge's answer: the universal auth (for the audit event) and
+// the matching secret's row, or a refusal with what it writes.
+type verdict struct {
+	ua    service.UniversalLoginRow
+	match *service.UniversalLoginRow
+	err   error
+	// failure is what a refusal writes: a wrong secret counts against the
+	// source when lockout is on.
+	failure     service.Writes
+	wrongSecret bool
+}
+
+// judge checks a login: a known client ID, a source allowed by the
+// client-secret trusted IPs and not locked out, and a secret matching a
+// candidate that has not expired.
+func judge(a attempt) verdict {
+	if len(a.rows) == 0 {
+		return verdict{err: service.LoginFailed("unknown client ID")}
+	}
+	ua := a.rows[0]
+	if !service.IPAllowed(ua.ClientSecretTrustedIPs, a.ip) {
+		return verdict{ua: ua, err: service.LoginRefused("the source IP is not allowed by the universal auth's clientSecretTrustedIps",
+			"source IP is not in clientSecretTrustedIps")}
+	}
+	if ua.LockoutEnabled && ua.LoLockedUntil != nil && a.now.Before(*ua.LoLockedUntil) {
+		until := ua.LoLockedUntil.UTC().Format(time.RFC3339)
+		return verdict{ua: ua, err: service.LoginRefused("locked out after repeated failures from this source until "+until,
+			"locked out after repeated failures from this source until "+until)}
+	}
+	var match *service.UniversalLoginRow
+	for i := range a.rows {
+		// Every candidate is compared, so timing does not depend on which matched.
+		if a.rows[i].CsID != nil && a.equal(a.secret, a.rows[i].CsHash) {
+			match = &a.rows[i]
+		}
+	}
+	if match == nil {
+		v := verdict{ua: ua, err: service.LoginFailed("wrong client secret"), wrongSecret: true}
+		if ua.LockoutEnabled {
+			v.failure.Lockouts = []service.LockoutChange{{UniversalAuthID: ua.UaID, SourceKey: a.source, At: a.now,
+				Threshold: ua.LockoutThreshold, Duration: time.Duration(ua.LockoutDuration) * time.Second,
+				CounterReset: time.Duration(ua.LockoutCounterReset) * time.Second}}
+		}
+		return v
+	}
+	if match.CsExpiresAt != nil && !a.now.Before(*match.CsExpiresAt) {
+		return verdict{ua: ua, err: service.LoginFailed("client secret expired")}
+	}
+	return verdict{ua: ua, match: match}
+}
+
+// spend is what a login that v let through writes with its token. A
+// use-limited secret spends its use at once, through use, so that two
+// replicas cannot both spend the last one; none left refuses the login.
+// Any other secret counts its use in the token's commit, and a source with
+// failures on record has them forgiven there.
+func spend(ctx context.Context, use func(ctx context.Context, secretID string) (bool, error), v verdict, source string) (service.Writes, error) {
+	var writes service.Writes
+	if *v.match.CsNumUsesLimit > 0 {
+		ok, err := use(ctx, *v.match.CsID)
+		if err != nil {
+			return writes, err
+		}
+		if !ok {
+			return writes, service.LoginFailed("client secret use limit reached")
+		}
+	} else {
+		writes.SecretUses = []string{*v.match.CsID}
+	}
+	if v.ua.LoFailures != nil {
+		writes.Lockouts = []service.LockoutChange{{UniversalAuthID: v.ua.UaID, SourceKey: source, Reset: true}}
+	}
+	return writes, nil
 }
