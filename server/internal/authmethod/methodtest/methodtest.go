@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"github.com/idplane/idplane/server/idptest"
+	"github.com/idplane/idplane/server/internal/authmethod/login"
 	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
 	"github.com/idplane/idplane/server/internal/authmethod/outbound"
 	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
-	"github.com/idplane/idplane/server/internal/service"
 )
 
 // Core is an in-memory methodconfig.Core: a clock that stands still at
@@ -48,7 +48,7 @@ func (c *Core) UseOnce(_ context.Context, proof []byte, until time.Time) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.used[string(proof)]; ok {
-		return service.ErrProofUsed
+		return login.ErrProofUsed
 	}
 	c.used[string(proof)] = until
 	return nil
@@ -65,7 +65,7 @@ func (c *Core) Spent() map[string]time.Time {
 // public.
 func Refused(t testing.TB, err error, public string) {
 	t.Helper()
-	var le *service.LoginError
+	var le *login.Error
 	if public == "" || !errors.As(err, &le) || !strings.Contains(le.Public, public) {
 		t.Fatalf("got %v, want a refusal saying %q", err, public)
 	}

@@ -16,8 +16,6 @@ import (
 	"github.com/idplane/idplane/server/platformtest"
 )
 
-type method = methodconfig.Method[api.TLSCertAuthConfig, api.TLSCertAuthInput, api.TLSCertAuth, api.TLSCertAuthLoginRequest]
-
 // pki is a root CA with an intermediate, the identity's configuration
 // trusting the root, and the in-memory core whose clock judges validity.
 type pki struct {
@@ -52,8 +50,7 @@ func (p *pki) login(t *testing.T, proxy Proxy, remote string, chain []*x509.Cert
 	for k, v := range header {
 		r.Header.Set(k, v)
 	}
-	m := New(proxy).(method)
-	return m.Login.Verify(t.Context(), methodconfig.Attempt[api.TLSCertAuthConfig, api.TLSCertAuthLoginRequest]{
+	return New(proxy).Login.Verify(t.Context(), methodconfig.Attempt[api.TLSCertAuthConfig, api.TLSCertAuthLoginRequest]{
 		Config: methodconfig.Config[api.TLSCertAuthConfig]{IdentityID: "id-1", C: p.cfg},
 		In:     &api.TLSCertAuthLoginRequest{IdentityID: "id-1"}, HTTP: r, Core: p.core})
 }

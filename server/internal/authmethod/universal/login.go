@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/authmethod/login"
 	"github.com/idplane/idplane/server/internal/service"
 )
 
@@ -37,7 +38,7 @@ func (u universal) login(ctx context.Context, meta service.Meta, in *api.Univers
 	}
 	res, row, failure, err := u.check(ctx, meta, in)
 	if err != nil {
-		var le *service.LoginError
+		var le *login.Error
 		if errors.As(err, &le) {
 			clientID := in.ClientID
 			if len(clientID) > 64 {
@@ -121,16 +122,16 @@ type verdict struct {
 // candidate that has not expired.
 func judge(a attempt) verdict {
 	if len(a.rows) == 0 {
-		return verdict{err: service.LoginFailed("unknown client ID")}
+		return verdict{err: login.Failed("unknown client ID")}
 	}
 	ua := a.rows[0]
-	if !service.IPAllowed(ua.ClientSecretTrustedIPs, a.ip) {
-		return verdict{ua: ua, err: service.LoginRefused("the source IP is not allowed by the universal auth's clientSecretTrustedIps",
+	if !login.IPAllowed(ua.ClientSecretTrustedIPs, a.ip) {
+		return verdict{ua: ua, err: login.Refused("the source IP is not allowed by the universal auth's clientSecretTrustedIps",
 			"source IP is not in clientSecretTrustedIps")}
 	}
 	if ua.LockoutEnabled && ua.LoLockedUntil != nil && a.now.Before(*ua.LoLockedUntil) {
 		until := ua.LoLockedUntil.UTC().Format(time.RFC3339)
-		return verdict{ua: ua, err: service.LoginRefused("locked out after repeated failures from this source until "+until,
+		return verdict{ua: ua, err: login.Refused("locked out after repeated failures from this source until "+until,
 			"locked out after repeated failures from this source until "+until)}
 	}
 	var match *service.UniversalLoginRow
@@ -141,7 +142,7 @@ func judge(a attempt) verdict {
 		}
 	}
 	if match == nil {
-		v := verdict{ua: ua, err: service.LoginFailed("wrong client secret"), wrongSecret: true}
+		v := verdict{ua: ua, err: login.Failed("wrong client secret"), wrongSecret: true}
 		if ua.LockoutEnabled {
 			v.failure.Lockouts = []service.LockoutChange{{UniversalAuthID: ua.UaID, SourceKey: a.source, At: a.now,
 				Threshold: ua.LockoutThreshold, Duration: time.Duration(ua.LockoutDuration) * time.Second,
@@ -150,7 +151,7 @@ func judge(a attempt) verdict {
 		return v
 	}
 	if match.CsExpiresAt != nil && !a.now.Before(*match.CsExpiresAt) {
-		return verdict{ua: ua, err: service.LoginFailed("client secret expired")}
+		return verdict{ua: ua, err: login.Failed("client secret expired")}
 	}
 	return verdict{ua: ua, match: match}
 }
@@ -168,7 +169,7 @@ func spend(ctx context.Context, use func(ctx context.Context, secretID string) (
 			return writes, err
 		}
 		if !ok {
-			return writes, service.LoginFailed("client secret use limit reached")
+			return writes, login.Failed("client secret use limit reached")
 		}
 	} else {
 		writes.SecretUses = []string{*v.match.CsID}

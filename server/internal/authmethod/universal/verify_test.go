@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/idplane/idplane/server/internal/authmethod/login"
 	"github.com/idplane/idplane/server/internal/service"
 )
 
@@ -45,7 +46,7 @@ func try(rs []service.UniversalLoginRow, secret, ip string) verdict {
 // refused asserts a refusal whose audited reason is reason.
 func refused(t *testing.T, v verdict, reason string) {
 	t.Helper()
-	var le *service.LoginError
+	var le *login.Error
 	if !errors.As(v.err, &le) || le.Reason != reason || v.match != nil {
 		t.Fatalf("verdict %+v, want the refusal %q", v, reason)
 	}
@@ -124,7 +125,7 @@ func TestSpend(t *testing.T) {
 		t.Fatalf("first use: %+v, %v (left %d)", w, err, left["cs-a"])
 	}
 	_, err = spend(t.Context(), use, v, "10.1.2.3")
-	var le *service.LoginError
+	var le *login.Error
 	if !errors.As(err, &le) || le.Reason != "client secret use limit reached" {
 		t.Fatalf("second use: %v, want the use limit reached", err)
 	}

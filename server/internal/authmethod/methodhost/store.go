@@ -1,27 +1,14 @@
-// Package methodconfig keeps the configuration of every auth method but
-// universal auth, written once for all of them: one record per identity and
-// kind, holding the token settings every method has and the method's own
-// settings as a JSON document of its API type C, stored through a
-// Repository the core implements (on auth_method_configs).
-//
-// A method package states what is its own as a Method (its kind, routes,
-// configuration type and login verifier) and gets from it the
-// authmethod.Method the app registers: the configuration API (get, attach
-// or replace, detach: authorized, versioned, audited, detaching revokes the
-// method's tokens) and the login route, which reads
-// the identity's configuration (cached for a second), verifies, issues the
-// token and audits refusals. A method may keep a secret part of its
-// configuration sealed (Sealed).
-package methodconfig
+package methodhost
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/authmethod/login"
+	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
 	"github.com/idplane/idplane/server/internal/service"
 	"github.com/idplane/idplane/server/internal/store/dbtext"
 )
@@ -39,25 +26,6 @@ type Repository interface {
 
 var _ Repository = (*service.Core)(nil)
 
-// Config is one identity's auth method of the store's kind.
-type Config[C any] struct {
-	ID, OrganizationID, IdentityID string
-	Settings                       api.TokenSettings
-	C                              C
-	Version                        int64
-	CreatedAt, UpdatedAt           time.Time
-}
-
-// Base is the part of the API object every method shares.
-func (c Config[C]) Base() api.AuthMethodBase {
-	s := c.Settings
-	if s.AccessTokenTrustedIPs == nil {
-		s.AccessTokenTrustedIPs = []string{}
-	}
-	return api.AuthMethodBase{IdentityID: c.IdentityID, TokenSettings: s, Version: c.Version,
-		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
-}
-
 // configs is the configurations of one kind of auth method.
 type configs[C any] struct {
 	kind  service.MethodKind // "oidc-auth", as tokens and identities name it; "OIDC auth" in messages
@@ -65,35 +33,35 @@ type configs[C any] struct {
 	repo  Repository
 	cache *loginCache[C]
 	// sealed is the configuration's secret, when the method keeps one.
-	sealed func(*C) *Sealed
+	sealed func(*C) *methodconfig.Sealed
 }
 
 // newConfigs returns kind's configurations, kept in repo; sealed, when not
-// nil, names C's Sealed field.
-func newConfigs[C any](core *service.Core, repo Repository, kind service.MethodKind, sealed func(*C) *Sealed) *configs[C] {
+// nil, names C's methodconfig.Sealed field.
+func newConfigs[C any](core *service.Core, repo Repository, kind service.MethodKind, sealed func(*C) *methodconfig.Sealed) *configs[C] {
 	return &configs[C]{kind: kind, core: core, repo: repo, cache: newLoginCache[C](), sealed: sealed}
 }
 
-func (s *configs[C]) decode(r service.MethodConfig) (Config[C], error) {
-	out := Config[C]{ID: r.ID, OrganizationID: r.OrganizationID, IdentityID: r.IdentityID, Settings: r.Settings,
+func (s *configs[C]) decode(r service.MethodConfig) (methodconfig.Config[C], error) {
+	out := methodconfig.Config[C]{ID: r.ID, OrganizationID: r.OrganizationID, IdentityID: r.IdentityID, Settings: r.Settings,
 		Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if err := json.Unmarshal(r.Config, &out.C); err != nil {
 		return out, fmt.Errorf("decode %s configuration %s: %w", s.kind.Name, r.ID, err)
 	}
 	if s.sealed != nil {
-		*s.sealed(&out.C) = Sealed{Stored: r.Sealed != nil}
+		*s.sealed(&out.C) = methodconfig.Sealed{Stored: r.Sealed != nil}
 	}
 	return out, nil
 }
 
 // Get returns the identity's configuration once the caller may read it.
-func (s *configs[C]) Get(ctx context.Context, c *service.Caller, identityID string) (Config[C], error) {
+func (s *configs[C]) Get(ctx context.Context, c *service.Caller, identityID string) (methodconfig.Config[C], error) {
 	if _, err := s.core.Identity(ctx, c, identityID, api.ActionRead); err != nil {
-		return Config[C]{}, err
+		return methodconfig.Config[C]{}, err
 	}
 	r, err := s.repo.MethodConfig(ctx, s.kind, identityID)
 	if err != nil {
-		return Config[C]{}, err
+		return methodconfig.Config[C]{}, err
 	}
 	return s.decode(r)
 }
@@ -101,29 +69,29 @@ func (s *configs[C]) Get(ctx context.Context, c *service.Caller, identityID stri
 // Put attaches the method or replaces all its settings: omitted token
 // settings take their defaults. cfg has been validated by the caller (the
 // route's input type validates itself).
-func (s *configs[C]) Put(ctx context.Context, c *service.Caller, identityID string, version int64, in api.TokenSettingsInput, cfg C) (Config[C], error) {
+func (s *configs[C]) Put(ctx context.Context, c *service.Caller, identityID string, version int64, in api.TokenSettingsInput, cfg C) (methodconfig.Config[C], error) {
 	if _, err := s.core.Identity(ctx, c, identityID, api.ActionEdit); err != nil {
-		return Config[C]{}, err
+		return methodconfig.Config[C]{}, err
 	}
 	settings := api.DefaultTokenSettings()
 	in.Apply(&settings)
 	var errs api.FieldErrors
 	settings.Validate(&errs)
 	if err := errs.Err(); err != nil {
-		return Config[C]{}, err
+		return methodconfig.Config[C]{}, err
 	}
 	doc := cfg
 	if s.sealed != nil {
-		*s.sealed(&doc) = Sealed{}
+		*s.sealed(&doc) = methodconfig.Sealed{}
 	}
 	docJSON, err := json.Marshal(doc)
 	if err != nil {
-		return Config[C]{}, fmt.Errorf("encode %s: %w", s.kind.Noun, err)
+		return methodconfig.Config[C]{}, fmt.Errorf("encode %s: %w", s.kind.Noun, err)
 	}
 	r, err := s.repo.SaveMethodConfig(ctx, c, s.kind, identityID, version,
 		service.MethodConfigWrite{Settings: settings, Config: docJSON, Seal: s.seal(&cfg)})
 	if err != nil {
-		return Config[C]{}, err
+		return methodconfig.Config[C]{}, err
 	}
 	s.cache.evict(identityID)
 	return s.decode(r)
@@ -143,7 +111,7 @@ func (s *configs[C]) Delete(ctx context.Context, c *service.Caller, identityID s
 // last second is reused unless this replica changed it or its tokens were
 // revoked since; another replica's change arrives within that second, as
 // revocations do. Not attached is a LoginError.
-func (s *configs[C]) ForLogin(ctx context.Context, identityID string) (Config[C], error) {
+func (s *configs[C]) ForLogin(ctx context.Context, identityID string) (methodconfig.Config[C], error) {
 	now := s.core.Now()
 	if cfg, ok := s.cache.get(identityID, now, s.core.RevokedSince); ok {
 		return cfg, nil
@@ -155,17 +123,17 @@ func (s *configs[C]) ForLogin(ctx context.Context, identityID string) (Config[C]
 		// does not have.
 		org, err := s.repo.IdentityOrganization(ctx, identityID)
 		if err != nil {
-			return Config[C]{}, err
+			return methodconfig.Config[C]{}, err
 		}
-		var cfg Config[C]
+		var cfg methodconfig.Config[C]
 		if org != "" {
 			cfg.OrganizationID, cfg.IdentityID = org, identityID
 		}
-		return cfg, service.LoginRefused("the identity has no "+s.kind.Noun+" (or does not exist)",
+		return cfg, login.Refused("the identity has no "+s.kind.Noun+" (or does not exist)",
 			"no "+s.kind.Noun+" attached to identity "+dbtext.Truncate(identityID, 64))
 	}
 	if err != nil {
-		return Config[C]{}, fmt.Errorf("load %s: %w", s.kind.Noun, err)
+		return methodconfig.Config[C]{}, fmt.Errorf("load %s: %w", s.kind.Noun, err)
 	}
 	cfg, err := s.decode(r)
 	if err == nil {
