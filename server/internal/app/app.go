@@ -22,7 +22,7 @@ import (
 	"github.com/idplane/idplane/server/internal/authmethod/outbound"
 	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
 	"github.com/idplane/idplane/server/internal/authmethod/tlscert"
-	"github.com/idplane/idplane/server/internal/authmethod/universal"
+	"github.com/idplane/idplane/server/internal/authmethod/universalhost"
 	"github.com/idplane/idplane/server/internal/httpapi"
 	"github.com/idplane/idplane/server/internal/janitor"
 	"github.com/idplane/idplane/server/internal/revocation"
@@ -140,7 +140,7 @@ func build(ctx context.Context, cfg Config, st *store.Store, keys *secret.Keys) 
 	metrics := httpapi.NewMetrics()
 	verifier := signedtoken.New(signedtoken.Options{Policy: cfg.Outbound, Leeway: cfg.JWTLeeway})
 	methods := authmethod.Registry{
-		universal.Method{},
+		universalhost.Method{},
 		methodhost.Mount(oidc.New(verifier)),
 		methodhost.Mount(jwtauth.New(verifier)),
 		methodhost.Mount(gcp.New(verifier, gcp.CertsURLs{OAuth2: cfg.GCPOAuth2CertsURL, ServiceAccount: cfg.GCPServiceAccountCertsURL})),

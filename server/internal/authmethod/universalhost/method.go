@@ -1,18 +1,18 @@
-// Package universal is universal auth: a client ID and client secrets, with
-// client-secret trusted IPs and lockout after repeated failures.
-package universal
+// Package universalhost runs universal auth (package universal, its
+// verifier) on the core: its configuration and client-secret routes, its
+// storage through a Repository the core implements, and its login, cached
+// for a second, which judges with universal.Judge and issues the token.
+package universalhost
 
 import (
 	"context"
 
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/internal/authmethod"
+	"github.com/idplane/idplane/server/internal/authmethod/universal"
 	"github.com/idplane/idplane/server/internal/httpapi"
 	"github.com/idplane/idplane/server/internal/service"
 )
-
-// Kind is universal auth as identities list it and tokens carry it.
-const Kind = "universal-auth"
 
 // Method registers universal auth.
 type Method struct{}
@@ -20,7 +20,7 @@ type Method struct{}
 var _ authmethod.Method = Method{}
 
 // Kind implements authmethod.Method.
-func (Method) Kind() string { return Kind }
+func (Method) Kind() string { return universal.Kind }
 
 // Repository is where universal auth is kept: the universal auth of an
 // identity, its client secrets, and what a login reads and spends. The core
@@ -40,8 +40,8 @@ type Repository interface {
 
 var _ Repository = (*service.Core)(nil)
 
-// universal is the method's domain logic on top of the core.
-type universal struct {
+// host is the method's domain logic on top of the core.
+type host struct {
 	core  *service.Core
 	repo  Repository
 	cache *loginCache
@@ -50,7 +50,7 @@ type universal struct {
 // Routes implements authmethod.Method.
 func (Method) Routes(r *httpapi.Registrar) {
 	core := r.Core()
-	u := universal{core: core, repo: core, cache: newLoginCache()}
+	u := host{core: core, repo: core, cache: newLoginCache()}
 	httpapi.Handle(r, api.RouteUniversalAuthLogin, func(c *httpapi.Ctx, in *api.UniversalAuthLoginRequest) (*api.LoginResponse, error) {
 		return u.login(c.Request().Context(), c.Meta, in)
 	})

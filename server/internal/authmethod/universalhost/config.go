@@ -1,4 +1,4 @@
-package universal
+package universalhost
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 
 // load returns the identity's universal auth once the caller may do action
 // on the identity.
-func (u universal) load(ctx context.Context, c *service.Caller, identityID, action string) (service.UniversalAuthRecord, error) {
+func (u host) load(ctx context.Context, c *service.Caller, identityID, action string) (service.UniversalAuthRecord, error) {
 	if _, err := u.core.Identity(ctx, c, identityID, action); err != nil {
 		return service.UniversalAuthRecord{}, err
 	}
@@ -22,7 +22,7 @@ func (u universal) load(ctx context.Context, c *service.Caller, identityID, acti
 }
 
 // get returns an identity's universal auth.
-func (u universal) get(ctx context.Context, c *service.Caller, identityID string) (*api.UniversalAuth, error) {
+func (u host) get(ctx context.Context, c *service.Caller, identityID string) (*api.UniversalAuth, error) {
 	ua, err := u.load(ctx, c, identityID, api.ActionRead)
 	if err != nil {
 		return nil, err
@@ -33,7 +33,7 @@ func (u universal) get(ctx context.Context, c *service.Caller, identityID string
 // write attaches universal auth or, with replace, replaces all its settings
 // (missing fields take their defaults); without replace it changes only the
 // given settings of an attached one.
-func (u universal) write(ctx context.Context, c *service.Caller, identityID string, version int64, in *api.UniversalAuthInput, replace bool) (*api.UniversalAuth, error) {
+func (u host) write(ctx context.Context, c *service.Caller, identityID string, version int64, in *api.UniversalAuthInput, replace bool) (*api.UniversalAuth, error) {
 	if _, err := u.core.Identity(ctx, c, identityID, api.ActionEdit); err != nil {
 		return nil, err
 	}
@@ -68,7 +68,7 @@ func (u universal) write(ctx context.Context, c *service.Caller, identityID stri
 
 // detach detaches universal auth, revoking its client secrets and every
 // token it issued.
-func (u universal) detach(ctx context.Context, c *service.Caller, identityID string, version int64) error {
+func (u host) detach(ctx context.Context, c *service.Caller, identityID string, version int64) error {
 	ua, err := u.load(ctx, c, identityID, api.ActionEdit)
 	if err != nil {
 		return err
@@ -81,7 +81,7 @@ func (u universal) detach(ctx context.Context, c *service.Caller, identityID str
 }
 
 // listSecrets lists the live client secrets, showing prefixes only.
-func (u universal) listSecrets(ctx context.Context, c *service.Caller, identityID string) (*api.ClientSecretList, error) {
+func (u host) listSecrets(ctx context.Context, c *service.Caller, identityID string) (*api.ClientSecretList, error) {
 	ua, err := u.load(ctx, c, identityID, api.ActionRead)
 	if err != nil {
 		return nil, err
@@ -96,7 +96,7 @@ func (u universal) listSecrets(ctx context.Context, c *service.Caller, identityI
 // createSecret creates a client secret and returns its value once; only its
 // keyed hash is stored. A value the caller supplied (a write-only argument
 // in Terraform) is not returned: the caller has it.
-func (u universal) createSecret(ctx context.Context, c *service.Caller, identityID string, in *api.ClientSecretInput) (*api.ClientSecretCreated, error) {
+func (u host) createSecret(ctx context.Context, c *service.Caller, identityID string, in *api.ClientSecretInput) (*api.ClientSecretCreated, error) {
 	ua, err := u.load(ctx, c, identityID, api.ActionEdit)
 	if err != nil {
 		return nil, err
@@ -125,7 +125,7 @@ func (u universal) createSecret(ctx context.Context, c *service.Caller, identity
 
 // secret returns a live client secret of the identity once the caller may
 // do action on the identity.
-func (u universal) secret(ctx context.Context, c *service.Caller, identityID, id, action string) (api.ClientSecret, error) {
+func (u host) secret(ctx context.Context, c *service.Caller, identityID, id, action string) (api.ClientSecret, error) {
 	if _, err := u.load(ctx, c, identityID, action); err != nil {
 		return api.ClientSecret{}, err
 	}
@@ -133,7 +133,7 @@ func (u universal) secret(ctx context.Context, c *service.Caller, identityID, id
 }
 
 // getSecret returns a live client secret's details; revoked ones are gone.
-func (u universal) getSecret(ctx context.Context, c *service.Caller, identityID, id string) (*api.ClientSecret, error) {
+func (u host) getSecret(ctx context.Context, c *service.Caller, identityID, id string) (*api.ClientSecret, error) {
 	cs, err := u.secret(ctx, c, identityID, id, api.ActionRead)
 	if err != nil {
 		return nil, err
@@ -142,7 +142,7 @@ func (u universal) getSecret(ctx context.Context, c *service.Caller, identityID,
 }
 
 // revokeSecret revokes a client secret and the tokens it issued.
-func (u universal) revokeSecret(ctx context.Context, c *service.Caller, identityID, id string) error {
+func (u host) revokeSecret(ctx context.Context, c *service.Caller, identityID, id string) error {
 	cs, err := u.secret(ctx, c, identityID, id, api.ActionEdit)
 	if err != nil {
 		return err
