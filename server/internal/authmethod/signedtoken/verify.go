@@ -5,7 +5,7 @@
 // checks with leeway, issuer and audience, and the claim bindings and
 // claim metadata of OIDC and JWT auth.
 //
-// Refusals are service.LoginRefused errors whose public part names the
+// Refusals are login.Refused errors whose public part names the
 // check that failed, never a configured value; the audit reason says more.
 package signedtoken
 
