@@ -2,8 +2,6 @@ package authmethod_test
 
 import (
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -20,7 +18,8 @@ func storage(pkg string) bool {
 // format lists for it ({{.Imports}} or {{.Deps}}).
 func goList(t *testing.T, field string) map[string][]string {
 	t.Helper()
-	out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "list",
+	// go test puts its own go first on the PATH.
+	out, err := exec.Command("go", "list",
 		"-f", `{{.Name}} {{join .`+field+` " "}}`, "./...").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
