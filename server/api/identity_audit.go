@@ -49,10 +49,11 @@ type IdentityAudit struct {
 	// Activity is present in the live audit: declared identities against
 	// those that log in.
 	Activity *AuditActivity `json:"activity,omitempty"`
-	// Use is present in the live audit: each identity's secret grants
-	// against the secret reads and writes the audit log holds for the last
-	// UnusedDays days. An audit of a Terraform state or plan has no use
-	// data, so it has neither this section nor the findings drawn from it.
+	// Use is present in the live audit for a caller that may read the
+	// audit log (audit-logs read): each identity's secret grants against
+	// the secret reads and writes the log holds for the last UnusedDays
+	// days. An audit of a Terraform state or plan has no use data, so it
+	// has neither this section nor the findings drawn from it.
 	Use *AuditUse `json:"use,omitempty"`
 	// Gate is set by `idplane audit --fail-on`: which findings it counted
 	// and whether it failed.
@@ -90,18 +91,24 @@ type AuditMethodActivity struct {
 // where it holds secret permissions, the grants, their use and the
 // narrower rules the use suggests.
 type AuditUse struct {
-	Days   int             `json:"days"`
-	Since  time.Time       `json:"since"`
-	Until  time.Time       `json:"until"`
-	Grants []AuditGrantUse `json:"grants"`
+	Days  int       `json:"days"`
+	Since time.Time `json:"since"`
+	Until time.Time `json:"until"`
+	// LogStart is the organization's oldest secret event in the audit log
+	// (nil: none). When it is after Since (audit retention shorter than the
+	// window, or secrets newer than it) the log cannot tell an unused grant
+	// from a used one, and no grant is judged.
+	LogStart *time.Time      `json:"logStart"`
+	Grants   []AuditGrantUse `json:"grants"`
 }
 
 // AuditGrantUse is one identity's secret access in one project (rows of
 // its permission set on secrets that read or change values: describe is
 // never audited, so never counted) and the successful secret reads and
 // writes of the window. Judged is false when the identity or its
-// membership is younger than the window, whose use then says too little
-// for a finding. Suggested are the rules the use needs (environments and
+// membership is younger than the window, or the audit log's secret events
+// start after it (AuditUse.LogStart): use then says too little for a
+// finding. Suggested are the rules the use needs (environments and
 // path globs computed from the used paths, the identity's deny rules of
 // those places kept); empty when nothing was used. Finding is the code of
 // the finding drawn from it, "" for none.

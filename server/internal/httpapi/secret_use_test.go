@@ -19,8 +19,10 @@ import (
 // older, moved back 100 days in the audit log); idle-writer may change every
 // prod secret and did nothing; temp-reader holds ci-deploy's role through a
 // temporary grant and did nothing. The audit says so with findings and the
-// narrower rules the use suggests, and a window of 120 days counts the
-// older reads too.
+// narrower rules the use suggests. A window of 120 days counts the older
+// reads too, but judges nothing: the log's secret events start 100 days
+// ago (as after audit retention or an upgrade). A caller that may not read
+// the audit log gets no use section.
 func TestLiveAuditJudgesGrantsByUse(t *testing.T) {
 	backends(t, func(t *testing.T, srv *servertest.Server) {
 		ctx := t.Context()
@@ -55,10 +57,14 @@ func TestLiveAuditJudgesGrantsByUse(t *testing.T) {
 			must(admin.CreateSecret(ctx, s.key, api.SecretCreate{WorkspaceID: proj.ID, Environment: s.env, SecretPath: s.path, SecretValue: "v"}))(t)
 		}
 
-		ua := must(admin.PutUniversalAuth(ctx, ids["ci-deploy"], 0, api.UniversalAuthInput{}))(t)
-		cs := must(admin.CreateClientSecret(ctx, ids["ci-deploy"], api.ClientSecretInput{Description: "ci"}))(t)
-		tok := must(admin.Login(ctx, api.UniversalAuthLoginRequest{ClientID: ua.ClientID, ClientSecret: cs.ClientSecret}))(t).AccessToken
-		ci := srv.Client(t, api.WithToken(tok))
+		login := func(id string) *api.Client {
+			t.Helper()
+			ua := must(admin.PutUniversalAuth(ctx, id, 0, api.UniversalAuthInput{}))(t)
+			cs := must(admin.CreateClientSecret(ctx, id, api.ClientSecretInput{Description: "use"}))(t)
+			tok := must(admin.Login(ctx, api.UniversalAuthLoginRequest{ClientID: ua.ClientID, ClientSecret: cs.ClientSecret}))(t).AccessToken
+			return srv.Client(t, api.WithToken(tok))
+		}
+		ci := login(ids["ci-deploy"])
 		get := func(env, path, key string) {
 			t.Helper()
 			must(ci.GetSecret(ctx, key, api.SecretGetQuery{WorkspaceID: proj.ID, Environment: env, SecretPath: path}))(t)
@@ -153,15 +159,48 @@ func TestLiveAuditJudgesGrantsByUse(t *testing.T) {
 			t.Errorf("markdown audit lacks %q:\n%s", want, md.String())
 		}
 
-		// 120 days: the older reads count, dev and /payments/web with them.
+		if a.Use.LogStart == nil || !a.Use.LogStart.Before(a.Use.Since) {
+			t.Errorf("the log's secret events start at %v, want 100 days ago, before the window", a.Use.LogStart)
+		}
+
+		// 120 days: the older reads count, dev and /payments/web with them;
+		// but the log's secret events start 100 days ago, so nothing is
+		// judged, and the outputs say why.
 		a = must(admin.IdentityAudit(ctx, api.IdentityAuditQuery{UnusedDays: 120}))(t)
 		for _, u := range a.Use.Grants {
 			if u.Identity == "ci-deploy" {
 				c = u
 			}
 		}
-		if a.Use.Days != 120 || len(c.Used) != 4 {
-			t.Errorf("120 days: %d days, ci-deploy used %+v", a.Use.Days, c.Used)
+		if a.Use.Days != 120 || len(c.Used) != 4 || c.Judged {
+			t.Errorf("120 days: %d days, ci-deploy judged %t, used %+v", a.Use.Days, c.Judged, c.Used)
+		}
+		for _, name := range []string{"ci-deploy", "idle-writer", "temp-reader"} {
+			if f := auditFinding(a, name); f != nil {
+				t.Errorf("120 days, the log covering 100: %+v", f)
+			}
+		}
+		text.Reset()
+		if err := identityaudit.WriteText(&text, a, nil); err != nil {
+			t.Fatal(err)
+		}
+		if want := "after the window's start (audit retention, or secrets newer than 120 days): no grant is judged"; !strings.Contains(text.String(), want) {
+			t.Errorf("text audit lacks %q:\n%s", want, text.String())
+		}
+
+		// A caller that reads identities and roles but not the audit log
+		// (org role member) gets the audit without its use, and is told why.
+		member := must(admin.CreateIdentity(ctx, api.IdentityInput{Name: "reviewer", Role: "member"}))(t)
+		a = must(login(member.ID).IdentityAudit(ctx, api.IdentityAuditQuery{}))(t)
+		if a.Use != nil || auditFinding(a, "ci-deploy") != nil || auditFinding(a, "idle-writer") != nil {
+			t.Errorf("an audit for a caller who may not read the audit log: use %+v, findings %+v", a.Use, a.Findings)
+		}
+		text.Reset()
+		if err := identityaudit.WriteText(&text, a, nil); err != nil {
+			t.Fatal(err)
+		}
+		if want := "reads the audit log, which the caller may not read (audit-logs read)"; !strings.Contains(text.String(), want) {
+			t.Errorf("text audit lacks %q:\n%s", want, text.String())
 		}
 		wantRule(t, "ci-deploy over 120 days", c.Suggested, []api.PermissionRule{
 			secretRule([]string{"read"}, []string{"dev"}, []string{"/payments/api"}),

@@ -68,9 +68,13 @@ func writeUseMarkdown(p *printer, a *api.IdentityAudit) {
 		return
 	}
 	if a.Use == nil {
+		p.f("\nSecret use: %s.\n", escapeText(noLogText))
 		return
 	}
 	p.f("\n#### %s\n\n", escapeText(useTitle(a.Use)))
+	if note := useNote(a.Use); note != "" {
+		p.f("%s.\n\n", escapeText(note))
+	}
 	if len(a.Use.Grants) == 0 {
 		p.f("No identity holds secret permissions.\n")
 	}
@@ -83,7 +87,7 @@ func writeUseMarkdown(p *printer, a *api.IdentityAudit) {
 		for _, gr := range g.Granted {
 			p.f("  - granted: %s\n", describeGrant(gr, markdown))
 		}
-		used, verdict := useLines(g, a.Use.Days, markdown)
+		used, verdict := useLines(g, a.Use, markdown)
 		if len(used) == 0 {
 			used = []string{"nothing"}
 		}

@@ -66,7 +66,7 @@ func TestMarkdownSurvivesGitHub(t *testing.T) {
 		live.Identities[i].CreatedAt = old
 		live.Memberships[i].Since = old
 	}
-	live.Use = &Use{Since: duringWindow.AddDate(0, 0, -90), Events: []SecretUse{
+	live.Use = &Use{Since: duringWindow.AddDate(0, 0, -90), LogStart: old, Events: []SecretUse{
 		{IdentityID: "a", ProjectID: "p1", Environment: "prod", SecretPath: awkwardUsed[0], Action: "read", Count: 2, Last: duringWindow},
 		{IdentityID: "a", ProjectID: "p1", Environment: "prod", SecretPath: awkwardUsed[1], Action: "read", Count: 1, Last: duringWindow}}}
 	liveAudit, err := Audit(live, api.AuditSourceLive, Options{At: duringWindow, Now: duringWindow})

@@ -39,6 +39,11 @@ type Model struct {
 type Use struct {
 	Since  time.Time
 	Events []SecretUse
+	// LogStart is the time of the organization's oldest secret event the
+	// audit log holds (zero: none). Use before it is unknown (retention
+	// deleted it, or the secrets came later), so while it is after Since
+	// no grant is judged.
+	LogStart time.Time
 }
 
 // SecretUse is how often an identity exercised one secrets action (read,

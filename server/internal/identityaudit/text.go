@@ -99,9 +99,13 @@ func writeUseText(p *printer, a *api.IdentityAudit) {
 		return
 	}
 	if a.Use == nil {
+		p.f("\nSecret use\n  %s\n", noLogText)
 		return
 	}
 	p.f("\n%s\n", useTitle(a.Use))
+	if note := useNote(a.Use); note != "" {
+		p.f("  %s\n", note)
+	}
 	if len(a.Use.Grants) == 0 {
 		p.f("  no identity holds secret permissions\n")
 	}
@@ -114,7 +118,7 @@ func writeUseText(p *printer, a *api.IdentityAudit) {
 		for _, gr := range g.Granted {
 			p.f("      granted:   %s\n", describeGrant(gr, plain))
 		}
-		used, verdict := useLines(g, a.Use.Days, plain)
+		used, verdict := useLines(g, a.Use, plain)
 		if len(used) == 0 {
 			used = []string{"nothing"}
 		}

@@ -31,6 +31,8 @@ type grantUse struct {
 	days    int
 	cutoff  time.Time
 	isAdmin bool
+	// logCovers: the audit log's secret events reach back to cutoff.
+	logCovers bool
 }
 
 // secretUse returns the use entries of one identity and the findings drawn
@@ -132,7 +134,7 @@ func (g grantUse) project(project string, atoms []atom) (*api.AuditGrantUse, *ap
 	if since.IsZero() {
 		since = g.id.CreatedAt
 	}
-	u.Judged = g.id.CreatedAt.Before(g.cutoff) && since.Before(g.cutoff)
+	u.Judged = g.logCovers && g.id.CreatedAt.Before(g.cutoff) && since.Before(g.cutoff)
 	if !u.Judged {
 		return u, nil
 	}
@@ -421,7 +423,8 @@ func newUseIndex(m *Model, ix *index, opts Options) *useIndex {
 		return nil
 	}
 	u := &useIndex{uses: map[string][]SecretUse{}, since: map[string]map[string]time.Time{}, days: opts.unusedDays(),
-		out: &api.AuditUse{Days: opts.unusedDays(), Since: m.Use.Since.UTC(), Until: opts.now().UTC(), Grants: []api.AuditGrantUse{}}}
+		out: &api.AuditUse{Days: opts.unusedDays(), Since: m.Use.Since.UTC(), Until: opts.now().UTC(), LogStart: timePtr(m.Use.LogStart),
+			Grants: []api.AuditGrantUse{}}}
 	for _, e := range m.Use.Events {
 		e.ProjectID = ix.projectSlug(e.ProjectID)
 		u.uses[e.IdentityID] = append(u.uses[e.IdentityID], e)
@@ -437,12 +440,16 @@ func newUseIndex(m *Model, ix *index, opts Options) *useIndex {
 
 func (u *useIndex) of(id *Identity, set permissionSet, prod production) grantUse {
 	return grantUse{id: id, set: set, uses: u.uses[id.ID], since: u.since[id.ID], prod: prod, days: u.days,
-		cutoff: u.out.Since, isAdmin: id.OrgRole == authz.RoleAdmin}
+		cutoff: u.out.Since, isAdmin: id.OrgRole == authz.RoleAdmin,
+		logCovers: u.out.LogStart != nil && !u.out.LogStart.After(u.out.Since)}
 }
 
 // noUseText says why an audit of a Terraform state or plan has no use
 // section and no finding drawn from use.
 const noUseText = "not judged: a Terraform state or plan holds no audit log; the live audit (idplane audit --host) compares secret grants with their use"
+
+// noLogText says why a live audit has no use section.
+const noLogText = "not judged: comparing secret grants with their use reads the audit log, which the caller may not read (audit-logs read)"
 
 // useTitle heads the use section: "Secret use (90 days, 2026-09-05T08:00Z
 // to 2026-12-04T08:00Z, UTC)".
@@ -450,16 +457,31 @@ func useTitle(u *api.AuditUse) string {
 	return fmt.Sprintf("Secret use (%d days, %s to %s, UTC)", u.Days, u.Since.UTC().Format(minuteLayout), u.Until.UTC().Format(minuteLayout))
 }
 
+// useNote says why no grant of a use section can be judged, "" when the
+// audit log's secret events cover the window.
+func useNote(u *api.AuditUse) string {
+	switch {
+	case u.LogStart == nil:
+		return "the audit log holds no secret event yet: no grant is judged"
+	case u.LogStart.After(u.Since):
+		return fmt.Sprintf("the audit log's secret events start at %s, after the window's start (audit retention, or secrets newer than %d days): no grant is judged",
+			u.LogStart.UTC().Format(minuteLayout), u.Days)
+	}
+	return ""
+}
+
 // useLines describes one identity's grant use: what it used, and either
 // the suggested rules, or why it was not judged.
-func useLines(g api.AuditGrantUse, days int, st style) (used []string, verdict string) {
-	for _, u := range g.Used {
-		used = append(used, fmt.Sprintf("%s in %s at %s: %d, last %s", st.code(u.Action), st.text(u.Environment), st.code(u.SecretPath),
-			u.Count, u.LastAt.UTC().Format(minuteLayout)))
+func useLines(g api.AuditGrantUse, u *api.AuditUse, st style) (used []string, verdict string) {
+	for _, e := range g.Used {
+		used = append(used, fmt.Sprintf("%s in %s at %s: %d, last %s", st.code(e.Action), st.text(e.Environment), st.code(e.SecretPath),
+			e.Count, e.LastAt.UTC().Format(minuteLayout)))
 	}
 	switch {
+	case !g.Judged && useNote(u) != "":
+		verdict = "not judged: see above"
 	case !g.Judged:
-		verdict = fmt.Sprintf("not judged: the identity or its membership is younger than %d days", days)
+		verdict = fmt.Sprintf("not judged: the identity or its membership is younger than %d days", u.Days)
 	case g.Finding == "":
 		verdict = "use matches the grant"
 	case len(g.Suggested) == 0:

@@ -97,7 +97,7 @@ func useModel(now time.Time) *Model {
 			TemporaryAccess: &api.TemporaryAccess{StartTime: old, DurationSeconds: 2 * 365 * 24 * 3600}}}, Since: old},
 		{ProjectID: "p1", IdentityID: "e", Roles: []api.MembershipRole{{RoleSlug: "rw"}}, Since: now.AddDate(0, 0, -1)},
 	}
-	m.Use = &Use{Since: now.AddDate(0, 0, -90), Events: []SecretUse{
+	m.Use = &Use{Since: now.AddDate(0, 0, -90), LogStart: old, Events: []SecretUse{
 		{IdentityID: "a", ProjectID: "p1", Environment: "live", SecretPath: "/payments/api", Action: "read", Count: 7, Last: now.Add(-time.Hour)},
 		{IdentityID: "a", ProjectID: "p1", Environment: "live", SecretPath: "/payments/api/v2", Action: "read", Count: 1, Last: now.Add(-2 * time.Hour)},
 		{IdentityID: "b", ProjectID: "p1", Environment: "dev", SecretPath: "/app", Action: "read", Count: 1, Last: now.Add(-time.Hour)},
@@ -202,6 +202,44 @@ func TestGrantsJudgedByUse(t *testing.T) {
 	for _, f := range a.Findings {
 		if f.Code == CodeGrantUnused || f.Code == CodeGrantBroaderThanUse {
 			t.Errorf("an audit without use data: %+v", f)
+		}
+	}
+}
+
+// An audit log whose secret events start after the window's start (audit
+// retention shorter than the window, secrets newer than it) or that has
+// none judges nothing, and the outputs say why.
+func TestGrantsNotJudgedBeforeTheLogStarts(t *testing.T) {
+	now := time.Date(2026, 12, 4, 8, 0, 0, 0, time.UTC)
+	for logStart, note := range map[time.Time]string{
+		now.AddDate(0, 0, -30): "the audit log's secret events start at 2026-11-04T08:00Z, after the window's start (audit retention, or secrets newer than 90 days): no grant is judged",
+		{}:                     "the audit log holds no secret event yet: no grant is judged",
+	} {
+		m := useModel(now)
+		m.Use.LogStart = logStart
+		res, err := Audit(m, api.AuditSourceLive, Options{Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := res.Audit
+		for _, f := range a.Findings {
+			if f.Code == CodeGrantUnused || f.Code == CodeGrantBroaderThanUse {
+				t.Errorf("log from %s: %+v", logStart, f)
+			}
+		}
+		if (a.Use.LogStart == nil) != logStart.IsZero() || len(a.Use.Grants) != 5 || a.Use.Grants[0].Judged || len(a.Use.Grants[0].Suggested) == 0 {
+			t.Errorf("log from %s: use %+v", logStart, a.Use)
+		}
+		var text, md strings.Builder
+		if err := WriteText(&text, a, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteMarkdown(&md, a); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(text.String(), "\n  "+note+"\n") || !strings.Contains(text.String(), "not judged: see above") ||
+			!strings.Contains(md.String(), escapeText(note)) {
+			t.Errorf("log from %s: the outputs lack %q:\n%s\n%s", logStart, note, text.String(), md.String())
 		}
 	}
 }

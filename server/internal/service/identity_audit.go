@@ -15,7 +15,8 @@ import (
 )
 
 // IdentityAudit answers GET /api/v1/identity-audit: the identity audit of
-// the caller's organization, which needs reading both identities and roles.
+// the caller's organization, which needs reading both identities and roles;
+// its use section, drawn from the audit log, needs reading that too.
 func (s *Service) IdentityAudit(ctx context.Context, c *Caller, q api.IdentityAuditQuery) (*api.IdentityAudit, error) {
 	if err := s.require(ctx, c, api.SubjectIdentities, api.ActionRead); err != nil {
 		return nil, err
@@ -30,8 +31,15 @@ func (s *Service) IdentityAudit(ctx context.Context, c *Caller, q api.IdentityAu
 	if err != nil {
 		return nil, fmt.Errorf("identity audit: %w", err)
 	}
-	if m.Use, err = s.secretUse(db, c.OrgID(), opts.UseSince()); err != nil {
-		return nil, fmt.Errorf("identity audit: %w", err)
+	// Use comes from the audit log: only for a caller that may read it.
+	p, err := s.authorize(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if p.Can(api.SubjectAuditLogs, api.ActionRead) {
+		if m.Use, err = s.secretUse(db, c.OrgID(), opts.UseSince()); err != nil {
+			return nil, fmt.Errorf("identity audit: %w", err)
+		}
 	}
 	res, err := identityaudit.Audit(m, api.AuditSourceLive, opts)
 	if err != nil {
@@ -175,14 +183,19 @@ var secretUseActions = map[string]string{auditSecretRead: api.ActionRead, auditS
 // secretUse reads what identities did with secrets since the start of the
 // window: the successful secret.* events grouped by identity, action,
 // project, environment and folder, in one query over the window however
-// many identities there are (store.SecretUseQuery).
+// many identities there are (store.SecretUseQuery), and how far back the
+// log holds secret events (store.SecretLogStartQuery).
 func (s *Service) secretUse(db *gorm.DB, orgID string, since time.Time) (*identityaudit.Use, error) {
+	var logStart scannedTime
+	if err := db.Raw(store.SecretLogStartQuery, orgID).Row().Scan(&logStart); err != nil {
+		return nil, fmt.Errorf("load secret use: %w", err)
+	}
 	rows, err := db.Raw(store.SecretUseQuery(s.store.Dialect), orgID, since.UTC()).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("load secret use: %w", err)
 	}
 	defer rows.Close()
-	out := &identityaudit.Use{Since: since}
+	out := &identityaudit.Use{Since: since, LogStart: logStart.Time.UTC()}
 	for rows.Next() {
 		var (
 			e                  identityaudit.SecretUse

@@ -17,3 +17,9 @@ func SecretUseQuery(dialect string) string {
 		WHERE organization_id = ? AND time >= ? AND outcome = 'success' AND action LIKE 'secret.%'
 		GROUP BY actor_id, action, 3, 4, 5`
 }
+
+// SecretLogStartQuery finds the time of an organization's oldest
+// successful secret event (NULL for none), through the same index: how far
+// back the audit log can tell what was used.
+const SecretLogStartQuery = `SELECT MIN(time) FROM audit_events
+	WHERE organization_id = ? AND outcome = 'success' AND action LIKE 'secret.%'`

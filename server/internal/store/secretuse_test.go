@@ -78,6 +78,21 @@ func TestSecretUseQuery(t *testing.T) {
 		if plan := explain(t, st, store.SecretUseQuery(st.Dialect), "org", since); !strings.Contains(plan, "audit_events_secret_use") {
 			t.Errorf("the secret-use query does not use its index:\n%s", plan)
 		}
+		// The log's oldest successful secret event (NULL for none), through
+		// the same index; its value is checked over HTTP, where the service
+		// reads it as a time on both databases.
+		for org, want := range map[string]bool{"org": true, "nobody": false} {
+			var v any
+			if err := db.Raw(store.SecretLogStartQuery, org).Row().Scan(&v); err != nil {
+				t.Fatal(err)
+			}
+			if (v != nil) != want {
+				t.Errorf("%s: log start %v, want one: %t", org, v, want)
+			}
+		}
+		if plan := explain(t, st, store.SecretLogStartQuery, "org"); !strings.Contains(plan, "audit_events_secret_use") {
+			t.Errorf("the log-start query does not use the index:\n%s", plan)
+		}
 	})
 }
 
