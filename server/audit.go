@@ -40,7 +40,7 @@ func audit(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	f.Bool(&o.live, "live", false, "audit the server at --host even when stdin is piped")
 	f.String(&o.at, "at", "", "evaluate temporary grants at this RFC 3339 time instead of now")
 	f.String(&o.production, "production-environments", "", "comma-separated environment slugs that are production besides those whose slug or name says prod")
-	f.Int(&o.unusedDays, "unused-days", api.DefaultUnusedDays, "live: identities and client secrets without a login for this many days are unused")
+	f.Int(&o.unusedDays, "unused-days", api.DefaultUnusedDays, "live: identities and client secrets without a login for this many days are unused, and secret grants are compared with the secret reads and writes of as many days")
 	f.String(&o.host, "host", "", "server URL for a live audit (defaults to IDPLANE_HOST)")
 	f.Usage = func() {
 		fmt.Fprint(f.Output(), "Usage: idplane audit [flags] [FILE|-]\n\nAudits `terraform show -json` output of a state or a saved plan (FILE, - or a piped stdin),\nor the live server with --live or when stdin is a terminal (IDPLANE_HOST and the provider's\ncredential variables). For a plan, --fail-on counts the findings the plan introduces\nunless --fail-on-scope all.\n\n")

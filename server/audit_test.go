@@ -81,6 +81,25 @@ func TestAuditFormats(t *testing.T) {
 	}
 }
 
+// A Terraform state or plan holds no audit log: the text and Markdown
+// outputs say that secret grants are not judged by use, and no finding is
+// drawn from use.
+func TestAuditOfTerraformSaysUseIsNotJudged(t *testing.T) {
+	ctx := context.Background()
+	for _, in := range []string{auditState, auditPlanDescription} {
+		for _, format := range []string{"text", "markdown"} {
+			code, out, errOut := runCLI(t, ctx, "audit", "--format", format, in)
+			if code != 0 || !strings.Contains(out, "Secret use") ||
+				!strings.Contains(out, "not judged: a Terraform state or plan holds no audit log; the live audit (idplane audit --host) compares secret grants with their use") {
+				t.Errorf("%s as %s: exit %d, %q; no word on secret use:\n%s", in, format, code, errOut, out)
+			}
+			if strings.Contains(out, "grant-unused") || strings.Contains(out, "grant-broader-than-use") {
+				t.Errorf("%s as %s: a finding drawn from use:\n%s", in, format, out)
+			}
+		}
+	}
+}
+
 // With no input and no server, the audit says what it needs.
 func TestAuditLiveNeedsAHost(t *testing.T) {
 	t.Setenv("IDPLANE_HOST", "")

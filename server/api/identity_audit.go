@@ -49,6 +49,12 @@ type IdentityAudit struct {
 	// Activity is present in the live audit: declared identities against
 	// those that log in.
 	Activity *AuditActivity `json:"activity,omitempty"`
+	// Use is present in the live audit for a caller that may read the
+	// audit log (audit-logs read): each identity's secret grants against
+	// the secret reads and writes the log holds for the last UnusedDays
+	// days. An audit of a Terraform state or plan has no use data, so it
+	// has neither this section nor the findings drawn from it.
+	Use *AuditUse `json:"use,omitempty"`
 	// Gate is set by `idplane audit --fail-on`: which findings it counted
 	// and whether it failed.
 	Gate *AuditGate `json:"gate,omitempty"`
@@ -78,6 +84,52 @@ type AuditIdentityActivity struct {
 type AuditMethodActivity struct {
 	AuthMethod  string     `json:"authMethod"`
 	LastLoginAt *time.Time `json:"lastLoginAt"`
+}
+
+// AuditUse compares what identities may do with secrets against what they
+// did: the window (Days days up to Until) and, per identity and project
+// where it holds secret permissions, the grants, their use and the
+// narrower rules the use suggests.
+type AuditUse struct {
+	Days  int       `json:"days"`
+	Since time.Time `json:"since"`
+	Until time.Time `json:"until"`
+	// LogStart is the organization's oldest secret event in the audit log
+	// (nil: none). When it is after Since (audit retention shorter than the
+	// window, or secrets newer than it) the log cannot tell an unused grant
+	// from a used one, and no grant is judged.
+	LogStart *time.Time      `json:"logStart"`
+	Grants   []AuditGrantUse `json:"grants"`
+}
+
+// AuditGrantUse is one identity's secret access in one project (rows of
+// its permission set on secrets that read or change values: describe is
+// never audited, so never counted) and the successful secret reads and
+// writes of the window. Judged is false when the identity or its
+// membership is younger than the window, or the audit log's secret events
+// start after it (AuditUse.LogStart): use then says too little for a
+// finding. Suggested are the rules the use needs (environments and
+// path globs computed from the used paths, the identity's deny rules of
+// those places kept); empty when nothing was used. Finding is the code of
+// the finding drawn from it, "" for none.
+type AuditGrantUse struct {
+	Identity  string           `json:"identity"`
+	Project   string           `json:"project"`
+	Granted   []AuditGrant     `json:"granted"`
+	Used      []AuditSecretUse `json:"used"`
+	Suggested []PermissionRule `json:"suggested"`
+	Judged    bool             `json:"judged"`
+	Finding   string           `json:"finding,omitempty"`
+}
+
+// AuditSecretUse is the successful uses of one action on the secrets of
+// one folder: how many in the window and the last.
+type AuditSecretUse struct {
+	Environment string    `json:"environment"`
+	SecretPath  string    `json:"secretPath"`
+	Action      string    `json:"action"`
+	Count       int       `json:"count"`
+	LastAt      time.Time `json:"lastAt"`
 }
 
 // Scopes of the `idplane audit --fail-on` gate.
@@ -182,7 +234,8 @@ type IdentityAuditQuery struct {
 	// to treat as production besides those whose slug or name says prod.
 	ProductionEnvironments string `query:"productionEnvironments"`
 	// UnusedDays is how long without a login makes an identity or a client
-	// secret unused; 0 is DefaultUnusedDays.
+	// secret unused, and the window over which secret grants are compared
+	// with their use; 0 is DefaultUnusedDays.
 	UnusedDays int `query:"unusedDays"`
 }
 

@@ -26,7 +26,7 @@ func (d *identityAuditDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			"production_environments": schema.SetAttribute{ElementType: types.StringType, Optional: true,
 				MarkdownDescription: "Environment slugs to treat as production besides those whose slug or name says prod (`prod`, `eu-prod`, `Production`)."},
 			"unused_days": schema.Int64Attribute{Optional: true,
-				MarkdownDescription: "Identities and client secrets without a login for this many days are reported unused. Defaults to `90`.",
+				MarkdownDescription: "Identities and client secrets without a login for this many days are reported unused, and secret grants are compared with the secret reads and writes of as many days (`grant-unused`, `grant-broader-than-use`). Defaults to `90`.",
 				Validators:          []validator.Int64{int64validator.Between(1, api.MaxUnusedDays)}},
 			"machine_identities":       schema.Int64Attribute{Computed: true, MarkdownDescription: "Number of machine identities."},
 			"distinct_permission_sets": schema.Int64Attribute{Computed: true, MarkdownDescription: "Number of distinct permission sets: the identities the organization needs."},

@@ -29,6 +29,7 @@ func Audit(m *Model, source string, opts Options) (*Result, error) {
 	var groups []*group
 	findings := []api.AuditFinding{}
 	prod := newProduction(opts.ProductionEnvironments, m)
+	use := newUseIndex(m, ix, opts)
 	for i := range m.Identities {
 		id := &m.Identities[i]
 		p, _, err := authz.Effective(id.OrgRole, ix.memberships[id.ID], at, ix.customRole)
@@ -52,6 +53,11 @@ func Audit(m *Model, source string, opts Options) (*Result, error) {
 		}
 		g.names = append(g.names, id.Name)
 		findings = append(findings, identityFindings(id, set, prod, opts)...)
+		if use != nil {
+			grants, fs := use.of(id, set, prod).secretUse()
+			use.out.Grants = append(use.out.Grants, grants...)
+			findings = append(findings, fs...)
+		}
 	}
 	out := &api.IdentityAudit{Source: source, MachineIdentities: len(m.Identities), DistinctPermissionSets: len(groups),
 		Groups: make([]api.AuditGroup, 0, len(groups)), Findings: sortFindings(findings)}
@@ -66,6 +72,12 @@ func Audit(m *Model, source string, opts Options) (*Result, error) {
 	}
 	out.TemporaryGrants = temporaryGrants(m, ix, at)
 	out.Activity = activity(m)
+	if use != nil {
+		slices.SortFunc(use.out.Grants, func(a, b api.AuditGrantUse) int {
+			return cmp.Or(cmp.Compare(a.Identity, b.Identity), cmp.Compare(a.Project, b.Project))
+		})
+		out.Use = use.out
+	}
 	res.Audit = out
 	return res, nil
 }

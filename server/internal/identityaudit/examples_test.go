@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/identityaudit"
 )
 
 // The configurations our documentation recommends (the quickstart and
@@ -48,7 +49,13 @@ func TestRecommendedExamplesHaveNoHighFinding(t *testing.T) {
 			if a.MachineIdentities == 0 {
 				t.Fatalf("the plan of %s creates no identity", dir)
 			}
+			if a.Use != nil {
+				t.Errorf("the audit of a plan has a use section: %+v", a.Use)
+			}
 			for _, f := range a.Findings {
+				if f.Code == identityaudit.CodeGrantUnused || f.Code == identityaudit.CodeGrantBroaderThanUse {
+					t.Errorf("%s: a plan holds no use, yet %s on %s", dir, f.Code, f.Identity)
+				}
 				if f.Severity == api.SeverityHigh {
 					t.Errorf("%s: high finding %s on %s: %s", dir, f.Code, f.Identity, f.Detail)
 				}

@@ -37,6 +37,9 @@ const (
 	// Whether it is used (live audit only).
 	CodeUnusedIdentity     = "unused-identity"
 	CodeUnusedClientSecret = "unused-client-secret"
+	// Whether its secret grants are used (live audit only): use.go.
+	CodeGrantUnused         = "grant-unused"
+	CodeGrantBroaderThanUse = "grant-broader-than-use"
 )
 
 const (

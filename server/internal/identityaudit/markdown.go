@@ -30,6 +30,7 @@ func WriteMarkdown(w io.Writer, a *api.IdentityAudit) error {
 		}
 		p.f("\n#### Findings introduced\n\n")
 		writeFindings(p, c.FindingsIntroduced)
+		writeUseMarkdown(p, a)
 		writeGate(p, a.Gate)
 		return p.err
 	}
@@ -54,8 +55,47 @@ func WriteMarkdown(w io.Writer, a *api.IdentityAudit) error {
 	}
 	p.f("\n#### Findings\n\n")
 	writeFindings(p, a.Findings)
+	writeUseMarkdown(p, a)
 	writeGate(p, a.Gate)
 	return p.err
+}
+
+// writeUseMarkdown writes the use section of a live audit, or says why a
+// Terraform state or plan has none.
+func writeUseMarkdown(p *printer, a *api.IdentityAudit) {
+	if a.Source != api.AuditSourceLive {
+		p.f("\nSecret use: %s.\n", escapeText(noUseText))
+		return
+	}
+	if a.Use == nil {
+		p.f("\nSecret use: %s.\n", escapeText(noLogText))
+		return
+	}
+	p.f("\n#### %s\n\n", escapeText(useTitle(a.Use)))
+	if note := useNote(a.Use); note != "" {
+		p.f("%s.\n\n", escapeText(note))
+	}
+	if len(a.Use.Grants) == 0 {
+		p.f("No identity holds secret permissions.\n")
+	}
+	for _, g := range a.Use.Grants {
+		p.f("- %s in %s", markdown.code(g.Identity), escapeText(g.Project))
+		if g.Finding != "" {
+			p.f(" (%s)", markdown.code(g.Finding))
+		}
+		p.f("\n")
+		for _, gr := range g.Granted {
+			p.f("  - granted: %s\n", describeGrant(gr, markdown))
+		}
+		used, verdict := useLines(g, a.Use, markdown)
+		if len(used) == 0 {
+			used = []string{"nothing"}
+		}
+		for _, u := range used {
+			p.f("  - used: %s\n", u)
+		}
+		p.f("  - %s\n", verdict)
+	}
 }
 
 func writeFindings(p *printer, findings []api.AuditFinding) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"html"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,8 @@ var duringWindow = time.Date(2026, 12, 5, 4, 0, 0, 0, time.UTC)
 var (
 	awkwardNames = []string{"svc_a_b_", "x|y", "<script>", "a*b*c", "`tick`", "~~gone~~", "amp&copy;"}
 	awkwardPaths = []string{"/app/**", "/a_b/*_x_*", "/x|y/**", "/<t>/**", "/`q`/**", "/~~s~~/*"}
+	// awkwardUsed are folders read under two of them, for the live use section.
+	awkwardUsed = []string{"/x|y/a_b_", "/<t>/~~u~~"}
 )
 
 // awkwardModel gives each awkward name read on each awkward path in
@@ -57,13 +60,27 @@ func TestMarkdownSurvivesGitHub(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	live := awkwardModel(awkwardNames)
+	old := duringWindow.AddDate(-1, 0, 0)
+	for i := range live.Identities {
+		live.Identities[i].CreatedAt = old
+		live.Memberships[i].Since = old
+	}
+	live.Use = &Use{Since: duringWindow.AddDate(0, 0, -90), LogStart: old, Events: []SecretUse{
+		{IdentityID: "a", ProjectID: "p1", Environment: "prod", SecretPath: awkwardUsed[0], Action: "read", Count: 2, Last: duringWindow},
+		{IdentityID: "a", ProjectID: "p1", Environment: "prod", SecretPath: awkwardUsed[1], Action: "read", Count: 1, Last: duringWindow}}}
+	liveAudit, err := Audit(live, api.AuditSourceLive, Options{At: duringWindow, Now: duringWindow})
+	if err != nil {
+		t.Fatal(err)
+	}
 	Change(before, after)
 	after.Audit.Gate = &api.AuditGate{FailOn: "high", Scope: api.GateScopeIntroduced, Findings: 1, Failed: true}
 	// The plan adds all but the first two identities; the state has all.
 	for name, c := range map[string]struct {
 		a     *api.IdentityAudit
 		names []string
-	}{"plan": {after.Audit, awkwardNames[2:]}, "state": {state.Audit, awkwardNames}} {
+	}{"plan": {after.Audit, awkwardNames[2:]}, "state": {state.Audit, awkwardNames},
+		"live": {liveAudit.Audit, append(slices.Clone(awkwardNames), awkwardUsed...)}} {
 		a := c.a
 		var md bytes.Buffer
 		if err := WriteMarkdown(&md, a); err != nil {

@@ -27,6 +27,31 @@ type Model struct {
 	Memberships []Membership
 	// Activity is the live server's login activity; nil elsewhere.
 	Activity *Activity
+	// Use is what the live server's audit log says identities did with
+	// secrets in the audit's window; nil elsewhere: a Terraform state or
+	// plan has no use, and the audit then judges no grant by it.
+	Use *Use
+}
+
+// Use is the successful secret reads and writes from Since (the start of
+// the window, Options.UseSince) to the audit, grouped by identity, project,
+// environment, folder and action.
+type Use struct {
+	Since  time.Time
+	Events []SecretUse
+	// LogStart is the time of the organization's oldest secret event the
+	// audit log holds (zero: none). Use before it is unknown (retention
+	// deleted it, or the secrets came later), so while it is after Since
+	// no grant is judged.
+	LogStart time.Time
+}
+
+// SecretUse is how often an identity exercised one secrets action (read,
+// create, edit, delete) on the secrets of one folder, and when last.
+type SecretUse struct {
+	IdentityID, ProjectID, Environment, SecretPath, Action string
+	Count                                                  int
+	Last                                                   time.Time
 }
 
 // Activity is what the live server knows of logins: the month counted and
@@ -105,6 +130,9 @@ type Role struct {
 type Membership struct {
 	ProjectID, IdentityID string
 	Roles                 []api.MembershipRole
+	// Since is when its roles were last set (live; zero elsewhere): use
+	// before then says nothing about the grants it holds now.
+	Since time.Time
 }
 
 // Options tune an audit.
@@ -117,7 +145,8 @@ type Options struct {
 	// besides those whose slug or name says prod.
 	ProductionEnvironments []string
 	// UnusedDays: a live identity or client secret without a login for
-	// this long is unused; 0 is api.DefaultUnusedDays.
+	// this long is unused, and secret grants are compared with their use
+	// over as many days; 0 is api.DefaultUnusedDays.
 	UnusedDays int
 }
 
@@ -126,6 +155,12 @@ func (o Options) now() time.Time {
 		return time.Now().UTC()
 	}
 	return o.Now
+}
+
+// UseSince is the start of the window over which the live audit compares
+// secret grants with their use: UnusedDays days before Now.
+func (o Options) UseSince() time.Time {
+	return o.now().AddDate(0, 0, -o.unusedDays())
 }
 
 func (o Options) at() time.Time {

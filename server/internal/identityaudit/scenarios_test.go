@@ -58,6 +58,17 @@ func TestScenarios(t *testing.T) {
 				t.Errorf("live activity %+v: want %d declared identities", live.Activity, sc.identities+1)
 			}
 			live.Activity = nil
+			// Every grant is newer than the use window: shown, never judged.
+			if live.Use == nil {
+				t.Error("the live audit has no use section")
+			} else {
+				for _, g := range live.Use.Grants {
+					if g.Judged || g.Finding != "" {
+						t.Errorf("live use: %+v judged, although granted just now", g)
+					}
+				}
+			}
+			live.Use = nil
 			for _, c := range []struct {
 				kind        string
 				a           *api.IdentityAudit

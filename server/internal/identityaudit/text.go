@@ -70,6 +70,7 @@ func WriteText(w io.Writer, a *api.IdentityAudit, productionEnvironments []strin
 			p.f("\n")
 		}
 	}
+	writeUseText(p, a)
 	if g := a.Gate; g != nil {
 		p.f("\nGate\n  %s\n", GateSentence(g))
 	}
@@ -88,6 +89,44 @@ func WriteText(w io.Writer, a *api.IdentityAudit, productionEnvironments []strin
 		}
 	}
 	return p.err
+}
+
+// writeUseText writes the use section of a live audit, or says why a
+// Terraform state or plan has none.
+func writeUseText(p *printer, a *api.IdentityAudit) {
+	if a.Source != api.AuditSourceLive {
+		p.f("\nSecret use\n  %s\n", noUseText)
+		return
+	}
+	if a.Use == nil {
+		p.f("\nSecret use\n  %s\n", noLogText)
+		return
+	}
+	p.f("\n%s\n", useTitle(a.Use))
+	if note := useNote(a.Use); note != "" {
+		p.f("  %s\n", note)
+	}
+	if len(a.Use.Grants) == 0 {
+		p.f("  no identity holds secret permissions\n")
+	}
+	for _, g := range a.Use.Grants {
+		p.f("  %s in %s", g.Identity, g.Project)
+		if g.Finding != "" {
+			p.f("  [%s]", g.Finding)
+		}
+		p.f("\n")
+		for _, gr := range g.Granted {
+			p.f("      granted:   %s\n", describeGrant(gr, plain))
+		}
+		used, verdict := useLines(g, a.Use, plain)
+		if len(used) == 0 {
+			used = []string{"nothing"}
+		}
+		for _, u := range used {
+			p.f("      used:      %s\n", u)
+		}
+		p.f("      %s\n", verdict)
+	}
 }
 
 type printer struct {

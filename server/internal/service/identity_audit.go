@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -14,7 +15,8 @@ import (
 )
 
 // IdentityAudit answers GET /api/v1/identity-audit: the identity audit of
-// the caller's organization, which needs reading both identities and roles.
+// the caller's organization, which needs reading both identities and roles;
+// its use section, drawn from the audit log, needs reading that too.
 func (s *Service) IdentityAudit(ctx context.Context, c *Caller, q api.IdentityAuditQuery) (*api.IdentityAudit, error) {
 	if err := s.require(ctx, c, api.SubjectIdentities, api.ActionRead); err != nil {
 		return nil, err
@@ -22,12 +24,24 @@ func (s *Service) IdentityAudit(ctx context.Context, c *Caller, q api.IdentityAu
 	if err := s.require(ctx, c, api.SubjectRoles, api.ActionRead); err != nil {
 		return nil, err
 	}
-	m, err := s.auditModel(s.db.WithContext(ctx), c.OrgID())
+	opts := identityaudit.Options{At: q.At, Now: s.now(), ProductionEnvironments: api.SplitList(q.ProductionEnvironments),
+		UnusedDays: q.UnusedDays}
+	db := s.db.WithContext(ctx)
+	m, err := s.auditModel(db, c.OrgID())
 	if err != nil {
 		return nil, fmt.Errorf("identity audit: %w", err)
 	}
-	res, err := identityaudit.Audit(m, api.AuditSourceLive, identityaudit.Options{At: q.At, Now: s.now(),
-		ProductionEnvironments: api.SplitList(q.ProductionEnvironments), UnusedDays: q.UnusedDays})
+	// Use comes from the audit log: only for a caller that may read it.
+	p, err := s.authorize(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if p.Can(api.SubjectAuditLogs, api.ActionRead) {
+		if m.Use, err = s.secretUse(db, c.OrgID(), opts.UseSince()); err != nil {
+			return nil, fmt.Errorf("identity audit: %w", err)
+		}
+	}
+	res, err := identityaudit.Audit(m, api.AuditSourceLive, opts)
 	if err != nil {
 		return nil, fmt.Errorf("identity audit: %w", err)
 	}
@@ -104,7 +118,12 @@ func auditAccess(db *gorm.DB, orgID string, m *identityaudit.Model) error {
 		return fmt.Errorf("load memberships: %w", err)
 	}
 	for _, x := range ms {
-		m.Memberships = append(m.Memberships, identityaudit.Membership{ProjectID: x.ProjectID, IdentityID: x.IdentityID, Roles: x.Roles.V})
+		since := x.CreatedAt
+		if x.UpdatedAt.After(since) {
+			since = x.UpdatedAt
+		}
+		m.Memberships = append(m.Memberships, identityaudit.Membership{ProjectID: x.ProjectID, IdentityID: x.IdentityID, Roles: x.Roles.V,
+			Since: since})
 	}
 	return nil
 }
@@ -154,6 +173,47 @@ func (s *Service) auditMethods(db *gorm.DB, orgID string, m *identityaudit.Model
 			AllowAnyPrincipal: settings.AllowAnyPrincipal})
 	}
 	return nil
+}
+
+// secretUseActions maps the audit actions of secret reads and writes to
+// the permission actions they exercise.
+var secretUseActions = map[string]string{auditSecretRead: api.ActionRead, auditSecretCreate: api.ActionCreate,
+	auditSecretUpdate: api.ActionEdit, auditSecretDelete: api.ActionDelete}
+
+// secretUse reads what identities did with secrets since the start of the
+// window: the successful secret.* events grouped by identity, action,
+// project, environment and folder, in one query over the window however
+// many identities there are (store.SecretUseQuery), and how far back the
+// log holds secret events (store.SecretLogStartQuery).
+func (s *Service) secretUse(db *gorm.DB, orgID string, since time.Time) (*identityaudit.Use, error) {
+	var logStart scannedTime
+	if err := db.Raw(store.SecretLogStartQuery, orgID).Row().Scan(&logStart); err != nil {
+		return nil, fmt.Errorf("load secret use: %w", err)
+	}
+	rows, err := db.Raw(store.SecretUseQuery(s.store.Dialect), orgID, since.UTC()).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("load secret use: %w", err)
+	}
+	defer rows.Close()
+	out := &identityaudit.Use{Since: since, LogStart: logStart.Time.UTC()}
+	for rows.Next() {
+		var (
+			e                  identityaudit.SecretUse
+			action             string
+			project, env, path sql.NullString
+			last               scannedTime
+		)
+		if err := rows.Scan(&e.IdentityID, &action, &project, &env, &path, &e.Count, &last); err != nil {
+			return nil, fmt.Errorf("load secret use: %w", err)
+		}
+		e.Action = secretUseActions[action]
+		if e.Action == "" || !project.Valid || !env.Valid || !path.Valid {
+			continue
+		}
+		e.ProjectID, e.Environment, e.SecretPath, e.Last = project.String, env.String, path.String, last.Time.UTC()
+		out.Events = append(out.Events, e)
+	}
+	return out, rows.Err()
 }
 
 // identityLogins maps identity IDs to their last successful login per auth
