@@ -2,9 +2,9 @@ package api
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
+	"slices"
 )
 
 // Credential variables every idplane client reads: the Terraform provider
@@ -41,22 +41,13 @@ const (
 	LoginTLSCert    = "tls_cert"
 )
 
-// Credentials are the settings a client logs in with, one for each
-// IDPLANE_* variable: a setting left empty takes its variable's value, so
-// a caller (the provider's auth block) supplies only what overrides the
-// environment.
+// Credentials are the settings a client logs in with: Method, or else
+// IDPLANE_AUTH_METHOD, names the entry of Logins, and Settings override
+// its variables, so a caller (the provider's auth block) supplies only what
+// overrides the environment.
 type Credentials struct {
-	Method                      string // IDPLANE_AUTH_METHOD
-	ClientID, ClientSecret      string // IDPLANE_CLIENT_ID, IDPLANE_CLIENT_SECRET
-	Token                       string // IDPLANE_TOKEN
-	IdentityID                  string // IDPLANE_IDENTITY_ID
-	OIDCToken, OIDCTokenFile    string // IDPLANE_OIDC_TOKEN, IDPLANE_OIDC_TOKEN_FILE
-	JWT, JWTFile                string // IDPLANE_JWT, IDPLANE_JWT_FILE
-	Audience                    string // IDPLANE_OIDC_AUDIENCE, of a token requested from GitHub Actions
-	KubernetesTokenPath         string // IDPLANE_KUBERNETES_TOKEN_PATH
-	AWSServerID, AWSSTSEndpoint string // IDPLANE_AWS_SERVER_ID, IDPLANE_AWS_STS_ENDPOINT
-	TLSCertFile, TLSKeyFile     string // IDPLANE_TLS_CERT_FILE, IDPLANE_TLS_KEY_FILE
-	TLSCAFile                   string // IDPLANE_TLS_CA_FILE
+	Method   string // IDPLANE_AUTH_METHOD
+	Settings Settings
 }
 
 // Login is how a client logs in.
@@ -88,174 +79,59 @@ const (
 
 // CredentialsError is why Credentials.Resolve cannot log in. Its message
 // names the variables; a caller with settings of its own (the provider)
-// names them from Problem.
+// names them from Problem and Vars.
 type CredentialsError struct {
 	Method  string // the method being set up; for UnknownMethod, what IDPLANE_AUTH_METHOD holds
 	Problem CredentialsProblem
-	Err     error // the cause of an Invalid problem
+	// Vars are the variables the problem is about, in the order the
+	// message names them.
+	Vars []string
+	Err  error // the cause of an Invalid problem
+	msg  string
 }
 
 func (e *CredentialsError) Error() string {
-	tokenEnv := signedTokenEnv(e.Method)
-	switch e.Problem {
-	case NoCredentials:
-		return fmt.Sprintf("no credentials: set %s and %s, or %s, or %s with %s (or %s, or inside GitHub Actions)",
-			EnvClientID, EnvClientSecret, EnvToken, EnvIdentityID, EnvOIDCToken, EnvOIDCTokenFile)
-	case UnknownMethod:
-		return fmt.Sprintf("%s must be universal, token, oidc, jwt, kubernetes, aws or tls_cert, got %q", EnvAuthMethod, e.Method)
-	case MissingClientCredentials:
-		return fmt.Sprintf("universal auth needs both %s and %s", EnvClientID, EnvClientSecret)
-	case MissingToken:
-		return fmt.Sprintf("token auth needs %s", EnvToken)
-	case MissingIdentity:
-		if tokenEnv != "" {
-			return fmt.Sprintf("%s is required to log in with a signed token", EnvIdentityID)
-		}
-		return fmt.Sprintf("%s is required to log in with %s auth", EnvIdentityID, e.Method)
-	case ConflictingTokenSources:
-		return fmt.Sprintf("set %s or %s_FILE, not both", tokenEnv, tokenEnv)
-	case MissingTokenSource:
-		return fmt.Sprintf("set %s or %s_FILE, or run inside GitHub Actions with id-token: write", tokenEnv, tokenEnv)
-	case MissingClientCertificate:
-		return fmt.Sprintf("TLS certificate auth needs %s and %s", EnvTLSCertFile, EnvTLSKeyFile)
+	if e.msg == "" && e.Err != nil {
+		return e.Err.Error()
 	}
-	return e.Err.Error()
+	return e.msg
 }
 
 func (e *CredentialsError) Unwrap() error { return e.Err }
 
-// signedTokenEnv is the token variable of OIDC or JWT auth, "" for other
-// methods.
-func signedTokenEnv(method string) string {
-	switch method {
-	case LoginOIDC:
-		return EnvOIDCToken
-	case LoginJWT:
-		return EnvJWT
-	}
-	return ""
-}
-
-func (c Credentials) problem(p CredentialsProblem, err error) *CredentialsError {
-	return &CredentialsError{Method: c.Method, Problem: p, Err: err}
-}
-
-// withEnv fills the settings left empty from their variables.
-func (c Credentials) withEnv() Credentials {
-	for _, s := range []struct {
-		v   *string
-		env string
-	}{
-		{&c.Method, EnvAuthMethod}, {&c.ClientID, EnvClientID}, {&c.ClientSecret, EnvClientSecret}, {&c.Token, EnvToken},
-		{&c.IdentityID, EnvIdentityID}, {&c.OIDCToken, EnvOIDCToken}, {&c.OIDCTokenFile, EnvOIDCTokenFile},
-		{&c.JWT, EnvJWT}, {&c.JWTFile, EnvJWTFile}, {&c.Audience, EnvOIDCAudience},
-		{&c.KubernetesTokenPath, EnvKubernetesTokenPath}, {&c.AWSServerID, EnvAWSServerID}, {&c.AWSSTSEndpoint, EnvAWSSTSEndpoint},
-		{&c.TLSCertFile, EnvTLSCertFile}, {&c.TLSKeyFile, EnvTLSKeyFile}, {&c.TLSCAFile, EnvTLSCAFile},
-	} {
-		if *s.v == "" {
-			*s.v = os.Getenv(s.env)
-		}
-	}
-	return c
-}
-
 // Resolve chooses how to log in, the empty settings taken from the
-// variables: Method (universal, token, oidc, jwt, kubernetes, aws or
-// tls_cert) when set, else universal auth when a client ID or secret is
-// set, else a token, else OIDC when an identity ID is set. What is missing
-// or wrong is a *CredentialsError, several joined when a method lacks more
-// than one setting.
+// variables: Method (an entry of Logins) when set, else the first entry of
+// Logins one of whose SelectedBy variables is set (universal auth when a
+// client ID or secret is, else a token, else OIDC when an identity ID is).
+// What is missing or wrong is a *CredentialsError, several joined when a
+// method lacks more than one setting.
 func (c Credentials) Resolve(ctx context.Context) (Login, error) {
-	c = c.withEnv()
-	switch {
-	case c.Method != "":
-	case c.ClientID != "" || c.ClientSecret != "":
-		c.Method = LoginUniversal
-	case c.Token != "":
-		c.Method = LoginToken
-	case c.IdentityID != "":
-		c.Method = LoginOIDC
-	default:
-		return Login{}, &CredentialsError{Problem: NoCredentials}
+	name := c.Method
+	if name == "" {
+		name = os.Getenv(EnvAuthMethod)
 	}
-	switch c.Method {
-	case LoginUniversal:
-		if c.ClientID == "" || c.ClientSecret == "" {
-			return Login{}, c.problem(MissingClientCredentials, nil)
+	if name == "" {
+		for _, l := range Logins {
+			if slices.ContainsFunc(l.SelectedBy, func(v string) bool { return c.Settings.Get(v) != "" }) {
+				name = l.Name
+				break
+			}
 		}
-		return Login{Method: c.Method, Option: WithUniversalAuth(c.ClientID, c.ClientSecret)}, nil
-	case LoginToken:
-		if c.Token == "" {
-			return Login{}, c.problem(MissingToken, nil)
-		}
-		return Login{Method: c.Method, Option: WithToken(c.Token)}, nil
-	case LoginOIDC, LoginJWT, LoginKubernetes, LoginAWS, LoginTLSCert:
-		return c.workload(ctx)
 	}
-	return Login{}, c.problem(UnknownMethod, nil)
-}
-
-// workload logs in with a proof of the workload: a signed token, its
-// Kubernetes service account token, its AWS credentials or its client
-// certificate.
-func (c Credentials) workload(ctx context.Context) (Login, error) {
-	if c.IdentityID == "" && c.Method != LoginTLSCert {
-		return Login{}, c.problem(MissingIdentity, nil)
+	if name == "" {
+		return Login{}, credsProblem("", NoCredentials, fmt.Sprintf("no credentials: set %s and %s, or %s, or %s with %s (or %s, or inside GitHub Actions)",
+			EnvClientID, EnvClientSecret, EnvToken, EnvIdentityID, EnvOIDCToken, EnvOIDCTokenFile))
 	}
-	switch c.Method {
-	case LoginOIDC, LoginJWT:
-		token, file, login := c.OIDCToken, c.OIDCTokenFile, RouteOIDCAuthLogin
-		if c.Method == LoginJWT {
-			token, file, login = c.JWT, c.JWTFile, RouteJWTAuthLogin
-		}
-		ghURL, ghToken := os.Getenv(EnvGitHubTokenURL), os.Getenv(EnvGitHubRequestToken)
-		var source TokenSource
-		switch {
-		case token != "" && file != "":
-			return Login{}, c.problem(ConflictingTokenSources, nil)
-		case token != "":
-			source = StaticTokenSource(token)
-		case file != "":
-			source = FileTokenSource(file)
-		case ghURL != "" && ghToken != "":
-			source = GitHubActionsTokenSource(ghURL, ghToken, c.Audience, nil)
-		default:
-			return Login{}, c.problem(MissingTokenSource, nil)
-		}
-		return Login{Method: c.Method, Option: WithSignedTokenLogin(login, c.IdentityID, source)}, nil
-	case LoginKubernetes:
-		path := c.KubernetesTokenPath
-		if path == "" {
-			path = DefaultKubernetesTokenPath
-		}
-		return Login{Method: c.Method, Option: WithKubernetesLogin(c.IdentityID, path)}, nil
-	case LoginAWS:
-		a, err := AWSLoginFromDefaultChain(ctx, c.IdentityID, c.AWSServerID, c.AWSSTSEndpoint)
-		if err != nil {
-			return Login{}, c.problem(InvalidAWSConfiguration, err)
-		}
-		return Login{Method: c.Method, Option: WithAWSLogin(a)}, nil
+	l, ok := LookupLogin(name)
+	if !ok {
+		return Login{}, credsProblem(name, UnknownMethod, fmt.Sprintf("%s must be %s, got %q", EnvAuthMethod, loginNames(), name), EnvAuthMethod)
 	}
-	// Both settings a client certificate login lacks are said at once.
-	var missing []error
-	if c.IdentityID == "" {
-		missing = append(missing, c.problem(MissingIdentity, nil))
-	}
-	if c.TLSCertFile == "" || c.TLSKeyFile == "" {
-		missing = append(missing, c.problem(MissingClientCertificate, nil))
-	}
-	if missing != nil {
-		return Login{}, errors.Join(missing...)
-	}
-	roots, err := RootsFromFile(c.TLSCAFile)
+	login, err := l.Setup(ctx, c.Settings)
 	if err != nil {
-		return Login{}, c.problem(InvalidCAFile, err)
+		return Login{}, err
 	}
-	hc, err := ClientCertificateHTTPClient(c.TLSCertFile, c.TLSKeyFile, roots)
-	if err != nil {
-		return Login{}, c.problem(InvalidClientCertificate, err)
-	}
-	return Login{Method: c.Method, Option: WithTLSCertLogin(c.IdentityID), Transport: WithHTTPClient(hc)}, nil
+	login.Method = l.Name
+	return login, nil
 }
 
 // CredentialsFromEnv chooses how to log in from the IDPLANE_* variables

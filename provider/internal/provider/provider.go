@@ -36,54 +36,13 @@ func New(version string) func() provider.Provider {
 
 type providerModel struct {
 	Host types.String `tfsdk:"host"`
-	Auth *authModel   `tfsdk:"auth"`
-}
-
-type authModel struct {
-	Universal *universalModel   `tfsdk:"universal"`
-	Token     types.String      `tfsdk:"token"`
-	OIDC      *signedTokenModel `tfsdk:"oidc"`
-	JWT       *signedTokenModel `tfsdk:"jwt"`
-
-	Kubernetes *kubernetesModel `tfsdk:"kubernetes"`
-	AWS        *awsModel        `tfsdk:"aws"`
-	TLSCert    *tlsCertModel    `tfsdk:"tls_cert"`
-}
-
-type universalModel struct {
-	ClientID     types.String `tfsdk:"client_id"`
-	ClientSecret types.String `tfsdk:"client_secret"`
-}
-
-// signedTokenModel is the auth.oidc and auth.jwt block.
-type signedTokenModel struct {
-	IdentityID types.String `tfsdk:"identity_id"`
-	Token      types.String `tfsdk:"token"`
-	TokenFile  types.String `tfsdk:"token_file"`
-	Audience   types.String `tfsdk:"audience"`
+	// Auth has an attribute per authBlocks entry.
+	Auth types.Object `tfsdk:"auth"`
 }
 
 func (p *idplaneProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
 	resp.TypeName = "idplane"
 	resp.Version = p.version
-}
-
-func signedTokenSchema(kind, what, tokenEnv string) schema.SingleNestedAttribute {
-	return schema.SingleNestedAttribute{
-		Optional: true,
-		MarkdownDescription: fmt.Sprintf("Log in with %s, exchanged for an access token through the identity's `idplane_identity_%s_auth`: no static secret. "+
-			"The token is obtained again at every login, so a long apply outlives it.", what, kind),
-		Attributes: map[string]schema.Attribute{
-			"identity_id": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "ID of the identity to log in as. Defaults to `IDPLANE_IDENTITY_ID`."},
-			"token": schema.StringAttribute{Optional: true, Sensitive: true,
-				MarkdownDescription: fmt.Sprintf("The token itself. Defaults to `%s`.", tokenEnv)},
-			"token_file": schema.StringAttribute{Optional: true,
-				MarkdownDescription: fmt.Sprintf("A file holding the token, read at every login (GitLab CI `id_tokens`, Kubernetes projected tokens). Defaults to `%s_FILE`.", tokenEnv)},
-			"audience": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "Audience to request when the provider fetches the token from GitHub Actions itself (when neither `token` nor `token_file` is set and `ACTIONS_ID_TOKEN_REQUEST_URL` is). Defaults to `IDPLANE_OIDC_AUDIENCE`."},
-		},
-	}
 }
 
 func (p *idplaneProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
@@ -94,40 +53,7 @@ func (p *idplaneProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				Optional:            true,
 				MarkdownDescription: "URL of the idplane server, e.g. `http://127.0.0.1:8080`. Defaults to `IDPLANE_HOST`.",
 			},
-			"auth": schema.SingleNestedAttribute{
-				Optional: true,
-				MarkdownDescription: "How the provider authenticates: exactly one of `universal`, `token`, `oidc`, `jwt`, `kubernetes`, `aws` and `tls_cert`. Without it, " +
-					"`IDPLANE_AUTH_METHOD` (`universal`, `token`, `oidc`, `jwt`, `kubernetes`, `aws` or `tls_cert`) chooses, or else the variables present do: " +
-					"`IDPLANE_CLIENT_ID`/`IDPLANE_CLIENT_SECRET`, then `IDPLANE_TOKEN`, then `IDPLANE_IDENTITY_ID` with an OIDC token " +
-					"(`IDPLANE_OIDC_TOKEN`, `IDPLANE_OIDC_TOKEN_FILE` or GitHub Actions' ID-token endpoint).",
-				Attributes: map[string]schema.Attribute{
-					"universal": schema.SingleNestedAttribute{
-						Optional:            true,
-						MarkdownDescription: "Universal auth: a machine identity's client ID and client secret. The provider logs in once and renews its token.",
-						Attributes: map[string]schema.Attribute{
-							"client_id": schema.StringAttribute{
-								Optional:            true,
-								MarkdownDescription: "Client ID. Defaults to `IDPLANE_CLIENT_ID`.",
-							},
-							"client_secret": schema.StringAttribute{
-								Optional:            true,
-								Sensitive:           true,
-								MarkdownDescription: "Client secret. Defaults to `IDPLANE_CLIENT_SECRET`.",
-							},
-						},
-					},
-					"token": schema.StringAttribute{
-						Optional:            true,
-						Sensitive:           true,
-						MarkdownDescription: "An access token obtained elsewhere. Defaults to `IDPLANE_TOKEN`.",
-					},
-					"oidc":       signedTokenSchema("oidc", "an OpenID Connect ID token (GitHub Actions, GitLab CI, any IdP)", "IDPLANE_OIDC_TOKEN"),
-					"jwt":        signedTokenSchema("jwt", "a JWT signed by a key the identity trusts", "IDPLANE_JWT"),
-					"kubernetes": kubernetesSchema(),
-					"aws":        awsSchema(),
-					"tls_cert":   tlsCertSchema(),
-				},
-			},
+			"auth": authSchema(),
 		},
 	}
 }

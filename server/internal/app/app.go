@@ -17,11 +17,12 @@ import (
 	"github.com/idplane/idplane/server/internal/authmethod/gcp"
 	"github.com/idplane/idplane/server/internal/authmethod/jwtauth"
 	"github.com/idplane/idplane/server/internal/authmethod/kubernetes"
+	"github.com/idplane/idplane/server/internal/authmethod/methodhost"
 	"github.com/idplane/idplane/server/internal/authmethod/oidc"
 	"github.com/idplane/idplane/server/internal/authmethod/outbound"
 	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
 	"github.com/idplane/idplane/server/internal/authmethod/tlscert"
-	"github.com/idplane/idplane/server/internal/authmethod/universal"
+	"github.com/idplane/idplane/server/internal/authmethod/universalhost"
 	"github.com/idplane/idplane/server/internal/httpapi"
 	"github.com/idplane/idplane/server/internal/janitor"
 	"github.com/idplane/idplane/server/internal/revocation"
@@ -142,14 +143,14 @@ func build(ctx context.Context, cfg Config, st *store.Store, keys *secret.Keys) 
 	metrics := httpapi.NewMetrics()
 	verifier := signedtoken.New(signedtoken.Options{Policy: cfg.Outbound, Leeway: cfg.JWTLeeway})
 	methods := authmethod.Registry{
-		universal.Method{},
-		oidc.New(verifier),
-		jwtauth.New(verifier),
-		gcp.New(verifier, gcp.CertsURLs{OAuth2: cfg.GCPOAuth2CertsURL, ServiceAccount: cfg.GCPServiceAccountCertsURL}),
-		azure.New(verifier, cfg.AzureLoginURL),
-		kubernetes.New(cfg.Outbound, cfg.KubernetesReviewCache),
-		awsauth.New(cfg.Outbound),
-		tlscert.New(tlscert.Proxy{Header: cfg.ClientCertHeader, Trusted: cfg.TrustedProxies}),
+		universalhost.Method{},
+		methodhost.Mount(oidc.New(verifier)),
+		methodhost.Mount(jwtauth.New(verifier)),
+		methodhost.Mount(gcp.New(verifier, gcp.CertsURLs{OAuth2: cfg.GCPOAuth2CertsURL, ServiceAccount: cfg.GCPServiceAccountCertsURL})),
+		methodhost.Mount(azure.New(verifier, cfg.AzureLoginURL)),
+		methodhost.Mount(kubernetes.New(cfg.Outbound, cfg.KubernetesReviewCache)),
+		methodhost.Mount(awsauth.New(cfg.Outbound)),
+		methodhost.Mount(tlscert.New(tlscert.Proxy{Header: cfg.ClientCertHeader, Trusted: cfg.TrustedProxies})),
 	}
 	activity := store.NewActivity(st)
 	svc := service.New(service.Deps{Store: st, Keys: keys, Signer: signer, Writes: writes, Revocations: revs, Observer: metrics,

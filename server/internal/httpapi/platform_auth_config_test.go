@@ -141,3 +141,67 @@ func TestAllowAnyPrincipalExplicit(t *testing.T) {
 		t.Errorf("%d allow-any-principal findings in the live audit, want 3", high)
 	}
 }
+
+// AWS and GCP auth saved before allowAnyPrincipal existed, binding nothing,
+// admit any principal: migration 0009 gives them the flag, so GET answers
+// it and the live audit reports them; a configuration that binds is left
+// as it was. Each row is written as the old code wrote it, then the
+// migration runs again over it.
+func TestLegacyBindNothingMigrated(t *testing.T) {
+	for _, b := range []servertest.Backend{servertest.Postgres, servertest.SQLite} {
+		t.Run(string(b), func(t *testing.T) {
+			e := newSTEnvWith(t, nil, servertest.Options{Backend: b})
+			rows := []struct {
+				name, path, body, legacy string
+				admitsAny                bool
+			}{
+				{"legacy-aws-empty", "aws-auth", `{"allowAnyPrincipal":true}`,
+					`{"allowedAccountIds":[],"allowedPrincipalArns":[],"stsEndpoint":"","stsRegion":"","serverId":""}`, true},
+				{"legacy-aws-null", "aws-auth", `{"allowAnyPrincipal":true}`,
+					`{"allowedAccountIds":null,"allowedPrincipalArns":null,"stsEndpoint":"","stsRegion":"eu-west-1","serverId":""}`, true},
+				{"legacy-gcp-zones", "gcp-auth", `{"type":"gce","allowAnyPrincipal":true}`,
+					`{"type":"gce","allowedServiceAccountEmails":[],"allowedProjects":null,"allowedZones":["europe-west1-b"]}`, true},
+				{"bound-aws", "aws-auth", `{"allowedAccountIds":["123456789012"]}`,
+					`{"allowedAccountIds":["123456789012"],"allowedPrincipalArns":[],"stsEndpoint":"","stsRegion":"","serverId":""}`, false},
+				{"bound-gcp", "gcp-auth", `{"type":"iam","allowedProjects":["p-1"]}`,
+					`{"type":"iam","allowedServiceAccountEmails":[],"allowedProjects":["p-1"],"allowedZones":[]}`, false},
+			}
+			db := e.srv.App.Store.DB.WithContext(t.Context())
+			ids := map[string]string{}
+			for _, r := range rows {
+				id := e.identity(t, r.name)
+				ids[r.name] = id
+				e.tn.raw(t, "PUT", "/api/v1/identities/"+id+"/"+r.path, "", r.body).wantETag(t, http.StatusOK)
+				if err := db.Exec(`UPDATE auth_method_configs SET config = ? WHERE identity_id = ?`, r.legacy, id).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := db.Exec(`DELETE FROM schema_migrations WHERE version = 9`).Error; err != nil {
+				t.Fatal(err)
+			}
+			if applied, err := e.srv.App.Store.Migrate(t.Context()); err != nil || len(applied) != 1 || applied[0] != 9 {
+				t.Fatalf("migrate applied %v (%v), want [9]", applied, err)
+			}
+			for _, r := range rows {
+				got := e.tn.raw(t, "GET", "/api/v1/identities/"+ids[r.name]+"/"+r.path, "", "")
+				if want := `"allowAnyPrincipal":` + fmt.Sprint(r.admitsAny); !strings.Contains(string(got.body), want) {
+					t.Errorf("%s after migration: %s, want %s", r.name, got.body, want)
+				}
+				if wantVersion := map[bool]string{true: `"version":2`, false: `"version":1`}[r.admitsAny]; !strings.Contains(string(got.body), wantVersion) {
+					t.Errorf("%s after migration: %s, want %s", r.name, got.body, wantVersion)
+				}
+			}
+			flagged := map[string]bool{}
+			for _, f := range must(e.tn.c.IdentityAudit(t.Context(), api.IdentityAuditQuery{}))(t).Findings {
+				if f.Code == "allow-any-principal" && f.Severity == api.SeverityHigh {
+					flagged[f.Identity] = true
+				}
+			}
+			for _, r := range rows {
+				if flagged[r.name] != r.admitsAny {
+					t.Errorf("%s: high allow-any-principal finding %v, want %v", r.name, flagged[r.name], r.admitsAny)
+				}
+			}
+		})
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/authmethod/login"
 	"github.com/idplane/idplane/server/internal/store"
 )
 
@@ -117,15 +118,6 @@ func auditToAPI(r store.AuditEvent) api.AuditEvent {
 	}
 }
 
-// IPAllowed reports whether ip falls in one of the CIDR blocks; an empty
-// list allows nothing, so callers only ask when a list is set.
-func IPAllowed(cidrs []string, ip netip.Addr) bool {
-	ip = ip.Unmap()
-	for _, c := range cidrs {
-		p, err := api.ParseCIDR(c)
-		if err == nil && p.Contains(ip) {
-			return true
-		}
-	}
-	return false
-}
+// IPAllowed reports whether ip falls in one of the CIDR blocks
+// (login.IPAllowed).
+func IPAllowed(cidrs []string, ip netip.Addr) bool { return login.IPAllowed(cidrs, ip) }

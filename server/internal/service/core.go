@@ -13,22 +13,39 @@ import (
 	"github.com/idplane/idplane/server/internal/store"
 )
 
-// AuthMethods tells the core which auth methods are attached to identities,
-// so it can list them without knowing their kinds (authmethod.Registry).
+// AuthMethods are the registered auth methods (authmethod.Registry): the
+// core lists the kinds attached to identities in their order.
 type AuthMethods interface {
-	AttachedTo(db *gorm.DB, identityIDs []string) (map[string][]string, error)
+	Kinds() []string
 }
 
-// Core is what an auth method package gets from the core service: the
-// database, the keys and the clock, identities loaded with the caller's
-// authorization, audited changes and revocations, and token issuance.
+// Writes are what a login writes beside its token or its refusal, in the
+// same group commit: client secret uses, lockout counts.
+type Writes = store.Writes
+
+// LockoutChange counts a failed login against a source, or resets it.
+type LockoutChange = store.LockoutChange
+
+// What a revocation names, for Core.RevokedSince.
+const (
+	RevokeIdentity   = store.RevokeIdentity
+	RevokeAuthMethod = store.RevokeAuthMethod
+	RevokeCredential = store.RevokeCredential
+)
+
+// Core is what an auth method package gets from the core service: the keys
+// and the clock, identities loaded with the caller's authorization, the
+// repositories of the methods' configurations (methodconfigs.go,
+// universalauths.go) whose writes are audited changes and revocations,
+// single-use proofs, and token issuance. Never the database: a method
+// reaches storage only through these calls.
 type Core struct{ s *Service }
 
 // Core returns the core API for auth method packages.
 func (s *Service) Core() *Core { return &Core{s: s} }
 
-// DB is the database, bound to ctx.
-func (k *Core) DB(ctx context.Context) *gorm.DB { return k.s.db.WithContext(ctx) }
+// db is the database, bound to ctx.
+func (k *Core) db(ctx context.Context) *gorm.DB { return k.s.db.WithContext(ctx) }
 
 // Keys hash and compare stored secrets.
 func (k *Core) Keys() *secret.Keys { return k.s.keys }
@@ -56,15 +73,15 @@ type Event struct {
 	Metadata                     map[string]string
 }
 
-// Change runs fn in a transaction and writes the event it returns in the
+// change runs fn in a transaction and writes the event it returns in the
 // same transaction.
-func (k *Core) Change(ctx context.Context, c *Caller, fn func(tx *gorm.DB) (Event, error)) error {
+func (k *Core) change(ctx context.Context, c *Caller, fn func(tx *gorm.DB) (Event, error)) error {
 	return k.s.tx(ctx, k.recorded(c, fn))
 }
 
-// Revoke is Change for a change that revokes tokens: it also records r, and
+// revoke is change for a change that revokes tokens: it also records r, and
 // applies it to this replica once committed.
-func (k *Core) Revoke(ctx context.Context, c *Caller, r store.Revocation, fn func(tx *gorm.DB) (Event, error)) error {
+func (k *Core) revoke(ctx context.Context, c *Caller, r store.Revocation, fn func(tx *gorm.DB) (Event, error)) error {
 	return k.s.revokeAfter(ctx, r, k.recorded(c, fn))
 }
 

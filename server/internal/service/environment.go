@@ -50,7 +50,7 @@ func (s *Service) CreateEnvironment(ctx context.Context, c *Caller, projectID st
 		Position: in.Position, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
-			return ConflictOr(store.Translate(err, "create environment"), "environment slug %q is already used in this project", in.Slug)
+			return conflictOr(store.Translate(err, "create environment"), "environment slug %q is already used in this project", in.Slug)
 		}
 		return s.record(tx, c, "environment.create", "environment", row.ID, map[string]string{"projectId": projectID, "slug": in.Slug})
 	})
@@ -79,10 +79,10 @@ func (s *Service) UpdateEnvironment(ctx context.Context, c *Caller, projectID, s
 	}
 	now := s.now()
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		v, err := UpdateVersioned(tx, &store.Environment{}, e.ID, version, e.Version,
+		v, err := updateVersioned(tx, &store.Environment{}, e.ID, version, e.Version,
 			map[string]any{"name": in.Name, "slug": in.Slug, "position": in.Position}, now)
 		if err != nil {
-			return ConflictOr(err, "environment slug %q is already used in this project", in.Slug)
+			return conflictOr(err, "environment slug %q is already used in this project", in.Slug)
 		}
 		e.Name, e.Slug, e.Position, e.Version, e.UpdatedAt = in.Name, in.Slug, in.Position, v, now
 		return s.record(tx, c, "environment.update", "environment", e.ID, map[string]string{"projectId": projectID, "slug": in.Slug})

@@ -6,6 +6,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/idplane/idplane/server/internal/authmethod/login"
 	"github.com/idplane/idplane/server/internal/store"
 )
 
@@ -14,30 +15,19 @@ var (
 	ErrUnauthenticated     = errors.New("unauthenticated")
 	ErrForbidden           = errors.New("forbidden")
 	ErrDeleteProtected     = errors.New("delete protected")
-	ErrLoginFailed         = errors.New("login failed")
+	ErrLoginFailed         = login.ErrFailed
 	ErrAlreadyBootstrapped = errors.New("already bootstrapped")
 )
 
-// LoginError is a failed login: Reason goes to the audit log; the caller
-// learns only Public, which names the check that failed without echoing
-// configured values, or nothing when Public is empty (universal auth, where
-// any hint helps a guesser).
-type LoginError struct {
-	Reason string
-	Public string
-}
+// LoginError is a failed login (login.Error).
+type LoginError = login.Error
 
-func (e *LoginError) Error() string { return "login failed: " + e.Reason }
-
-// Unwrap makes errors.Is(err, ErrLoginFailed) true.
-func (e *LoginError) Unwrap() error { return ErrLoginFailed }
-
-// LoginFailed is a failed login for reason (see LoginError).
-func LoginFailed(reason string) error { return &LoginError{Reason: reason} }
+// LoginFailed is a failed login for reason (login.Failed).
+func LoginFailed(reason string) error { return login.Failed(reason) }
 
 // LoginRefused is a failed login whose caller is told which check failed
-// (public); reason, for the audit event, may say more.
-func LoginRefused(public, reason string) error { return &LoginError{Reason: reason, Public: public} }
+// (login.Refused).
+func LoginRefused(public, reason string) error { return login.Refused(public, reason) }
 
 func conflict(format string, args ...any) error {
 	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), store.ErrConflict)
@@ -52,9 +42,9 @@ func StaleError(want, current int64) error {
 	return fmt.Errorf("the object changed since version %d (it is now at version %d); read it again: %w", want, current, store.ErrStale)
 }
 
-// ConflictOr rewrites a unique violation into a conflict that says what
+// conflictOr rewrites a unique violation into a conflict that says what
 // collided; other errors pass through.
-func ConflictOr(err error, format string, args ...any) error {
+func conflictOr(err error, format string, args ...any) error {
 	if errors.Is(err, store.ErrConflict) {
 		return conflict(format, args...)
 	}

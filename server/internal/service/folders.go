@@ -72,7 +72,7 @@ func (s *Service) CreateFolder(ctx context.Context, c *Caller, in *api.FolderCre
 		ParentPath: pl.path, Name: in.Name, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err = s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
-			return ConflictOr(store.Translate(err, "create folder"), "folder %q already exists at %s in project %q", in.Name, &pl, pl.project.Slug)
+			return conflictOr(store.Translate(err, "create folder"), "folder %q already exists at %s in project %q", in.Name, &pl, pl.project.Slug)
 		}
 		return s.record(tx, c, auditFolderCreate, "secret-folder", row.ID, folderMetadata(&pl, &row))
 	})
@@ -163,8 +163,8 @@ func (s *Service) RenameFolder(ctx context.Context, c *Caller, idOrName string, 
 			return err
 		}
 		row.Name, row.UpdatedAt = in.Name, s.now()
-		if row.Version, err = UpdateVersioned(tx, &store.SecretFolder{}, row.ID, want, row.Version, map[string]any{"name": in.Name}, row.UpdatedAt); err != nil {
-			return ConflictOr(err, "folder %q already exists at %s in project %q", in.Name, &pl, pl.project.Slug)
+		if row.Version, err = updateVersioned(tx, &store.SecretFolder{}, row.ID, want, row.Version, map[string]any{"name": in.Name}, row.UpdatedAt); err != nil {
+			return conflictOr(err, "folder %q already exists at %s in project %q", in.Name, &pl, pl.project.Slug)
 		}
 		return s.record(tx, c, auditFolderUpdate, "secret-folder", row.ID, folderMetadata(&pl, &row))
 	})

@@ -26,12 +26,33 @@ func identityToAPI(i store.Identity, methods []string) api.Identity {
 		CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt}
 }
 
-// authMethodsOf maps identity IDs to the kinds of auth method attached,
-// asking every registered method.
+// authMethodsOf maps identity IDs to the kinds of auth method attached, in
+// the order the methods are registered: universal auth from its own table,
+// every other method from auth_method_configs, where each has its row.
 func (s *Service) authMethodsOf(db *gorm.DB, ids []string) (map[string][]string, error) {
-	out, err := s.methods.AttachedTo(db, ids)
-	if err != nil {
+	var rows []struct{ IdentityID, Kind string }
+	if err := db.Model(&store.AuthMethodConfig{}).Select("identity_id, kind").Where("identity_id IN ?", ids).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("load auth methods: %w", err)
+	}
+	var universal []string
+	if err := db.Model(&store.UniversalAuth{}).Where("identity_id IN ?", ids).Pluck("identity_id", &universal).Error; err != nil {
+		return nil, fmt.Errorf("load auth methods: %w", err)
+	}
+	for _, id := range universal {
+		rows = append(rows, struct{ IdentityID, Kind string }{id, universalAuthKind})
+	}
+	order := map[string]int{}
+	for i, k := range s.methods.Kinds() {
+		order[k] = i + 1
+	}
+	out := map[string][]string{}
+	for _, r := range rows {
+		if order[r.Kind] != 0 {
+			out[r.IdentityID] = append(out[r.IdentityID], r.Kind)
+		}
+	}
+	for _, kinds := range out {
+		slices.SortFunc(kinds, func(a, b string) int { return order[a] - order[b] })
 	}
 	return out, nil
 }
@@ -157,7 +178,7 @@ func (s *Service) CreateIdentity(ctx context.Context, c *Caller, in *api.Identit
 		Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
-			return ConflictOr(store.Translate(err, "create identity"), "identity name %q is already used in this organization", in.Name)
+			return conflictOr(store.Translate(err, "create identity"), "identity name %q is already used in this organization", in.Name)
 		}
 		return s.record(tx, c, "identity.create", "identity", row.ID, map[string]string{"name": in.Name, "role": in.Role})
 	})
@@ -196,11 +217,11 @@ func (s *Service) UpdateIdentity(ctx context.Context, c *Caller, id string, vers
 	now := s.now()
 	md := store.JSON[map[string]string]{V: in.Metadata}
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		v, err := UpdateVersioned(tx, &store.Identity{}, id, version, i.Version, map[string]any{
+		v, err := updateVersioned(tx, &store.Identity{}, id, version, i.Version, map[string]any{
 			"name": in.Name, "role": in.Role, "description": in.Description, "metadata": md, "delete_protection": in.DeleteProtection,
 		}, now)
 		if err != nil {
-			return ConflictOr(err, "identity name %q is already used in this organization", in.Name)
+			return conflictOr(err, "identity name %q is already used in this organization", in.Name)
 		}
 		i.Name, i.Role, i.Description, i.Metadata, i.DeleteProtection, i.Version, i.UpdatedAt = in.Name, in.Role, in.Description, md, in.DeleteProtection, v, now
 		return s.record(tx, c, "identity.update", "identity", id, map[string]string{"name": in.Name, "role": in.Role})

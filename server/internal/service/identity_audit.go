@@ -125,7 +125,7 @@ func (s *Service) auditMethods(db *gorm.DB, orgID string, m *identityaudit.Model
 		if !ok {
 			continue
 		}
-		m.Identities[i].AuthMethods = append(m.Identities[i].AuthMethods, identityaudit.AuthMethod{Kind: "universal-auth",
+		m.Identities[i].AuthMethods = append(m.Identities[i].AuthMethods, identityaudit.AuthMethod{Kind: universalAuthKind,
 			AccessTokenTTL: ua.AccessTokenTTL, AccessTokenMaxTTL: ua.AccessTokenMaxTTL,
 			AccessTokenTrustedIPs: ua.AccessTokenTrustedIPs.V, ClientSecretTrustedIPs: ua.ClientSecretTrustedIPs.V,
 			ClientSecrets: secrets[ua.ID]})

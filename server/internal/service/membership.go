@@ -131,7 +131,7 @@ func (s *Service) CreateMembership(ctx context.Context, c *Caller, projectID, id
 		Roles: store.JSON[[]api.MembershipRole]{V: normalizeGrants(in.Roles)}, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
-			return ConflictOr(store.Translate(err, "create membership"), "identity %s is already a member of project %s; import or update it", identityID, projectID)
+			return conflictOr(store.Translate(err, "create membership"), "identity %s is already a member of project %s; import or update it", identityID, projectID)
 		}
 		return s.record(tx, c, "membership.create", "identity", identityID, map[string]string{"projectId": projectID})
 	})
@@ -154,7 +154,7 @@ func (s *Service) UpdateMembership(ctx context.Context, c *Caller, projectID, id
 	now := s.now()
 	roles := store.JSON[[]api.MembershipRole]{V: normalizeGrants(in.Roles)}
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		v, err := UpdateVersioned(tx, &store.Membership{}, m.ID, version, m.Version, map[string]any{"roles": roles}, now)
+		v, err := updateVersioned(tx, &store.Membership{}, m.ID, version, m.Version, map[string]any{"roles": roles}, now)
 		if err != nil {
 			return err
 		}

@@ -51,7 +51,7 @@ func (s *Service) CreateProject(ctx context.Context, c *Caller, in *api.ProjectI
 		Description: in.Description, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err = s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
-			return ConflictOr(store.Translate(err, "create project"), "project slug %q is already used in this organization", in.Slug)
+			return conflictOr(store.Translate(err, "create project"), "project slug %q is already used in this organization", in.Slug)
 		}
 		if p.OrgRole != "admin" {
 			m := store.Membership{ID: NewID(), OrganizationID: c.OrgID(), ProjectID: row.ID, IdentityID: c.Claims.IdentityID,
@@ -87,10 +87,10 @@ func (s *Service) UpdateProject(ctx context.Context, c *Caller, id string, versi
 	}
 	now := s.now()
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		v, err := UpdateVersioned(tx, &store.Project{}, id, version, p.Version,
+		v, err := updateVersioned(tx, &store.Project{}, id, version, p.Version,
 			map[string]any{"name": in.Name, "slug": in.Slug, "description": in.Description}, now)
 		if err != nil {
-			return ConflictOr(err, "project slug %q is already used in this organization", in.Slug)
+			return conflictOr(err, "project slug %q is already used in this organization", in.Slug)
 		}
 		p.Name, p.Slug, p.Description, p.Version, p.UpdatedAt = in.Name, in.Slug, in.Description, v, now
 		return s.record(tx, c, "project.update", "project", id, nil)

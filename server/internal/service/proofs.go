@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/idplane/idplane/server/internal/authmethod/login"
 	"github.com/idplane/idplane/server/internal/store"
 )
 
 // ErrProofUsed is UseOnce's answer for a proof that was already used.
-var ErrProofUsed = errors.New("the proof was already used")
+var ErrProofUsed = login.ErrProofUsed
 
 // Used reports whether proof (a hash identifying a single-use login proof,
 // such as an AWS signed request) was already used, on any replica.

@@ -125,7 +125,7 @@ func (s *Service) CreateRole(ctx context.Context, c *Caller, projectID string, i
 		Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
-			return ConflictOr(store.Translate(err, "create role"), "role slug %q is already used", in.Slug)
+			return conflictOr(store.Translate(err, "create role"), "role slug %q is already used", in.Slug)
 		}
 		return s.record(tx, c, "role.create", "role", row.ID, map[string]string{"slug": in.Slug, "projectId": projectID})
 	})
@@ -185,10 +185,10 @@ func (s *Service) UpdateRole(ctx context.Context, c *Caller, projectID, idOrSlug
 				return conflict("role %q is granted %d time(s); its slug cannot change while in use", r.Slug, n)
 			}
 		}
-		v, err := UpdateVersioned(tx, &store.Role{}, r.ID, version, r.Version, map[string]any{
+		v, err := updateVersioned(tx, &store.Role{}, r.ID, version, r.Version, map[string]any{
 			"slug": in.Slug, "name": in.Name, "description": in.Description, "permissions": perms}, now)
 		if err != nil {
-			return ConflictOr(err, "role slug %q is already used", in.Slug)
+			return conflictOr(err, "role slug %q is already used", in.Slug)
 		}
 		r.Slug, r.Name, r.Description, r.Permissions, r.Version, r.UpdatedAt = in.Slug, in.Name, in.Description, perms, v, now
 		return s.record(tx, c, "role.update", "role", r.ID, map[string]string{"slug": in.Slug, "projectId": projectID})

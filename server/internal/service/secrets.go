@@ -441,7 +441,7 @@ func (s *Service) createSecrets(ctx context.Context, c *Caller, pl *secretPlace,
 				return err
 			}
 			if err := tx.Create(row).Error; err != nil {
-				return ConflictOr(store.Translate(err, "create secret"), "secret %q already exists at %s in project %q", it.SecretKey, pl, pl.project.Slug)
+				return conflictOr(store.Translate(err, "create secret"), "secret %q already exists at %s in project %q", it.SecretKey, pl, pl.project.Slug)
 			}
 			if err := addVersion(tx, row); err != nil {
 				return err
@@ -503,7 +503,7 @@ func (s *Service) UpdateSecret(ctx context.Context, c *Caller, key string, want 
 		if err := s.sealValue(tx, &pl, &row, value); err != nil {
 			return err
 		}
-		if _, err := UpdateVersioned(tx, &store.Secret{}, row.ID, want, current,
+		if _, err := updateVersioned(tx, &store.Secret{}, row.ID, want, current,
 			map[string]any{"value": row.Value, "comment": row.Comment}, row.UpdatedAt); err != nil {
 			return err
 		}

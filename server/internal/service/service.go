@@ -103,9 +103,9 @@ type Meta struct {
 // NewID returns a new row ID (a UUIDv7, so IDs sort by creation).
 func NewID() string { return uuid.Must(uuid.NewV7()).String() }
 
-// UpdateVersioned writes values to the row id of model's table when its
+// updateVersioned writes values to the row id of model's table when its
 // version is still want (want 0 skips the check) and bumps the version.
-func UpdateVersioned(tx *gorm.DB, model any, id string, want, current int64, values map[string]any, now time.Time) (int64, error) {
+func updateVersioned(tx *gorm.DB, model any, id string, want, current int64, values map[string]any, now time.Time) (int64, error) {
 	if want != 0 && want != current {
 		return 0, StaleError(want, current)
 	}

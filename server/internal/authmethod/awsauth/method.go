@@ -23,11 +23,10 @@ import (
 	"time"
 
 	"github.com/idplane/idplane/server/api"
-	"github.com/idplane/idplane/server/internal/authmethod"
+	"github.com/idplane/idplane/server/internal/authmethod/login"
 	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
 	"github.com/idplane/idplane/server/internal/authmethod/outbound"
 	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
-	"github.com/idplane/idplane/server/internal/service"
 	"github.com/idplane/idplane/server/internal/store/dbtext"
 )
 
@@ -42,7 +41,7 @@ const Window = 5 * time.Minute
 
 // New returns AWS auth; policy is where STS calls may go and which CAs
 // they trust.
-func New(policy outbound.Policy) authmethod.Method {
+func New(policy outbound.Policy) methodconfig.Method[api.AWSAuthConfig, api.AWSAuthInput, api.AWSAuth, api.AWSAuthLoginRequest] {
 	client, err := policy.Client("")
 	if err != nil {
 		panic(fmt.Sprintf("aws auth: outbound client: %v", err))
@@ -90,12 +89,12 @@ func (v verifier) verify(ctx context.Context, a methodconfig.Attempt[api.AWSAuth
 		return methodconfig.Verified{}, err
 	}
 	if len(cfg.AllowedAccountIDs) > 0 && !slices.Contains(cfg.AllowedAccountIDs, id.Account) {
-		return methodconfig.Verified{}, service.LoginRefused("account is not allowed", "account "+id.Account+" is not allowed")
+		return methodconfig.Verified{}, login.Refused("account is not allowed", "account "+id.Account+" is not allowed")
 	}
 	if !principalAllowed(cfg.AllowedPrincipalArns, id.Arn) {
-		return methodconfig.Verified{}, service.LoginRefused("principal ARN is not allowed", "principal "+dbtext.Truncate(id.Arn, 256)+" is not allowed")
+		return methodconfig.Verified{}, login.Refused("principal ARN is not allowed", "principal "+dbtext.Truncate(id.Arn, 256)+" is not allowed")
 	}
-	if err := a.Core.UseOnce(ctx, sr.hash, sr.date.Add(Window+time.Minute)); errors.Is(err, service.ErrProofUsed) {
+	if err := a.Core.UseOnce(ctx, sr.hash, sr.date.Add(Window+time.Minute)); errors.Is(err, login.ErrProofUsed) {
 		return methodconfig.Verified{}, replayed()
 	} else if err != nil {
 		return methodconfig.Verified{}, err
@@ -105,7 +104,7 @@ func (v verifier) verify(ctx context.Context, a methodconfig.Attempt[api.AWSAuth
 }
 
 func replayed() error {
-	return service.LoginRefused("the signed request was already used: sign a new one for every login", "replay of an accepted signed request")
+	return login.Refused("the signed request was already used: sign a new one for every login", "replay of an accepted signed request")
 }
 
 // signedRequest is a login's request, checked and ready to forward.
@@ -123,19 +122,19 @@ type signedRequest struct {
 // can be checked without STS.
 func parse(cfg api.AWSAuthConfig, in *api.AWSAuthLoginRequest, now time.Time) (signedRequest, error) {
 	if !strings.EqualFold(in.IAMHTTPRequestMethod, http.MethodPost) {
-		return signedRequest{}, service.LoginRefused("the signed request must be a POST", "method "+dbtext.Truncate(in.IAMHTTPRequestMethod, 16))
+		return signedRequest{}, login.Refused("the signed request must be a POST", "method "+dbtext.Truncate(in.IAMHTTPRequestMethod, 16))
 	}
 	body, err := base64.StdEncoding.DecodeString(in.IAMRequestBody)
 	if err != nil {
-		return signedRequest{}, service.LoginRefused("iamRequestBody is not base64", err.Error())
+		return signedRequest{}, login.Refused("iamRequestBody is not base64", err.Error())
 	}
 	if string(body) != GetCallerIdentityBody {
-		return signedRequest{}, service.LoginRefused("the signed request's body must be exactly "+GetCallerIdentityBody,
+		return signedRequest{}, login.Refused("the signed request's body must be exactly "+GetCallerIdentityBody,
 			"body "+dbtext.Truncate(string(body), 256))
 	}
 	h, err := decodeHeaders(in.IAMRequestHeaders)
 	if err != nil {
-		return signedRequest{}, service.LoginRefused("iamRequestHeaders is not base64 of a JSON object of header names to values", err.Error())
+		return signedRequest{}, login.Refused("iamRequestHeaders is not base64 of a JSON object of header names to values", err.Error())
 	}
 	endpoint, err := url.Parse(cfg.STSEndpoint)
 	if err != nil {
@@ -151,44 +150,44 @@ func parse(cfg api.AWSAuthConfig, in *api.AWSAuthLoginRequest, now time.Time) (s
 		// signed for any of its hosts goes to the host it was signed for.
 		to, ok := defaultEndpoint(host)
 		if !ok {
-			return signedRequest{}, service.LoginRefused("the signed request's Host header names another host than the STS endpoint",
+			return signedRequest{}, login.Refused("the signed request's Host header names another host than the STS endpoint",
 				"Host "+dbtext.Truncate(host, 256)+" is none of AWS's STS hosts (the default STS endpoint)")
 		}
 		forwardTo = to
 	} else if !strings.EqualFold(strings.TrimSuffix(host, ":443"), strings.TrimSuffix(endpoint.Host, ":443")) {
-		return signedRequest{}, service.LoginRefused("the signed request's Host header names another host than the STS endpoint",
+		return signedRequest{}, login.Refused("the signed request's Host header names another host than the STS endpoint",
 			"Host "+dbtext.Truncate(host, 256)+" is not the STS endpoint's "+endpoint.Host)
 	}
 	auth, err := parseAuthorization(h.Get("Authorization"))
 	if err != nil {
-		return signedRequest{}, service.LoginRefused("the Authorization header is not a SigV4 signature", err.Error())
+		return signedRequest{}, login.Refused("the Authorization header is not a SigV4 signature", err.Error())
 	}
 	for _, name := range []string{"host", "x-amz-date"} {
 		if !slices.Contains(auth.signedHeaders, name) {
-			return signedRequest{}, service.LoginRefused("the "+name+" header must be signed", "SignedHeaders lack "+name)
+			return signedRequest{}, login.Refused("the "+name+" header must be signed", "SignedHeaders lack "+name)
 		}
 	}
 	if auth.service != "sts" {
-		return signedRequest{}, service.LoginRefused("the request must be signed for the sts service", "signed for service "+dbtext.Truncate(auth.service, 64))
+		return signedRequest{}, login.Refused("the request must be signed for the sts service", "signed for service "+dbtext.Truncate(auth.service, 64))
 	}
 	if cfg.STSRegion != "" && auth.region != cfg.STSRegion {
-		return signedRequest{}, service.LoginRefused("the request is signed for another region", "signed for region "+dbtext.Truncate(auth.region, 64))
+		return signedRequest{}, login.Refused("the request is signed for another region", "signed for region "+dbtext.Truncate(auth.region, 64))
 	}
 	date, err := time.Parse("20060102T150405Z", h.Get("X-Amz-Date"))
 	if err != nil {
-		return signedRequest{}, service.LoginRefused("X-Amz-Date is missing or not a SigV4 date (20060102T150405Z)", "X-Amz-Date "+dbtext.Truncate(h.Get("X-Amz-Date"), 64))
+		return signedRequest{}, login.Refused("X-Amz-Date is missing or not a SigV4 date (20060102T150405Z)", "X-Amz-Date "+dbtext.Truncate(h.Get("X-Amz-Date"), 64))
 	}
 	if d := now.Sub(date); d > Window || d < -Window {
-		return signedRequest{}, service.LoginRefused("X-Amz-Date is more than 5 minutes from the server's clock", fmt.Sprintf("X-Amz-Date is %s from now", d.Round(time.Second)))
+		return signedRequest{}, login.Refused("X-Amz-Date is more than 5 minutes from the server's clock", fmt.Sprintf("X-Amz-Date is %s from now", d.Round(time.Second)))
 	}
 	if cfg.ServerID != "" {
 		switch {
 		case h.Get(api.AWSServerIDHeader) == "":
-			return signedRequest{}, service.LoginRefused("the "+api.AWSServerIDHeader+" header is missing", "no server ID header")
+			return signedRequest{}, login.Refused("the "+api.AWSServerIDHeader+" header is missing", "no server ID header")
 		case !slices.Contains(auth.signedHeaders, strings.ToLower(api.AWSServerIDHeader)):
-			return signedRequest{}, service.LoginRefused("the "+api.AWSServerIDHeader+" header must be signed", "server ID header not in SignedHeaders")
+			return signedRequest{}, login.Refused("the "+api.AWSServerIDHeader+" header must be signed", "server ID header not in SignedHeaders")
 		case h.Get(api.AWSServerIDHeader) != cfg.ServerID:
-			return signedRequest{}, service.LoginRefused("the "+api.AWSServerIDHeader+" header names another server", "server ID "+dbtext.Truncate(h.Get(api.AWSServerIDHeader), 256))
+			return signedRequest{}, login.Refused("the "+api.AWSServerIDHeader+" header names another server", "server ID "+dbtext.Truncate(h.Get(api.AWSServerIDHeader), 256))
 		}
 	}
 	sum := sha256.Sum256([]byte(Kind + "\x00" + auth.signature))
@@ -284,14 +283,14 @@ func (v verifier) callSTS(ctx context.Context, sr signedRequest) (callerIdentity
 	res, err := outbound.Do(v.client, req)
 	switch {
 	case res != nil && res.Status != http.StatusOK:
-		return callerIdentity{}, service.LoginRefused("STS refused the signed request",
+		return callerIdentity{}, login.Refused("STS refused the signed request",
 			fmt.Sprintf("STS answered HTTP %d: %s", res.Status, dbtext.Truncate(string(res.Body), 512)))
 	case err != nil:
-		return callerIdentity{}, service.LoginRefused("STS could not be reached", "STS call failed: "+err.Error())
+		return callerIdentity{}, login.Refused("STS could not be reached", "STS call failed: "+err.Error())
 	}
 	var id callerIdentity
 	if err := xml.Unmarshal(res.Body, &id); err != nil || id.Arn == "" || id.Account == "" {
-		return callerIdentity{}, service.LoginRefused("STS's answer is not a GetCallerIdentity response", fmt.Sprintf("decode STS answer: %v", err))
+		return callerIdentity{}, login.Refused("STS's answer is not a GetCallerIdentity response", fmt.Sprintf("decode STS answer: %v", err))
 	}
 	return id, nil
 }

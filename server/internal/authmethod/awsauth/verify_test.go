@@ -3,50 +3,16 @@ package awsauth
 import (
 	"context"
 	"crypto/x509"
-	"errors"
 	"net/http"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
+	"github.com/idplane/idplane/server/internal/authmethod/methodtest"
 	"github.com/idplane/idplane/server/internal/authmethod/outbound"
-	"github.com/idplane/idplane/server/internal/service"
 	"github.com/idplane/idplane/server/platformtest"
 )
-
-// memCore is an in-memory methodconfig.Core: a fixed clock and a map of
-// spent proofs.
-type memCore struct {
-	now  time.Time
-	mu   sync.Mutex
-	used map[string]time.Time
-}
-
-func newMemCore() *memCore { return &memCore{now: time.Now().UTC(), used: map[string]time.Time{}} }
-
-func (c *memCore) Now() time.Time { return c.now }
-
-func (c *memCore) Used(_ context.Context, proof []byte) (bool, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	_, ok := c.used[string(proof)]
-	return ok, nil
-}
-
-func (c *memCore) UseOnce(_ context.Context, proof []byte, until time.Time) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.used[string(proof)]; ok {
-		return service.ErrProofUsed
-	}
-	c.used[string(proof)] = until
-	return nil
-}
-
-var _ methodconfig.Core = (*memCore)(nil)
 
 const (
 	account  = "123456789012"
@@ -57,7 +23,7 @@ const (
 type env struct {
 	sts  *platformtest.STS
 	v    verifier
-	core *memCore
+	core *methodtest.Core
 	cfg  api.AWSAuthConfig
 }
 
@@ -74,7 +40,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{sts: sts, v: verifier{client: client}, core: newMemCore(), cfg: api.AWSAuthConfig{
+	return &env{sts: sts, v: verifier{client: client}, core: methodtest.NewCore(), cfg: api.AWSAuthConfig{
 		AllowedAccountIDs: []string{account}, AllowedPrincipalArns: []string{"arn:aws:iam::" + account + ":role/ci-*"},
 		STSEndpoint: sts.URL, STSRegion: "us-east-1", ServerID: serverID}}
 }
@@ -84,7 +50,7 @@ func newEnv(t *testing.T) *env {
 func (e *env) signed(t *testing.T, age time.Duration, mod func(*platformtest.SignOptions)) *api.AWSAuthLoginRequest {
 	t.Helper()
 	o := platformtest.SignOptions{AccessKeyID: "AKIDROLE", SecretAccessKey: "role-secret", Region: "us-east-1", Host: e.sts.Host(),
-		Time: e.core.now.Add(-age), Signed: map[string]string{api.AWSServerIDHeader: serverID}}
+		Time: e.core.Clock.Add(-age), Signed: map[string]string{api.AWSServerIDHeader: serverID}}
 	if mod != nil {
 		mod(&o)
 	}
@@ -95,15 +61,6 @@ func (e *env) signed(t *testing.T, age time.Duration, mod func(*platformtest.Sig
 func (e *env) verify(in *api.AWSAuthLoginRequest) (methodconfig.Verified, error) {
 	return e.v.verify(context.Background(), methodconfig.Attempt[api.AWSAuthConfig, api.AWSAuthLoginRequest]{
 		Config: methodconfig.Config[api.AWSAuthConfig]{C: e.cfg}, In: in, Core: e.core})
-}
-
-// wantRefused expects a refusal whose public part says public.
-func wantRefused(t *testing.T, err error, public string) {
-	t.Helper()
-	var le *service.LoginError
-	if !errors.As(err, &le) || !strings.Contains(le.Public, public) {
-		t.Fatalf("error %v, want a refusal saying %q", err, public)
-	}
 }
 
 // The SigV4 request is checked locally, before any STS call: method, body,
@@ -172,7 +129,7 @@ func TestParseRefusesBeforeSTS(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			before := e.sts.Calls.Load()
 			_, err := e.verify(tc.in(t))
-			wantRefused(t, err, tc.public)
+			methodtest.Refused(t, err, tc.public)
 			if n := e.sts.Calls.Load() - before; n != 0 {
 				t.Errorf("a request refused locally made %d STS calls", n)
 			}
@@ -194,7 +151,7 @@ func TestVerifySpendsOnlyAcceptedRequests(t *testing.T) {
 	}
 	calls := e.sts.Calls.Load()
 	_, err = e.verify(in)
-	wantRefused(t, err, "already used")
+	methodtest.Refused(t, err, "already used")
 	if e.sts.Calls.Load() != calls {
 		t.Error("a replay called STS")
 	}
@@ -202,7 +159,7 @@ func TestVerifySpendsOnlyAcceptedRequests(t *testing.T) {
 	refused := e.signed(t, 2*time.Second, nil)
 	e.sts.Refuse.Store(true)
 	_, err = e.verify(refused)
-	wantRefused(t, err, "STS refused")
+	methodtest.Refused(t, err, "STS refused")
 	e.sts.Refuse.Store(false)
 	if _, err := e.verify(refused); err != nil {
 		t.Fatalf("a request STS refused was spent: %v", err)
@@ -210,12 +167,13 @@ func TestVerifySpendsOnlyAcceptedRequests(t *testing.T) {
 
 	other := e.signed(t, 3*time.Second, func(o *platformtest.SignOptions) { o.AccessKeyID, o.SecretAccessKey = "AKIDOTHER", "other-secret" })
 	_, err = e.verify(other)
-	wantRefused(t, err, "account is not allowed")
-	if len(e.core.used) != 2 {
-		t.Errorf("%d proofs spent, want the 2 accepted ones", len(e.core.used))
+	methodtest.Refused(t, err, "account is not allowed")
+	spent := e.core.Spent()
+	if len(spent) != 2 {
+		t.Errorf("%d proofs spent, want the 2 accepted ones", len(spent))
 	}
-	for _, until := range e.core.used {
-		if until.Before(e.core.now.Add(Window - 3*time.Second)) {
+	for _, until := range spent {
+		if until.Before(e.core.Clock.Add(Window - 3*time.Second)) {
 			t.Errorf("a proof is forgotten at %s, before its request could expire", until)
 		}
 	}

@@ -9,10 +9,9 @@ import (
 	"strings"
 
 	"github.com/idplane/idplane/server/api"
-	"github.com/idplane/idplane/server/internal/authmethod"
+	"github.com/idplane/idplane/server/internal/authmethod/login"
 	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
 	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
-	"github.com/idplane/idplane/server/internal/service"
 )
 
 // Kind is Azure auth as identities list it and tokens carry it.
@@ -25,7 +24,7 @@ const DefaultLoginURL = "https://login.microsoftonline.com"
 // tenants' discovery documents are
 // (<loginURL>/<tenant>/v2.0/.well-known/openid-configuration), empty for
 // DefaultLoginURL.
-func New(v *signedtoken.Verifier, loginURL string) authmethod.Method {
+func New(v *signedtoken.Verifier, loginURL string) methodconfig.Method[api.AzureAuthConfig, api.AzureAuthInput, api.AzureAuth, api.TokenAuthLoginRequest] {
 	if loginURL == "" {
 		loginURL = DefaultLoginURL
 	}
@@ -52,7 +51,7 @@ func (v verifier) verify(ctx context.Context, cfg methodconfig.Config[api.AzureA
 	tenant := strings.ToLower(cfg.C.TenantID)
 	p, ks, err := v.Discover(ctx, v.loginURL+"/"+tenant+"/v2.0"+signedtoken.WellKnown, "")
 	if err != nil {
-		return methodconfig.Verified{}, service.LoginRefused("the tenant's discovery document could not be fetched", err.Error())
+		return methodconfig.Verified{}, login.Refused("the tenant's discovery document could not be fetched", err.Error())
 	}
 	// v2 tokens carry the discovery document's issuer, v1 tokens the STS one.
 	issuers := []string{strings.ReplaceAll(p.Issuer, "{tenantid}", tenant), "https://sts.windows.net/" + tenant + "/"}
@@ -65,14 +64,14 @@ func (v verifier) verify(ctx context.Context, cfg methodconfig.Config[api.AzureA
 		return methodconfig.Verified{}, err
 	}
 	if tid, _ := signedtoken.ClaimString(t.Raw, "tid"); !strings.EqualFold(tid, tenant) {
-		return methodconfig.Verified{}, service.LoginRefused("tenant does not match", "tid "+tid)
+		return methodconfig.Verified{}, login.Refused("tenant does not match", "tid "+tid)
 	}
 	oid, _ := signedtoken.ClaimString(t.Raw, "oid")
 	if oid == "" {
-		return methodconfig.Verified{}, service.LoginRefused("the token has no oid (service principal)", "oid claim missing")
+		return methodconfig.Verified{}, login.Refused("the token has no oid (service principal)", "oid claim missing")
 	}
 	if len(cfg.C.AllowedServicePrincipalIDs) > 0 && !slices.ContainsFunc(cfg.C.AllowedServicePrincipalIDs, func(a string) bool { return strings.EqualFold(a, oid) }) {
-		return methodconfig.Verified{}, service.LoginRefused("service principal is not allowed", "oid "+oid+" is not allowed")
+		return methodconfig.Verified{}, login.Refused("service principal is not allowed", "oid "+oid+" is not allowed")
 	}
 	return methodconfig.Verified{Subject: oid}, nil
 }

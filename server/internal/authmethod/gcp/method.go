@@ -13,10 +13,9 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/idplane/idplane/server/api"
-	"github.com/idplane/idplane/server/internal/authmethod"
+	"github.com/idplane/idplane/server/internal/authmethod/login"
 	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
 	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
-	"github.com/idplane/idplane/server/internal/service"
 )
 
 // Kind is GCP auth as identities list it and tokens carry it.
@@ -44,7 +43,7 @@ type CertsURLs struct {
 }
 
 // New returns GCP auth, verifying tokens with v against the keys at urls.
-func New(v *signedtoken.Verifier, urls CertsURLs) authmethod.Method {
+func New(v *signedtoken.Verifier, urls CertsURLs) methodconfig.Method[api.GCPAuthConfig, api.GCPAuthInput, api.GCPAuth, api.TokenAuthLoginRequest] {
 	if urls.OAuth2 == "" {
 		urls.OAuth2 = DefaultOAuth2CertsURL
 	}
@@ -91,14 +90,14 @@ func (v verifier) verifyGCE(ctx context.Context, cfg methodconfig.Config[api.GCP
 	project, okProject := signedtoken.ClaimString(t.Raw, "google.compute_engine.project_id")
 	zone, _ := signedtoken.ClaimString(t.Raw, "google.compute_engine.zone")
 	if email == "" || !okProject {
-		return methodconfig.Verified{}, service.LoginRefused("not a GCE instance identity token (request it with format=full)",
+		return methodconfig.Verified{}, login.Refused("not a GCE instance identity token (request it with format=full)",
 			"token lacks email or google.compute_engine.project_id")
 	}
 	if err := checkAllowed(cfg.C, email, project); err != nil {
 		return methodconfig.Verified{}, err
 	}
 	if len(cfg.C.AllowedZones) > 0 && !slices.Contains(cfg.C.AllowedZones, zone) {
-		return methodconfig.Verified{}, service.LoginRefused("zone is not allowed", "zone "+zone+" is not allowed")
+		return methodconfig.Verified{}, login.Refused("zone is not allowed", "zone "+zone+" is not allowed")
 	}
 	return methodconfig.Verified{Subject: email, Metadata: map[string]string{"project": project, "zone": zone}}, nil
 }
@@ -113,11 +112,11 @@ func (v verifier) verifyIAM(ctx context.Context, cfg methodconfig.Config[api.GCP
 	// it is checked against the allowed accounts before anything is fetched.
 	unverified, err := jwt.ParseSigned(raw, signedtoken.Algorithms)
 	if err != nil {
-		return methodconfig.Verified{}, service.LoginRefused("the token is not a JWT signed with an allowed algorithm (RS, PS or ES 256-512, EdDSA)", err.Error())
+		return methodconfig.Verified{}, login.Refused("the token is not a JWT signed with an allowed algorithm (RS, PS or ES 256-512, EdDSA)", err.Error())
 	}
 	var claims jwt.Claims
 	if err := unverified.UnsafeClaimsWithoutVerification(&claims); err != nil || !strings.Contains(claims.Subject, "@") {
-		return methodconfig.Verified{}, service.LoginRefused("the token's sub is not a service account email", "sub is not an email")
+		return methodconfig.Verified{}, login.Refused("the token's sub is not a service account email", "sub is not an email")
 	}
 	email := strings.ToLower(claims.Subject)
 	if err := checkAllowed(cfg.C, email, projectOf(email)); err != nil {
@@ -137,10 +136,10 @@ func (v verifier) verifyIAM(ctx context.Context, cfg methodconfig.Config[api.GCP
 // checkAllowed applies the allowed service accounts and projects.
 func checkAllowed(c api.GCPAuthConfig, email, project string) error {
 	if len(c.AllowedServiceAccountEmails) > 0 && !slices.ContainsFunc(c.AllowedServiceAccountEmails, func(a string) bool { return strings.EqualFold(a, email) }) {
-		return service.LoginRefused("service account is not allowed", "service account "+email+" is not allowed")
+		return login.Refused("service account is not allowed", "service account "+email+" is not allowed")
 	}
 	if len(c.AllowedProjects) > 0 && !slices.Contains(c.AllowedProjects, project) {
-		return service.LoginRefused("project is not allowed", "project "+project+" is not allowed")
+		return login.Refused("project is not allowed", "project "+project+" is not allowed")
 	}
 	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"context"
 
 	"github.com/idplane/idplane/server/api"
-	"github.com/idplane/idplane/server/internal/authmethod"
 	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
 	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
 )
@@ -16,7 +15,7 @@ import (
 const Kind = "jwt-auth"
 
 // New returns JWT auth, verifying tokens with v.
-func New(v *signedtoken.Verifier) authmethod.Method {
+func New(v *signedtoken.Verifier) methodconfig.Method[api.JWTAuthConfig, api.JWTAuthInput, api.JWTAuth, api.TokenAuthLoginRequest] {
 	return methodconfig.Method[api.JWTAuthConfig, api.JWTAuthInput, api.JWTAuth, api.TokenAuthLoginRequest]{
 		Name: Kind, Noun: "JWT auth",
 		API: methodconfig.Routes{Get: api.RouteGetJWTAuth, Put: api.RoutePutJWTAuth, Delete: api.RouteDeleteJWTAuth, Login: api.RouteJWTAuthLogin},

@@ -19,11 +19,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/idplane/idplane/server/api"
-	"github.com/idplane/idplane/server/internal/authmethod"
+	"github.com/idplane/idplane/server/internal/authmethod/login"
 	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
 	"github.com/idplane/idplane/server/internal/authmethod/outbound"
 	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
-	"github.com/idplane/idplane/server/internal/service"
 	"github.com/idplane/idplane/server/internal/store/dbtext"
 )
 
@@ -39,7 +38,7 @@ const serviceAccountPrefix = "system:serviceaccount:"
 // which CAs they trust when a configuration names none; an authenticated
 // review is reused for the same token for reviewCache (0: every login is
 // reviewed).
-func New(policy outbound.Policy, reviewCache time.Duration) authmethod.Method {
+func New(policy outbound.Policy, reviewCache time.Duration) methodconfig.Method[config, api.KubernetesAuthInput, api.KubernetesAuth, api.TokenAuthLoginRequest] {
 	v := verifier{clients: &clientCache{policy: policy, m: map[string]*http.Client{}}, reviews: newReviewCache(reviewCache)}
 	return methodconfig.Method[config, api.KubernetesAuthInput, api.KubernetesAuth, api.TokenAuthLoginRequest]{
 		Name: Kind, Noun: "Kubernetes auth",
@@ -84,26 +83,41 @@ func (v verifier) verify(ctx context.Context, identity methodconfig.Config[confi
 		v.reviews.put(key, status)
 	}
 	if !status.Authenticated {
-		return methodconfig.Verified{}, service.LoginRefused("the Kubernetes API server did not authenticate the token",
+		return methodconfig.Verified{}, login.Refused("the Kubernetes API server did not authenticate the token",
 			"TokenReview not authenticated: "+dbtext.Truncate(status.Error, 256))
 	}
-	ns, name, ok := strings.Cut(strings.TrimPrefix(status.User.Username, serviceAccountPrefix), ":")
-	if !strings.HasPrefix(status.User.Username, serviceAccountPrefix) || !ok || ns == "" || name == "" || strings.Contains(name, ":") {
-		return methodconfig.Verified{}, service.LoginRefused("the token is not a service account's",
+	ns, name, ok := splitServiceAccount(status.User.Username)
+	if !ok {
+		return methodconfig.Verified{}, login.Refused("the token is not a service account's",
 			"TokenReview user "+dbtext.Truncate(status.User.Username, 256)+" is not system:serviceaccount:<namespace>:<name>")
 	}
 	if cfg.AllowedAudience != "" && !slices.Contains(status.Audiences, cfg.AllowedAudience) {
-		return methodconfig.Verified{}, service.LoginRefused("audience does not match",
+		return methodconfig.Verified{}, login.Refused("audience does not match",
 			fmt.Sprintf("TokenReview audiences %q lack the allowed audience", status.Audiences))
 	}
 	if !matchAny(cfg.AllowedNamespaces, ns) {
-		return methodconfig.Verified{}, service.LoginRefused("namespace is not allowed", "namespace "+ns+" is not allowed")
+		return methodconfig.Verified{}, login.Refused("namespace is not allowed", "namespace "+ns+" is not allowed")
 	}
 	if !matchAny(cfg.AllowedServiceAccountNames, name) {
-		return methodconfig.Verified{}, service.LoginRefused("service account name is not allowed", "service account "+ns+"/"+name+" is not allowed")
+		return methodconfig.Verified{}, login.Refused("service account name is not allowed", "service account "+ns+"/"+name+" is not allowed")
 	}
 	return methodconfig.Verified{Subject: status.User.Username,
 		Metadata: map[string]string{"namespace": ns, "serviceAccount": name, "uid": dbtext.Truncate(status.User.UID, api.MaxMetadataValLength)}}, nil
+}
+
+// splitServiceAccount splits a service account's username,
+// system:serviceaccount:<namespace>:<name>, into its namespace and name;
+// any other username is not ok.
+func splitServiceAccount(username string) (ns, name string, ok bool) {
+	rest, ok := strings.CutPrefix(username, serviceAccountPrefix)
+	if !ok {
+		return "", "", false
+	}
+	ns, name, ok = strings.Cut(rest, ":")
+	if !ok || ns == "" || name == "" || strings.Contains(name, ":") {
+		return "", "", false
+	}
+	return ns, name, true
 }
 
 // review posts the TokenReview, with the reviewer's JWT as bearer or,
@@ -120,11 +134,11 @@ func review(ctx context.Context, clients *clientCache, cfg config, jwt string) (
 	}
 	client, err := clients.get(cfg.KubernetesCACertificate)
 	if err != nil {
-		return authv1.TokenReviewStatus{}, service.LoginRefused("the Kubernetes CA certificate is not usable", err.Error())
+		return authv1.TokenReviewStatus{}, login.Refused("the Kubernetes CA certificate is not usable", err.Error())
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(cfg.KubernetesHost, "/")+TokenReviewPath, bytes.NewReader(body))
 	if err != nil {
-		return authv1.TokenReviewStatus{}, service.LoginRefused("the Kubernetes host is not usable", err.Error())
+		return authv1.TokenReviewStatus{}, login.Refused("the Kubernetes host is not usable", err.Error())
 	}
 	bearer := jwt
 	if v := cfg.ReviewerJWT.Value; v != nil && *v != "" {
@@ -139,14 +153,14 @@ func review(ctx context.Context, clients *clientCache, cfg config, jwt string) (
 	case res != nil && res.Status == http.StatusCreated:
 		// The API server answers a created review with 201.
 	case res != nil && (res.Status == http.StatusUnauthorized || res.Status == http.StatusForbidden):
-		return authv1.TokenReviewStatus{}, service.LoginRefused("the Kubernetes API server refused the TokenReview (the reviewer needs system:auth-delegator)",
+		return authv1.TokenReviewStatus{}, login.Refused("the Kubernetes API server refused the TokenReview (the reviewer needs system:auth-delegator)",
 			fmt.Sprintf("TokenReview answered HTTP %d: %s", res.Status, dbtext.Truncate(string(res.Body), 256)))
 	case err != nil:
-		return authv1.TokenReviewStatus{}, service.LoginRefused("the Kubernetes API server could not review the token", "TokenReview failed: "+err.Error())
+		return authv1.TokenReviewStatus{}, login.Refused("the Kubernetes API server could not review the token", "TokenReview failed: "+err.Error())
 	}
 	var out authv1.TokenReview
 	if err := json.Unmarshal(res.Body, &out); err != nil {
-		return authv1.TokenReviewStatus{}, service.LoginRefused("the Kubernetes API server's answer is not a TokenReview", "decode TokenReview: "+err.Error())
+		return authv1.TokenReviewStatus{}, login.Refused("the Kubernetes API server's answer is not a TokenReview", "decode TokenReview: "+err.Error())
 	}
 	return out.Status, nil
 }

@@ -5,19 +5,14 @@ import (
 	"net/http"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/idplane/idplane/server/api"
-	"github.com/idplane/idplane/server/internal/authmethod"
-	"github.com/idplane/idplane/server/internal/httpapi"
-	"github.com/idplane/idplane/server/internal/service"
 )
 
-// Method is an auth method whose configuration is kept here. Its package
-// states what is its own: its kind, its routes, its configuration type C
-// with how a PUT body In is taken apart and how the API object Res is
-// built, and its login of request L. Method is then the authmethod.Method
-// the app registers.
+// Method is an auth method whose configuration methodconfig keeps. Its
+// package states what is its own: its kind, its routes, its configuration
+// type C with how a PUT body In is taken apart and how the API object Res
+// is built, and its login of request L. methodhost.Mount makes it the
+// authmethod.Method the app registers.
 type Method[C, In, Res, L any] struct {
 	Name string // its kind, as identities list it and tokens carry it: "oidc-auth"
 	Noun string // in messages: "OIDC auth"
@@ -32,14 +27,16 @@ type Method[C, In, Res, L any] struct {
 	Login Login[C, L]
 }
 
-var _ authmethod.Method = Method[struct{}, struct{}, struct{}, struct{}]{}
+// Routes are a method's routes, from the route table: its configuration's
+// and its login's.
+type Routes struct{ Get, Put, Delete, Login *api.Route }
 
 // Login is a method's login: the identity its request names, and the
 // verifier of the request against that identity's configuration.
 type Login[C, L any] struct {
 	Identity func(*L) string
 	// Verify checks the workload's proof. A refusal is a
-	// service.LoginRefused error naming the check that failed; any other
+	// login.Refused error naming the check that failed; any other
 	// error is the server's.
 	Verify func(ctx context.Context, a Attempt[C, L]) (Verified, error)
 }
@@ -57,17 +54,15 @@ type Attempt[C, L any] struct {
 }
 
 // Core is what a verifier reaches of the core: never the database, so a
-// verifier is tested against an in-memory Core.
+// verifier is tested against an in-memory Core (methodtest.Core).
 type Core interface {
 	Now() time.Time
 	// Used reports whether a single-use proof was already used.
 	Used(ctx context.Context, proof []byte) (bool, error)
 	// UseOnce spends a proof until it expires; a proof already spent is
-	// service.ErrProofUsed.
+	// login.ErrProofUsed.
 	UseOnce(ctx context.Context, proof []byte, until time.Time) error
 }
-
-var _ Core = (*service.Core)(nil)
 
 // TokenLogin is the login of a method whose workloads send a token
 // (api.TokenAuthLoginRequest): verify gets the identity's configuration
@@ -79,26 +74,4 @@ func TokenLogin[C any](verify func(ctx context.Context, cfg Config[C], token str
 			return verify(ctx, a.Config, a.In.JWT)
 		},
 	}
-}
-
-// Kind implements authmethod.Method.
-func (m Method[C, In, Res, L]) Kind() string { return m.Name }
-
-// Attached implements authmethod.Method.
-func (m Method[C, In, Res, L]) Attached(db *gorm.DB, identityIDs []string) (map[string]bool, error) {
-	return attached(db, m.Name, identityIDs)
-}
-
-// Routes implements authmethod.Method: the configuration routes and the
-// login route.
-func (m Method[C, In, Res, L]) Routes(r *httpapi.Registrar) {
-	core := r.Core()
-	s := newConfigs(core, m.Name, m.Noun, m.Seal)
-	register(r, s, m.API, m.Split, m.Wire)
-	httpapi.Handle(r, m.API.Login, func(c *httpapi.Ctx, in *L) (*api.LoginResponse, error) {
-		req := c.Request()
-		return login(req.Context(), c.Meta, s, m.Login.Identity(in), func(ctx context.Context, cfg Config[C]) (Verified, error) {
-			return m.Login.Verify(ctx, Attempt[C, L]{Config: cfg, In: in, HTTP: req, Core: core})
-		})
-	})
 }

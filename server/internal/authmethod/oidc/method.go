@@ -8,17 +8,16 @@ import (
 	"strings"
 
 	"github.com/idplane/idplane/server/api"
-	"github.com/idplane/idplane/server/internal/authmethod"
+	"github.com/idplane/idplane/server/internal/authmethod/login"
 	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
 	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
-	"github.com/idplane/idplane/server/internal/service"
 )
 
 // Kind is OIDC auth as identities list it and tokens carry it.
 const Kind = "oidc-auth"
 
 // New returns OIDC auth, verifying ID tokens with v.
-func New(v *signedtoken.Verifier) authmethod.Method {
+func New(v *signedtoken.Verifier) methodconfig.Method[api.OIDCAuthConfig, api.OIDCAuthInput, api.OIDCAuth, api.TokenAuthLoginRequest] {
 	return methodconfig.Method[api.OIDCAuthConfig, api.OIDCAuthInput, api.OIDCAuth, api.TokenAuthLoginRequest]{
 		Name: Kind, Noun: "OIDC auth",
 		API: methodconfig.Routes{Get: api.RouteGetOIDCAuth, Put: api.RoutePutOIDCAuth, Delete: api.RouteDeleteOIDCAuth, Login: api.RouteOIDCAuthLogin},
@@ -42,10 +41,10 @@ func (v verifier) verify(ctx context.Context, cfg methodconfig.Config[api.OIDCAu
 	issuer := cfg.C.OIDCDiscoveryURL
 	p, ks, err := v.Discover(ctx, strings.TrimSuffix(issuer, "/")+signedtoken.WellKnown, cfg.C.OIDCCACertificate)
 	if err != nil {
-		return methodconfig.Verified{}, service.LoginRefused("the identity provider's discovery document could not be fetched", err.Error())
+		return methodconfig.Verified{}, login.Refused("the identity provider's discovery document could not be fetched", err.Error())
 	}
 	if p.Issuer != issuer {
-		return methodconfig.Verified{}, service.LoginRefused("the discovery document names another issuer",
+		return methodconfig.Verified{}, login.Refused("the discovery document names another issuer",
 			"discovery document issuer "+p.Issuer+" is not "+issuer)
 	}
 	return v.VerifyBound(ctx, raw, ks, []string{p.Issuer}, cfg.C.TokenBindings)

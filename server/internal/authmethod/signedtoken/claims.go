@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/authmethod/login"
 	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
-	"github.com/idplane/idplane/server/internal/service"
 	"github.com/idplane/idplane/server/internal/store/dbtext"
 )
 
@@ -106,16 +106,16 @@ func matchAny(v any, globs []string) bool {
 // JWT auth (issuer and audiences are the Expect of Verify).
 func CheckBindings(t *Token, b api.TokenBindings) error {
 	if b.BoundSubject != "" && !MatchGlob(b.BoundSubject, t.Subject) {
-		return service.LoginRefused("subject does not match", fmt.Sprintf("subject does not match: sub %q", dbtext.Truncate(t.Subject, 256)))
+		return login.Refused("subject does not match", fmt.Sprintf("subject does not match: sub %q", dbtext.Truncate(t.Subject, 256)))
 	}
 	for _, path := range slices.Sorted(maps.Keys(b.BoundClaims)) {
 		v, ok := Claim(t.Raw, path)
 		if !ok {
-			return service.LoginRefused(fmt.Sprintf("claim %s is missing", path), "claim "+path+" is missing")
+			return login.Refused(fmt.Sprintf("claim %s is missing", path), "claim "+path+" is missing")
 		}
 		if !matchAny(v, b.BoundClaims[path]) {
 			got, _ := json.Marshal(v)
-			return service.LoginRefused(fmt.Sprintf("claim %s does not match", path),
+			return login.Refused(fmt.Sprintf("claim %s does not match", path),
 				fmt.Sprintf("claim %s does not match: %s", path, dbtext.Truncate(string(got), 256)))
 		}
 	}

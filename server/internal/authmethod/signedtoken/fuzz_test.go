@@ -12,7 +12,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/idplane/idplane/server/idptest"
-	"github.com/idplane/idplane/server/internal/service"
+	"github.com/idplane/idplane/server/internal/authmethod/login"
 )
 
 // FuzzMatchGlob compares the two-pointer matcher with the regular
@@ -54,7 +54,7 @@ func FuzzVerify(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw string) {
 		tok, err := v.Verify(context.Background(), raw, keys, Expect{})
 		if err != nil {
-			var le *service.LoginError
+			var le *login.Error
 			if !errors.As(err, &le) || le.Public == "" {
 				t.Fatalf("refusal %v is not a login refusal naming its check", err)
 			}

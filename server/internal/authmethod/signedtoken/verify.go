@@ -5,7 +5,7 @@
 // checks with leeway, issuer and audience, and the claim bindings and
 // claim metadata of OIDC and JWT auth.
 //
-// Refusals are service.LoginRefused errors whose public part names the
+// Refusals are login.Refused errors whose public part names the
 // check that failed, never a configured value; the audit reason says more.
 package signedtoken
 
@@ -23,8 +23,8 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/authmethod/login"
 	"github.com/idplane/idplane/server/internal/authmethod/outbound"
-	"github.com/idplane/idplane/server/internal/service"
 	"github.com/idplane/idplane/server/internal/store/dbtext"
 )
 
@@ -150,14 +150,14 @@ type Token struct {
 // else looks at it.
 func CheckSize(raw string) error {
 	if len(raw) > api.MaxLoginJWTBytes {
-		return service.LoginRefused(fmt.Sprintf("the token is larger than %d bytes", api.MaxLoginJWTBytes),
+		return login.Refused(fmt.Sprintf("the token is larger than %d bytes", api.MaxLoginJWTBytes),
 			fmt.Sprintf("token of %d bytes refused", len(raw)))
 	}
 	return nil
 }
 
 func refused(public, format string, args ...any) error {
-	return service.LoginRefused(public, public+": "+fmt.Sprintf(format, args...))
+	return login.Refused(public, public+": "+fmt.Sprintf(format, args...))
 }
 
 // Verify checks raw's signature against ks, its times, issuer and audience.

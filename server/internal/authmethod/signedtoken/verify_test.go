@@ -18,8 +18,8 @@ import (
 
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/idptest"
+	"github.com/idplane/idplane/server/internal/authmethod/login"
 	"github.com/idplane/idplane/server/internal/authmethod/outbound"
-	"github.com/idplane/idplane/server/internal/service"
 )
 
 // clock is a settable time for the verifier and the caches.
@@ -85,7 +85,7 @@ func wantVerdict(t *testing.T, err error, public string, reason ...string) {
 // public (and whose audit reason holds every one of reason).
 func wantRefused(t *testing.T, err error, public string, reason ...string) {
 	t.Helper()
-	var le *service.LoginError
+	var le *login.Error
 	if !errors.As(err, &le) {
 		t.Fatalf("error %v, want a refused login %q", err, public)
 	}

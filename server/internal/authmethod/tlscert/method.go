@@ -20,10 +20,9 @@ import (
 	"time"
 
 	"github.com/idplane/idplane/server/api"
-	"github.com/idplane/idplane/server/internal/authmethod"
+	"github.com/idplane/idplane/server/internal/authmethod/login"
 	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
 	"github.com/idplane/idplane/server/internal/authmethod/signedtoken"
-	"github.com/idplane/idplane/server/internal/service"
 	"github.com/idplane/idplane/server/internal/store/dbtext"
 )
 
@@ -43,7 +42,7 @@ type Proxy struct {
 
 // New returns TLS certificate auth; certificates come from the server's
 // TLS listener, or from proxy's header.
-func New(proxy Proxy) authmethod.Method {
+func New(proxy Proxy) methodconfig.Method[api.TLSCertAuthConfig, api.TLSCertAuthInput, api.TLSCertAuth, api.TLSCertAuthLoginRequest] {
 	return methodconfig.Method[api.TLSCertAuthConfig, api.TLSCertAuthInput, api.TLSCertAuth, api.TLSCertAuthLoginRequest]{
 		Name: Kind, Noun: "TLS certificate auth",
 		API: methodconfig.Routes{Get: api.RouteGetTLSCertAuth, Put: api.RoutePutTLSCertAuth, Delete: api.RouteDeleteTLSCertAuth, Login: api.RouteTLSCertAuthLogin},
@@ -76,25 +75,25 @@ func (p Proxy) chain(r *http.Request) ([]*x509.Certificate, error) {
 		v := r.Header.Get(p.Header)
 		if p.trusted(r) {
 			if v == "" {
-				return nil, service.LoginRefused("no client certificate was presented", "no client certificate in header "+p.Header+" from the trusted proxy")
+				return nil, login.Refused("no client certificate was presented", "no client certificate in header "+p.Header+" from the trusted proxy")
 			}
 			pemText, err := url.QueryUnescape(v)
 			if err != nil {
-				return nil, service.LoginRefused("the client certificate header is not URL-encoded PEM", err.Error())
+				return nil, login.Refused("the client certificate header is not URL-encoded PEM", err.Error())
 			}
 			certs, err := api.ParseCertificatesPEM(pemText)
 			if err != nil {
-				return nil, service.LoginRefused("the client certificate header is not URL-encoded PEM", err.Error())
+				return nil, login.Refused("the client certificate header is not URL-encoded PEM", err.Error())
 			}
 			return certs, nil
 		}
 		if v != "" {
-			return nil, service.LoginRefused("the client certificate header is believed only from a trusted proxy",
+			return nil, login.Refused("the client certificate header is believed only from a trusted proxy",
 				"certificate header "+p.Header+" from untrusted peer "+r.RemoteAddr)
 		}
 	}
 	if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
-		return nil, service.LoginRefused("no client certificate was presented", "no client certificate")
+		return nil, login.Refused("no client certificate was presented", "no client certificate")
 	}
 	return r.TLS.PeerCertificates, nil
 }
@@ -124,10 +123,10 @@ func verify(cfg api.TLSCertAuthConfig, chain []*x509.Certificate, now time.Time)
 	}
 	cn := leaf.Subject.CommonName
 	if len(cfg.AllowedCommonNames) > 0 && !slices.ContainsFunc(cfg.AllowedCommonNames, func(g string) bool { return signedtoken.MatchGlob(g, cn) }) {
-		return methodconfig.Verified{}, service.LoginRefused("common name is not allowed", "common name "+dbtext.Truncate(cn, 256)+" is not allowed")
+		return methodconfig.Verified{}, login.Refused("common name is not allowed", "common name "+dbtext.Truncate(cn, 256)+" is not allowed")
 	}
 	if len(cfg.AllowedSubjectAltNames) > 0 && !slices.ContainsFunc(cfg.AllowedSubjectAltNames, func(p string) bool { return sanMatches(p, leaf) }) {
-		return methodconfig.Verified{}, service.LoginRefused("no subject alternative name is allowed", "SANs "+dbtext.Truncate(strings.Join(sans(leaf), ", "), 512)+" are not allowed")
+		return methodconfig.Verified{}, login.Refused("no subject alternative name is allowed", "SANs "+dbtext.Truncate(strings.Join(sans(leaf), ", "), 512)+" are not allowed")
 	}
 	md := map[string]string{"subject": dbtext.Truncate(leaf.Subject.String(), api.MaxMetadataValLength), "serial": dbtext.Truncate(hex.EncodeToString(leaf.SerialNumber.Bytes()), api.MaxMetadataValLength)}
 	for _, u := range leaf.URIs {
@@ -144,13 +143,13 @@ func chainRefused(err error) error {
 	var unknown x509.UnknownAuthorityError
 	switch {
 	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
-		return service.LoginRefused("the certificate (or one of its chain) is expired or not yet valid", err.Error())
+		return login.Refused("the certificate (or one of its chain) is expired or not yet valid", err.Error())
 	case errors.As(err, &invalid) && invalid.Reason == x509.IncompatibleUsage:
-		return service.LoginRefused("the certificate is not for client authentication", err.Error())
+		return login.Refused("the certificate is not for client authentication", err.Error())
 	case errors.As(err, &unknown):
-		return service.LoginRefused("the certificate does not chain to the identity's CA", err.Error())
+		return login.Refused("the certificate does not chain to the identity's CA", err.Error())
 	}
-	return service.LoginRefused("the certificate chain does not verify", err.Error())
+	return login.Refused("the certificate chain does not verify", err.Error())
 }
 
 // sanMatches reports whether one of the leaf's SANs matches the typed pattern.

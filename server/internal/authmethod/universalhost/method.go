@@ -1,19 +1,18 @@
-// Package universal is universal auth: a client ID and client secrets, with
-// client-secret trusted IPs and lockout after repeated failures.
-package universal
+// Package universalhost runs universal auth (package universal, its
+// verifier) on the core: its configuration and client-secret routes, its
+// storage through a Repository the core implements, and its login, cached
+// for a second, which judges with universal.Judge and issues the token.
+package universalhost
 
 import (
-	"gorm.io/gorm"
+	"context"
 
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/internal/authmethod"
+	"github.com/idplane/idplane/server/internal/authmethod/universal"
 	"github.com/idplane/idplane/server/internal/httpapi"
 	"github.com/idplane/idplane/server/internal/service"
-	"github.com/idplane/idplane/server/internal/store"
 )
-
-// Kind is universal auth as identities list it and tokens carry it.
-const Kind = "universal-auth"
 
 // Method registers universal auth.
 type Method struct{}
@@ -21,30 +20,37 @@ type Method struct{}
 var _ authmethod.Method = Method{}
 
 // Kind implements authmethod.Method.
-func (Method) Kind() string { return Kind }
+func (Method) Kind() string { return universal.Kind }
 
-// Attached implements authmethod.Method.
-func (Method) Attached(db *gorm.DB, identityIDs []string) (map[string]bool, error) {
-	var uas []store.UniversalAuth
-	if err := db.Select("identity_id").Where("identity_id IN ?", identityIDs).Find(&uas).Error; err != nil {
-		return nil, err
-	}
-	out := make(map[string]bool, len(uas))
-	for _, u := range uas {
-		out[u.IdentityID] = true
-	}
-	return out, nil
+// Repository is where universal auth is kept: the universal auth of an
+// identity, its client secrets, and what a login reads and spends. The core
+// implements it on its tables, in transactions with their audit events;
+// this package never sees the database.
+type Repository interface {
+	UniversalAuth(ctx context.Context, identityID string) (service.UniversalAuthRecord, error)
+	SaveUniversalAuth(ctx context.Context, c *service.Caller, identityID string, cur *service.UniversalAuthRecord, version int64, a api.UniversalAuth) (service.UniversalAuthRecord, error)
+	DeleteUniversalAuth(ctx context.Context, c *service.Caller, ua service.UniversalAuthRecord) error
+	ClientSecrets(ctx context.Context, universalAuthID string) ([]api.ClientSecret, error)
+	ClientSecret(ctx context.Context, identityID, id string) (api.ClientSecret, error)
+	CreateClientSecret(ctx context.Context, c *service.Caller, cs service.NewClientSecret) error
+	RevokeClientSecret(ctx context.Context, c *service.Caller, cs api.ClientSecret) error
+	UniversalLoginRows(ctx context.Context, prefix, source, clientID string) ([]service.UniversalLoginRow, error)
+	UseClientSecret(ctx context.Context, id string) (bool, error)
 }
 
-// universal is the method's domain logic on top of the core.
-type universal struct {
+var _ Repository = (*service.Core)(nil)
+
+// host is the method's domain logic on top of the core.
+type host struct {
 	core  *service.Core
+	repo  Repository
 	cache *loginCache
 }
 
 // Routes implements authmethod.Method.
 func (Method) Routes(r *httpapi.Registrar) {
-	u := universal{core: r.Core(), cache: newLoginCache()}
+	core := r.Core()
+	u := host{core: core, repo: core, cache: newLoginCache()}
 	httpapi.Handle(r, api.RouteUniversalAuthLogin, func(c *httpapi.Ctx, in *api.UniversalAuthLoginRequest) (*api.LoginResponse, error) {
 		return u.login(c.Request().Context(), c.Meta, in)
 	})

@@ -1,19 +1,16 @@
-package methodconfig
+package methodhost
 
 import (
 	"github.com/idplane/idplane/server/api"
+	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
 	"github.com/idplane/idplane/server/internal/httpapi"
 )
-
-// Routes are a method's routes, from the route table: its configuration's
-// and its login's.
-type Routes struct{ Get, Put, Delete, Login *api.Route }
 
 // register registers s's configuration routes: split takes a PUT body
 // apart into token settings and the method's configuration, wire builds
 // the API object from the shared part and the configuration.
-func register[C, In, Res any](r *httpapi.Registrar, s *configs[C], rt Routes, split func(*In) (api.TokenSettingsInput, C), wire func(api.AuthMethodBase, C) *Res) {
-	out := func(cfg Config[C], err error) (*Res, error) {
+func register[C, In, Res any](r *httpapi.Registrar, s *configs[C], rt methodconfig.Routes, split func(*In) (api.TokenSettingsInput, C), wire func(api.AuthMethodBase, C) *Res) {
+	out := func(cfg methodconfig.Config[C], err error) (*Res, error) {
 		if err != nil {
 			return nil, err
 		}

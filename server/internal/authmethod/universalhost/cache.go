@@ -1,11 +1,12 @@
-package universal
+package universalhost
 
 import (
 	"sync"
 	"time"
 
+	"github.com/idplane/idplane/server/internal/authmethod/universal"
 	"github.com/idplane/idplane/server/internal/revocation"
-	"github.com/idplane/idplane/server/internal/store"
+	"github.com/idplane/idplane/server/internal/service"
 )
 
 // loginCacheTTL bounds how stale a cached login row may be. It matches the
@@ -21,7 +22,7 @@ const loginCacheMax = 10_000
 type loginKey struct{ prefix, source string }
 
 type loginEntry struct {
-	rows      []uaLoginRow
+	rows      []universal.LoginRow
 	fetchedAt time.Time
 }
 
@@ -39,7 +40,7 @@ func newLoginCache() *loginCache { return &loginCache{m: map[string]map[loginKey
 
 // get returns the rows cached for k unless they are older than the TTL or
 // anything they describe was revoked since they were read.
-func (c *loginCache) get(clientID string, k loginKey, now time.Time, revokedSince func(time.Time, ...revocation.Ref) bool) ([]uaLoginRow, bool) {
+func (c *loginCache) get(clientID string, k loginKey, now time.Time, revokedSince func(time.Time, ...revocation.Ref) bool) ([]universal.LoginRow, bool) {
 	c.mu.Lock()
 	e, ok := c.m[clientID][k]
 	c.mu.Unlock()
@@ -47,10 +48,10 @@ func (c *loginCache) get(clientID string, k loginKey, now time.Time, revokedSinc
 		return nil, false
 	}
 	ua := e.rows[0]
-	refs := []revocation.Ref{{Kind: store.RevokeAuthMethod, ID: ua.UaID}, {Kind: store.RevokeIdentity, ID: ua.IdentityID}}
+	refs := []revocation.Ref{{Kind: service.RevokeAuthMethod, ID: ua.UaID}, {Kind: service.RevokeIdentity, ID: ua.IdentityID}}
 	for _, r := range e.rows {
 		if r.CsID != nil {
-			refs = append(refs, revocation.Ref{Kind: store.RevokeCredential, ID: *r.CsID})
+			refs = append(refs, revocation.Ref{Kind: service.RevokeCredential, ID: *r.CsID})
 		}
 	}
 	if revokedSince(e.fetchedAt, refs...) {
@@ -62,7 +63,7 @@ func (c *loginCache) get(clientID string, k loginKey, now time.Time, revokedSinc
 
 // put keeps rows that just let a login through and are safe to reuse: no
 // lockout state for the source and no use-limited secret among them.
-func (c *loginCache) put(clientID string, k loginKey, rows []uaLoginRow, now time.Time) {
+func (c *loginCache) put(clientID string, k loginKey, rows []universal.LoginRow, now time.Time) {
 	if len(rows) == 0 || rows[0].LoFailures != nil {
 		return
 	}

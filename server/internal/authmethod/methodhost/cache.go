@@ -1,11 +1,12 @@
-package methodconfig
+package methodhost
 
 import (
 	"sync"
 	"time"
 
+	"github.com/idplane/idplane/server/internal/authmethod/methodconfig"
 	"github.com/idplane/idplane/server/internal/revocation"
-	"github.com/idplane/idplane/server/internal/store"
+	"github.com/idplane/idplane/server/internal/service"
 )
 
 // loginCacheTTL is how long a login reuses a configuration it read.
@@ -16,7 +17,7 @@ const loginCacheTTL = time.Second
 const loginCacheMax = 10000
 
 type cached[C any] struct {
-	cfg  Config[C]
+	cfg  methodconfig.Config[C]
 	read time.Time
 }
 
@@ -32,22 +33,22 @@ func newLoginCache[C any]() *loginCache[C] {
 
 // get returns the identity's configuration when it was read within the TTL
 // and the method has not been revoked since.
-func (lc *loginCache[C]) get(identityID string, now time.Time, revokedSince func(time.Time, ...revocation.Ref) bool) (Config[C], bool) {
+func (lc *loginCache[C]) get(identityID string, now time.Time, revokedSince func(time.Time, ...revocation.Ref) bool) (methodconfig.Config[C], bool) {
 	lc.mu.Lock()
 	e, ok := lc.m[identityID]
 	lc.mu.Unlock()
 	if !ok || now.Sub(e.read) >= loginCacheTTL || now.Before(e.read) {
-		return Config[C]{}, false
+		return methodconfig.Config[C]{}, false
 	}
-	if revokedSince(e.read, revocation.Ref{Kind: store.RevokeIdentity, ID: e.cfg.IdentityID},
-		revocation.Ref{Kind: store.RevokeAuthMethod, ID: e.cfg.ID}) {
+	if revokedSince(e.read, revocation.Ref{Kind: service.RevokeIdentity, ID: e.cfg.IdentityID},
+		revocation.Ref{Kind: service.RevokeAuthMethod, ID: e.cfg.ID}) {
 		lc.evict(identityID)
-		return Config[C]{}, false
+		return methodconfig.Config[C]{}, false
 	}
 	return e.cfg, true
 }
 
-func (lc *loginCache[C]) put(identityID string, cfg Config[C], now time.Time) {
+func (lc *loginCache[C]) put(identityID string, cfg methodconfig.Config[C], now time.Time) {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
 	if len(lc.m) >= loginCacheMax {

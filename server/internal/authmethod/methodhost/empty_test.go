@@ -1,4 +1,4 @@
-package methodconfig
+package methodhost
 
 import (
 	"encoding/json"
