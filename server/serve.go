@@ -23,13 +23,13 @@ import (
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	var (
-		cfg                              app.Config
-		listen, tlsCert, tlsKey, proxies string
-		logFormat, logLevel              string
-		shutdownSeconds, retentionDays   int
-		outboundCAFile                   string
-		leewaySeconds                    int
-		clientCerts, pprofListen         string
+		cfg                               app.Config
+		listen, tlsCert, tlsKey, proxies  string
+		logFormat, logLevel               string
+		shutdownSeconds, retentionDays    int
+		outboundCAFile                    string
+		leewaySeconds, reviewCacheSeconds int
+		clientCerts, pprofListen          string
 	)
 	f := newFlagSet("serve", stderr)
 	f.String(&listen, "listen", "127.0.0.1:8080", "address to listen on")
@@ -52,6 +52,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	f.Int(&retentionDays, "audit-retention-days", 0, "delete audit events older than this many days (0: keep them forever)")
 	f.Bool(&cfg.Outbound.AllowInternal, "allow-internal-outbound", false, "let auth methods call loopback and private addresses (IdPs, JWKS); link-local and metadata addresses stay refused")
 	f.String(&outboundCAFile, "outbound-ca-file", "", "PEM CA certificates trusted, instead of the system roots, for outbound calls whose configuration names no CA of its own")
+	f.Int(&reviewCacheSeconds, "kubernetes-review-cache", 10, "seconds an authenticated Kubernetes TokenReview is reused for the same token (0: review every login); a deleted service account stops logging in within them")
 	f.Int(&leewaySeconds, "jwt-leeway", 60, "seconds of clock skew allowed on workload tokens' exp, nbf and iat")
 	f.String(&cfg.GCPOAuth2CertsURL, "gcp-oauth2-certs-url", gcp.DefaultOAuth2CertsURL, "JWKS of Google ID tokens (GCP auth, type gce)")
 	f.String(&cfg.GCPServiceAccountCertsURL, "gcp-service-account-certs-url", gcp.DefaultServiceAccountCertsURL, "prefix of service accounts' x509 certificates; the account's email is appended (GCP auth, type iam)")
@@ -63,6 +64,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("--jwt-leeway must be between 0 and 600 seconds, got %d", leewaySeconds)
 	}
 	cfg.JWTLeeway = time.Duration(leewaySeconds) * time.Second
+	if reviewCacheSeconds < 0 || reviewCacheSeconds > 300 {
+		return fmt.Errorf("--kubernetes-review-cache must be between 0 and 300 seconds, got %d", reviewCacheSeconds)
+	}
+	cfg.KubernetesReviewCache = time.Duration(reviewCacheSeconds) * time.Second
 	for name, u := range map[string]string{"--gcp-oauth2-certs-url": cfg.GCPOAuth2CertsURL,
 		"--gcp-service-account-certs-url": cfg.GCPServiceAccountCertsURL, "--azure-login-url": cfg.AzureLoginURL} {
 		if err := api.ValidateHTTPSURL(u); err != nil {

@@ -63,6 +63,14 @@ func NewKubernetes(t testing.TB) *Kubernetes {
 	return k
 }
 
+// Forget makes the API server stop authenticating token, as when its pod
+// or service account is deleted.
+func (k *Kubernetes) Forget(token string) {
+	k.mu.Lock()
+	delete(k.tokens, token)
+	k.mu.Unlock()
+}
+
 // ReviewerToken is the token of a reviewer service account.
 func (k *Kubernetes) ReviewerToken() string { return k.reviewer }
 

@@ -57,6 +57,9 @@ type Options struct {
 	OutboundResolve map[string]string
 	// Where Google's and Microsoft's keys are: local fakes in tests.
 	GCPOAuth2CertsURL, GCPServiceAccountCertsURL, AzureLoginURL string
+	// KubernetesReviewCache reuses authenticated TokenReviews for as long
+	// (zero: every login is reviewed).
+	KubernetesReviewCache time.Duration
 	// JWTLeeway overrides the default clock skew on workload tokens.
 	JWTLeeway time.Duration
 	// Now replaces the service's clock, to move past expiries without waiting.
@@ -126,7 +129,7 @@ func Start(t testing.TB, opts Options) *Server {
 		TrustedProxies: opts.TrustedProxies, LoginRate: opts.LoginRate, LoginBurst: opts.LoginBurst,
 		RevocationPoll: 100 * time.Millisecond,
 		Outbound:       outbound.Policy{AllowInternal: opts.AllowInternalOutbound, Roots: opts.OutboundRoots, Resolve: opts.OutboundResolve},
-		JWTLeeway:      opts.JWTLeeway, Now: opts.Now, GCPOAuth2CertsURL: opts.GCPOAuth2CertsURL,
+		JWTLeeway:      opts.JWTLeeway, KubernetesReviewCache: opts.KubernetesReviewCache, Now: opts.Now, GCPOAuth2CertsURL: opts.GCPOAuth2CertsURL,
 		GCPServiceAccountCertsURL: opts.GCPServiceAccountCertsURL, AzureLoginURL: opts.AzureLoginURL,
 		ClientCertHeader: opts.ClientCertHeader})
 	if err != nil {

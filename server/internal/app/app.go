@@ -52,6 +52,9 @@ type Config struct {
 	// Outbound is where auth methods' calls to identity providers may go
 	// and which CAs they trust besides a configuration's own.
 	Outbound outbound.Policy
+	// KubernetesReviewCache is how long an authenticated TokenReview is
+	// reused for the same token on this replica (0: every login is reviewed).
+	KubernetesReviewCache time.Duration
 	// JWTLeeway is the clock skew allowed on workload tokens' exp, nbf and
 	// iat (default 60 s).
 	JWTLeeway time.Duration
@@ -145,7 +148,7 @@ func build(ctx context.Context, cfg Config, st *store.Store, keys *secret.Keys) 
 		methodhost.Mount(jwtauth.New(verifier)),
 		methodhost.Mount(gcp.New(verifier, gcp.CertsURLs{OAuth2: cfg.GCPOAuth2CertsURL, ServiceAccount: cfg.GCPServiceAccountCertsURL})),
 		methodhost.Mount(azure.New(verifier, cfg.AzureLoginURL)),
-		methodhost.Mount(kubernetes.New(cfg.Outbound)),
+		methodhost.Mount(kubernetes.New(cfg.Outbound, cfg.KubernetesReviewCache)),
 		methodhost.Mount(awsauth.New(cfg.Outbound)),
 		methodhost.Mount(tlscert.New(tlscert.Proxy{Header: cfg.ClientCertHeader, Trusted: cfg.TrustedProxies})),
 	}

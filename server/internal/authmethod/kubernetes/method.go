@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	authv1 "k8s.io/api/authentication/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -34,9 +35,11 @@ const TokenReviewPath = "/apis/authentication.k8s.io/v1/tokenreviews"
 const serviceAccountPrefix = "system:serviceaccount:"
 
 // New returns Kubernetes auth; policy is where TokenReviews may go and
-// which CAs they trust when a configuration names none.
-func New(policy outbound.Policy) methodconfig.Method[config, api.KubernetesAuthInput, api.KubernetesAuth, api.TokenAuthLoginRequest] {
-	clients := &clientCache{policy: policy, m: map[string]*http.Client{}}
+// which CAs they trust when a configuration names none; an authenticated
+// review is reused for the same token for reviewCache (0: every login is
+// reviewed).
+func New(policy outbound.Policy, reviewCache time.Duration) methodconfig.Method[config, api.KubernetesAuthInput, api.KubernetesAuth, api.TokenAuthLoginRequest] {
+	v := verifier{clients: &clientCache{policy: policy, m: map[string]*http.Client{}}, reviews: newReviewCache(reviewCache)}
 	return methodconfig.Method[config, api.KubernetesAuthInput, api.KubernetesAuth, api.TokenAuthLoginRequest]{
 		Name: Kind, Noun: "Kubernetes auth",
 		API: methodconfig.Routes{Get: api.RouteGetKubernetesAuth, Put: api.RoutePutKubernetesAuth, Delete: api.RouteDeleteKubernetesAuth, Login: api.RouteKubernetesAuthLogin},
@@ -47,7 +50,7 @@ func New(policy outbound.Policy) methodconfig.Method[config, api.KubernetesAuthI
 			return &api.KubernetesAuth{AuthMethodBase: b, KubernetesAuthConfig: c.KubernetesAuthConfig, TokenReviewerJWTSet: c.ReviewerJWT.Stored}
 		},
 		Seal:  func(c *config) *methodconfig.Sealed { return &c.ReviewerJWT },
-		Login: methodconfig.TokenLogin(verifier{clients}.verify),
+		Login: methodconfig.TokenLogin(v.verify),
 	}
 }
 
@@ -58,7 +61,10 @@ type config struct {
 	ReviewerJWT methodconfig.Sealed `json:"-"`
 }
 
-type verifier struct{ clients *clientCache }
+type verifier struct {
+	clients *clientCache
+	reviews *reviewCache
+}
 
 // verify has the API server review the token, then binds the service
 // account it names.
@@ -67,9 +73,14 @@ func (v verifier) verify(ctx context.Context, identity methodconfig.Config[confi
 	if err := signedtoken.CheckSize(jwt); err != nil {
 		return methodconfig.Verified{}, err
 	}
-	status, err := review(ctx, v.clients, cfg, jwt)
-	if err != nil {
-		return methodconfig.Verified{}, err
+	key := reviewKey(cfg, jwt)
+	status, ok := v.reviews.get(key)
+	if !ok {
+		var err error
+		if status, err = review(ctx, v.clients, cfg, jwt); err != nil {
+			return methodconfig.Verified{}, err
+		}
+		v.reviews.put(key, status)
 	}
 	if !status.Authenticated {
 		return methodconfig.Verified{}, login.Refused("the Kubernetes API server did not authenticate the token",

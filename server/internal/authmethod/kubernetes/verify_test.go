@@ -46,7 +46,7 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	k := platformtest.NewKubernetes(t)
 	reviewer := k.ReviewerToken()
-	return &env{k: k, v: verifier{&clientCache{policy: outbound.Policy{AllowInternal: true}, m: map[string]*http.Client{}}},
+	return &env{k: k, v: verifier{clients: &clientCache{policy: outbound.Policy{AllowInternal: true}, m: map[string]*http.Client{}}, reviews: newReviewCache(0)},
 		cfg: config{KubernetesAuthConfig: api.KubernetesAuthConfig{KubernetesHost: k.URL, KubernetesCACertificate: k.CAPEM,
 			AllowedNamespaces: []string{"payments", "ci-*"}, AllowedServiceAccountNames: []string{"api-*"}, AllowedAudience: "idplane"},
 			ReviewerJWT: methodconfig.Sealed{Value: &reviewer}}}

@@ -11,6 +11,7 @@ package signedtoken
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"slices"
@@ -56,6 +57,8 @@ type Verifier struct {
 	policy outbound.Policy
 	leeway time.Duration
 	now    func() time.Time
+
+	verified verifiedCache
 
 	mu          sync.Mutex
 	remotes     map[string]*Remote
@@ -162,6 +165,35 @@ func (v *Verifier) Verify(ctx context.Context, raw string, ks KeySet, exp Expect
 	if err := CheckSize(raw); err != nil {
 		return nil, err
 	}
+	out, err := v.signed(ctx, raw, ks)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.checkTimes(out, exp); err != nil {
+		return nil, err
+	}
+	if len(exp.Issuers) > 0 && !slices.Contains(exp.Issuers, out.Issuer) {
+		return nil, refused("issuer does not match", "iss %q", dbtext.Truncate(out.Issuer, 256))
+	}
+	if !exp.AnyAudience {
+		if err := checkAudience(out.Audience, exp.Audiences); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// signed parses raw and checks its signature against ks, or finds it
+// verified before by a key ks still offers.
+func (v *Verifier) signed(ctx context.Context, raw string, ks KeySet) (*Token, error) {
+	sum := sha256.Sum256([]byte(raw))
+	now := v.now()
+	if t, ok := v.verified.get(sum, now, func(kid string) []jose.JSONWebKey {
+		keys, _ := ks.Keys(ctx, kid)
+		return keys
+	}); ok {
+		return t, nil
+	}
 	tok, err := jwt.ParseSigned(raw, Algorithms)
 	if err != nil {
 		return nil, refused("the token is not a JWT signed with an allowed algorithm (RS, PS or ES 256-512, EdDSA)", "%v", err)
@@ -178,34 +210,18 @@ func (v *Verifier) Verify(ctx context.Context, raw string, ks KeySet, exp Expect
 		keys = keys[:maxCandidateKeys]
 	}
 	out := &Token{Header: h}
-	verified := false
 	for _, k := range keys {
-		// A key is used only with the algorithm its JWK declares.
-		if (k.Algorithm != "" && k.Algorithm != h.Algorithm) || (k.Use != "" && k.Use != "sig") {
+		if !usable(k, h.Algorithm) {
 			continue
 		}
-		if k.IsPublic() || k.Valid() {
-			if err := tok.Claims(publicKey(k), &out.Claims, &out.Raw); err == nil {
-				verified = true
-				break
+		if err := tok.Claims(publicKey(k), &out.Claims, &out.Raw); err == nil {
+			if out.Expiry != nil {
+				v.verified.put(sum, out, publicKey(k), now, out.Expiry.Time().Add(v.leeway))
 			}
+			return out, nil
 		}
 	}
-	if !verified {
-		return nil, refused("the signature does not verify", "no key of kid %q and alg %s verifies the signature", dbtext.Truncate(h.KeyID, 64), h.Algorithm)
-	}
-	if err := v.checkTimes(out, exp); err != nil {
-		return nil, err
-	}
-	if len(exp.Issuers) > 0 && !slices.Contains(exp.Issuers, out.Issuer) {
-		return nil, refused("issuer does not match", "iss %q", dbtext.Truncate(out.Issuer, 256))
-	}
-	if !exp.AnyAudience {
-		if err := checkAudience(out.Audience, exp.Audiences); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return nil, refused("the signature does not verify", "no key of kid %q and alg %s verifies the signature", dbtext.Truncate(h.KeyID, 64), h.Algorithm)
 }
 
 func (v *Verifier) checkTimes(t *Token, exp Expect) error {
