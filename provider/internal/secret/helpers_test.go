@@ -124,3 +124,8 @@ func (c notInState) CheckState(_ context.Context, req statecheck.CheckStateReque
 		}
 	}
 }
+
+// createAt is the body that creates idplane_secret.db's key with value.
+func createAt(value string) api.SecretCreate {
+	return api.SecretCreate{WorkspaceSlug: "shop", Environment: "staging", SecretPath: "/app/db", SecretValue: value}
+}

@@ -56,16 +56,17 @@ func (m model) writeOnly() bool { return !m.ValueWOVersion.IsNull() }
 
 // fromAPI is the one mapper of Create, Read, Update and import. The project
 // stays as configured (ID or slug). The value is read back into state only
-// when the configuration sets `value`; with value_wo it never reaches state.
-// After import neither is known, so the value is read back, and the next
-// plan either finds it equal to `value` or writes value_wo.
+// when state holds one already, that is when the configuration sets
+// `value`: with value_wo it never reaches state, and neither does it after
+// import, which cannot know which of the two the configuration uses (the
+// next apply then writes the configured value).
 func fromAPI(s *api.Secret, prior model) model {
 	m := model{ProjectID: prior.ProjectID, Environment: types.StringValue(s.Environment),
 		SecretPath: types.StringValue(s.SecretPath), Key: types.StringValue(s.SecretKey),
 		Comment: types.StringValue(s.SecretComment), Value: types.StringNull(), ValueWO: types.StringNull(),
 		ValueWOVersion: prior.ValueWOVersion, Version: types.Int64Value(s.Version)}
 	m.ID = types.StringValue(m.place().id())
-	if !prior.writeOnly() {
+	if !prior.Value.IsNull() {
 		m.Value = types.StringValue(s.SecretValue)
 	}
 	return m
@@ -86,7 +87,8 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			"with `value_wo` the provider remembers the server's version it wrote, and a newer one on the server plans an " +
 			"update that writes `value_wo` again. A secret deleted outside Terraform is created again.\n\n" +
 			"Import with `terraform import idplane_secret.<name> " + importIDFormat + "`. " +
-			"After import the value is read into state; with `value_wo` the next apply writes it again.",
+			"Import never reads the value into state: the next apply writes the configured one (`value` or `value_wo`), " +
+			"and `project_id` must be given in the same form (ID or slug) as in the configuration.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true,
 				MarkdownDescription: "Where the secret is, in the import ID's form: `<project_id>/<environment>/<secret_path without its leading />/<key>`.",

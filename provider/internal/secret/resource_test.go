@@ -47,6 +47,8 @@ func TestSecretValue(t *testing.T) {
 			{
 				ResourceName: secretAddr, ImportState: true, ImportStateVerify: true,
 				ImportStateIdFunc: func(*terraform.State) (string, error) { return projectID + "/staging/app/db/DB_PASSWORD", nil },
+				// Import never reads a value into state (TestSecretImport).
+				ImportStateVerifyIgnore: []string{"value"},
 			},
 			{
 				Config:           valueConfig(env, "s3cret-2", "primary database"),
@@ -101,6 +103,7 @@ resource "idplane_secret" "db" {
 			},
 			{
 				ResourceName: secretAddr, ImportState: true, ImportStateVerify: true, ImportStateId: "shop/staging/DB_URL",
+				ImportStateVerifyIgnore: []string{"value"},
 			},
 		},
 	})
