@@ -81,8 +81,12 @@ func TestSecretEphemeral(t *testing.T) {
 	if !acctest.SupportsWriteOnly() {
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.Factories,
-			Steps: []resource.TestStep{{Config: copyConfig(env, "v1", 1, "", "1"), PlanOnly: true,
-				ExpectError: regexp.MustCompile(`Blocks of type "ephemeral" are not expected here`)}},
+			Steps: []resource.TestStep{
+				{Config: copyConfig(env, "v1", 1, "", "1"), PlanOnly: true,
+					ExpectError: regexp.MustCompile(`Blocks of type "ephemeral" are not expected here`)},
+				// Something this release can destroy, after the refusal.
+				{Config: env.Config(`data "idplane_identities" "all" {}`)},
+			},
 		})
 		return
 	}
