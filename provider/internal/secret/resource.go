@@ -3,6 +3,7 @@ package secret
 import (
 	"context"
 	"fmt"
+	"net/http"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -192,6 +193,16 @@ func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, res
 	crud := r.crud()
 	crud.Read = func(ctx context.Context, state model, diags *diag.Diagnostics) (model, error) {
 		s, err := r.get(ctx, state)
+		if api.IsStatus(err, http.StatusForbidden) {
+			// An identity that plans but may not read secrets (the auditor
+			// role in CI, a pipeline that only writes them) keeps the plan
+			// working; what it cannot check, it says.
+			diags.AddWarning("Secret not refreshed",
+				fmt.Sprintf("The provider's identity may not read secret %s (%v), so the plan keeps it as Terraform last wrote it "+
+					"and a change made outside Terraform does not show. Plan with an identity granted read on secrets at this "+
+					"environment and path to check it.", state.ID.ValueString(), err))
+			return state, nil
+		}
 		if err != nil {
 			return state, err
 		}
