@@ -86,7 +86,9 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			"`value_wo` with `value_wo_version` (write-only, never in plan or state; Terraform 1.11 or OpenTofu 1.11 and later).\n\n" +
 			"A change made outside Terraform shows in the next plan: with `value` the value is read back and compared; " +
 			"with `value_wo` the provider remembers the server's version it wrote, and a newer one on the server plans an " +
-			"update that writes `value_wo` again. A secret deleted outside Terraform is created again.\n\n" +
+			"update that writes `value_wo` again. A secret deleted outside Terraform is created again. " +
+			"An identity that may not read the secret (the `auditor` role planning in CI, a pipeline that only writes " +
+			"secrets) plans without refreshing it, and a warning says so.\n\n" +
 			"Import with `terraform import idplane_secret.<name> " + importIDFormat + "`. " +
 			"Import never reads the value into state: the next apply writes the configured one (`value` or `value_wo`), " +
 			"and `project_id` must be given in the same form (ID or slug) as in the configuration.",
