@@ -136,14 +136,9 @@ func (r *secretResource) Configure(_ context.Context, req resource.ConfigureRequ
 	r.client = tfutil.ClientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// scope is the project, environment and folder path of a request.
-func scope(p place) (project, environment, secretPath string) {
-	return p.project, p.environment, p.secretPath
-}
-
 func (r *secretResource) get(ctx context.Context, m model) (*api.Secret, error) {
-	ws, env, sp := scope(m.place())
-	return r.client.API.GetSecret(ctx, m.Key.ValueString(), api.SecretGetQuery{WorkspaceID: ws, Environment: env, SecretPath: sp})
+	p := m.place()
+	return r.client.API.GetSecret(ctx, p.key, api.SecretGetQuery{WorkspaceID: p.project, Environment: p.environment, SecretPath: p.secretPath})
 }
 
 // crud is the resource's client calls; each maps the answer through
@@ -153,9 +148,9 @@ func (r *secretResource) crud() tfutil.CRUD[model] {
 	return tfutil.CRUD[model]{
 		Noun: "secret",
 		Delete: func(ctx context.Context, state model, _ *diag.Diagnostics) error {
-			ws, env, sp := scope(state.place())
-			return r.client.API.DeleteSecret(ctx, state.Key.ValueString(), state.Version.ValueInt64(),
-				api.SecretDelete{WorkspaceID: ws, Environment: env, SecretPath: sp})
+			p := state.place()
+			return r.client.API.DeleteSecret(ctx, p.key, state.Version.ValueInt64(),
+				api.SecretDelete{WorkspaceID: p.project, Environment: p.environment, SecretPath: p.secretPath})
 		},
 	}
 }
@@ -179,9 +174,9 @@ func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest,
 		if diags.HasError() {
 			return plan, nil
 		}
-		ws, env, sp := scope(plan.place())
-		s, err := r.client.API.CreateSecret(ctx, plan.Key.ValueString(), api.SecretCreate{WorkspaceID: ws, Environment: env,
-			SecretPath: sp, SecretValue: value.ValueString(), SecretComment: plan.Comment.ValueString()})
+		p := plan.place()
+		s, err := r.client.API.CreateSecret(ctx, p.key, api.SecretCreate{WorkspaceID: p.project, Environment: p.environment,
+			SecretPath: p.secretPath, SecretValue: value.ValueString(), SecretComment: plan.Comment.ValueString()})
 		if err != nil {
 			return plan, err
 		}
@@ -195,10 +190,11 @@ func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, res
 	crud := r.crud()
 	crud.Read = func(ctx context.Context, state model, diags *diag.Diagnostics) (model, error) {
 		s, err := r.get(ctx, state)
-		if api.IsStatus(err, http.StatusForbidden) {
+		if api.IsStatus(err, http.StatusForbidden) && !state.Version.IsNull() {
 			// An identity that plans but may not read secrets (the auditor
 			// role in CI, a pipeline that only writes them) keeps the plan
-			// working; what it cannot check, it says.
+			// working; what it cannot check, it says. An import, which has
+			// nothing to keep, fails.
 			diags.AddWarning("Secret not refreshed",
 				fmt.Sprintf("The provider's identity may not read secret %s (%v), so the plan keeps it as Terraform last wrote it "+
 					"and a change made outside Terraform does not show. Plan with an identity granted read on secrets at this "+
@@ -221,8 +217,8 @@ func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, res
 func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	crud := r.crud()
 	crud.Update = func(ctx context.Context, plan, state model, diags *diag.Diagnostics) (model, error) {
-		ws, env, sp := scope(plan.place())
-		in := api.SecretUpdate{WorkspaceID: ws, Environment: env, SecretPath: sp}
+		p := plan.place()
+		in := api.SecretUpdate{WorkspaceID: p.project, Environment: p.environment, SecretPath: p.secretPath}
 		switch {
 		case !plan.writeOnly() && !plan.Value.Equal(state.Value):
 			in.SecretValue = plan.Value.ValueStringPointer()
@@ -239,7 +235,7 @@ func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest,
 			s, err := r.get(ctx, plan)
 			return tfutil.Mapped(s, err, func(s *api.Secret) model { return fromAPI(s, plan) })
 		}
-		s, err := r.client.API.UpdateSecret(ctx, plan.Key.ValueString(), state.Version.ValueInt64(), in)
+		s, err := r.client.API.UpdateSecret(ctx, p.key, state.Version.ValueInt64(), in)
 		if err != nil {
 			return plan, err
 		}
