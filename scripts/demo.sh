@@ -2,9 +2,10 @@
 # make demo: the product end to end on a laptop. Builds both binaries, runs
 # idplane on embedded SQLite in a temporary directory, bootstraps it, applies
 # examples/quickstart with the local provider build, shows that a second plan
-# is empty, prints what was created and the identity audit, and stops the
-# server. Nothing outside the
-# temporary directory is changed.
+# is empty, prints what was created and the identity audit, logs in as the
+# ci-deploy workload to read its secret (and be refused one outside its
+# grant), and stops the server. Nothing outside the temporary
+# directory is changed.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 terraform="${TF_ACC_TERRAFORM_PATH:-$(go env GOPATH)/bin/terraform}"
@@ -72,5 +73,23 @@ step "What was created"
 
 step "idplane audit of the live server: identities needed, consolidation candidates, findings"
 "$repo/bin/idplane" audit --format text
+echo
+step "ci-deploy logs in with its universal auth and reads its secret"
+"$terraform" output -json client_ids > "$work/client_ids.json"
+"$terraform" output -json client_secrets > "$work/client_secrets.json"
+login="$(python3 -c 'import json,sys; print(json.dumps({"clientId": json.load(open(sys.argv[1]))["ci-deploy"], "clientSecret": json.load(open(sys.argv[2]))["ci-deploy"]}))' \
+	"$work/client_ids.json" "$work/client_secrets.json")"
+token="$(curl -fsS -X POST -H 'Content-Type: application/json' --data-binary @- "$IDPLANE_HOST/api/v1/auth/universal-auth/login" <<<"$login" |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])')"
+echo "ci-deploy logged in (POST /api/v1/auth/universal-auth/login)"
+where="workspaceSlug=webshop&environment=staging"
+echo "GET /api/v3/secrets/raw/RELEASE_WEBHOOK_URL?$where&secretPath=/deploy/hooks"
+curl -fsS -H "Authorization: Bearer $token" "$IDPLANE_HOST/api/v3/secrets/raw/RELEASE_WEBHOOK_URL?$where&secretPath=/deploy/hooks" |
+	python3 -c 'import json,sys; s=json.load(sys.stdin)["secret"]; print("  %s (version %d) = %s" % (s["secretKey"], s["version"], s["secretValue"]))'
+echo "GET /api/v3/secrets/raw/DATABASE_URL?$where&secretPath=/app/db (outside ci-deploy's grant)"
+status="$(curl -sS -o "$work/refused.json" -w '%{http_code}' -H "Authorization: Bearer $token" \
+	"$IDPLANE_HOST/api/v3/secrets/raw/DATABASE_URL?$where&secretPath=/app/db")"
+if [ "$status" != 403 ]; then echo "ci-deploy read a secret outside its grant (HTTP $status)"; exit 1; fi
+python3 -c 'import json,sys; print("  refused, HTTP 403: %s" % json.load(open(sys.argv[1]))["detail"])' "$work/refused.json"
 echo
 echo "Demo finished; the server is stopped and $work removed."

@@ -372,6 +372,37 @@ func TestAccessTokenLeavesNoTrace(t *testing.T) {
 	})
 }
 
+// The quickstart applies cleanly, and what make demo shows of it holds: the
+// ci-deploy workload logs in with its client secret from the outputs, reads
+// its staging secret and is refused the application's, with the reason.
 func TestQuickstart(t *testing.T) {
-	applyExample(t, filepath.Join(examplesDir, "quickstart"), "")
+	runExample(t, filepath.Join(examplesDir, "quickstart"), "", nil, func(work string, env *acctest.Env) {
+		raw, err := os.ReadFile(filepath.Join(work, "terraform.tfstate"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st struct {
+			Outputs map[string]struct {
+				Value map[string]string `json:"value"`
+			} `json:"outputs"`
+		}
+		if err := json.Unmarshal(raw, &st); err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		login, err := env.Server.Client(t).Login(ctx, api.UniversalAuthLoginRequest{
+			ClientID: st.Outputs["client_ids"].Value["ci-deploy"], ClientSecret: st.Outputs["client_secrets"].Value["ci-deploy"]})
+		if err != nil {
+			t.Fatalf("ci-deploy login: %v", err)
+		}
+		ciDeploy := env.Server.Client(t, api.WithToken(login.AccessToken))
+		s, err := ciDeploy.GetSecret(ctx, "RELEASE_WEBHOOK_URL", api.SecretGetQuery{WorkspaceSlug: "webshop", Environment: "staging", SecretPath: "/deploy/hooks"})
+		if err != nil || s.Version != 1 || !strings.HasPrefix(s.SecretValue, "https://") {
+			t.Fatalf("ci-deploy reads its secret: %+v, %v", s, err)
+		}
+		_, err = ciDeploy.GetSecret(ctx, "DATABASE_URL", api.SecretGetQuery{WorkspaceSlug: "webshop", Environment: "staging", SecretPath: "/app/db"})
+		if !api.IsStatus(err, 403) || !strings.Contains(err.Error(), "/app/db") {
+			t.Fatalf("ci-deploy reads the application's secret: want 403 naming /app/db, got %v", err)
+		}
+	})
 }

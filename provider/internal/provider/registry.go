@@ -9,6 +9,7 @@ import (
 	"github.com/idplane/idplane/provider/internal/membership"
 	"github.com/idplane/idplane/provider/internal/project"
 	"github.com/idplane/idplane/provider/internal/role"
+	"github.com/idplane/idplane/provider/internal/secret"
 	"github.com/idplane/idplane/provider/internal/tokenauth"
 	"github.com/idplane/idplane/provider/internal/universalauth"
 )
@@ -29,6 +30,7 @@ var resources = []func() resource.Resource{
 	tokenauth.NewKubernetesAuthResource,
 	tokenauth.NewAWSAuthResource,
 	tokenauth.NewTLSCertAuthResource,
+	secret.NewResource,
 }
 
 var dataSources = []func() datasource.DataSource{
