@@ -103,6 +103,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	slog.SetDefault(logger)
+	tuneGC()
 	if cfg.TrustedProxies, err = parsePrefixes(proxies); err != nil {
 		return err
 	}
