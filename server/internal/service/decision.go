@@ -101,8 +101,7 @@ func (s *Service) checkAuthz(ctx context.Context, c *Caller, checks []api.AuthzC
 	}
 	db := s.db.WithContext(ctx)
 	at := s.now()
-	r := resolver{s: s, db: db, orgID: c.OrgID(), at: at,
-		perms: map[string]*authz.Permissions{}, projects: map[string]store.Project{}, envs: map[[2]string]bool{}}
+	r := s.newResolver(db, c.OrgID(), at)
 	out := make([]api.AuthzDecision, len(checks))
 	for i := range checks {
 		prefix := ""
@@ -125,6 +124,8 @@ func prefixError(prefix string, err error) error {
 	return fmt.Errorf("%s %w", strings.TrimSuffix(prefix, "."), err)
 }
 
+// resolver finds what a request names (projects, environments, identities'
+// permissions) once per request, through the replica's fresh caches.
 type resolver struct {
 	s        *Service
 	db       *gorm.DB
@@ -132,7 +133,12 @@ type resolver struct {
 	at       time.Time
 	perms    map[string]*authz.Permissions
 	projects map[string]store.Project
-	envs     map[[2]string]bool
+	envs     map[[2]string]store.Environment
+}
+
+func (s *Service) newResolver(db *gorm.DB, orgID string, at time.Time) *resolver {
+	return &resolver{s: s, db: db, orgID: orgID, at: at, perms: map[string]*authz.Permissions{},
+		projects: map[string]store.Project{}, envs: map[[2]string]store.Environment{}}
 }
 
 func (r *resolver) decide(ctx context.Context, in *api.AuthzCheck) (api.AuthzDecision, error) {
@@ -141,7 +147,7 @@ func (r *resolver) decide(ctx context.Context, in *api.AuthzCheck) (api.AuthzDec
 	if err != nil {
 		return api.AuthzDecision{}, err
 	}
-	if err := r.environment(proj, in.Environment); err != nil {
+	if _, err := r.environment(proj, in.Environment); err != nil {
 		return api.AuthzDecision{}, err
 	}
 	out := api.AuthzDecision{Decision: api.DecisionDeny, ProjectID: proj.ID, Environment: in.Environment,
@@ -248,24 +254,26 @@ func (r *resolver) project(ref string) (store.Project, error) {
 	return p, nil
 }
 
-func (r *resolver) environment(p store.Project, slug string) error {
+// environment finds environment slug of project p: 404 naming both when
+// there is none.
+func (r *resolver) environment(p store.Project, slug string) (store.Environment, error) {
 	k := [2]string{p.ID, slug}
-	if r.envs[k] {
-		return nil
+	if env, ok := r.envs[k]; ok {
+		return env, nil
 	}
-	exists, gen, ok := r.s.environments.get(k, r.at)
-	if ok && exists {
-		r.envs[k] = true
-		return nil
+	env, gen, ok := r.s.environments.get(k, r.at)
+	if ok {
+		r.envs[k] = env
+		return env, nil
 	}
-	var n int64
-	if err := r.db.Model(&store.Environment{}).Where("project_id = ? AND slug = ?", p.ID, slug).Count(&n).Error; err != nil {
-		return store.Translate(err, "environment "+slug)
+	err := r.db.Where("project_id = ? AND slug = ?", p.ID, slug).Take(&env).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return env, fmt.Errorf("environment %q in project %q: %w", slug, p.Slug, store.ErrNotFound)
 	}
-	if n == 0 {
-		return fmt.Errorf("environment %q in project %q: %w", slug, p.Slug, store.ErrNotFound)
+	if err != nil {
+		return env, store.Translate(err, "environment "+slug)
 	}
-	r.envs[k] = true
-	r.s.environments.put(k, true, gen, r.at, time.Time{})
-	return nil
+	r.envs[k] = env
+	r.s.environments.put(k, env, gen, r.at, time.Time{})
+	return env, nil
 }
