@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/servertest"
@@ -111,5 +113,40 @@ func TestKeepsAuthorizationOnlyOnSecretWrites(t *testing.T) {
 	}
 	if n != 9 {
 		t.Errorf("%d routes keep authorization, want the 9 secret and folder writes", n)
+	}
+}
+
+// A secret read finds its environment in the replica's fresh cache, as the
+// decision endpoint does, not in the database: an environment renamed
+// through another replica still answers here under its old slug until the
+// cache entry is a second old (freshFor), then no longer.
+func TestSecretReadsResolveTheEnvironmentFromTheCache(t *testing.T) {
+	for _, b := range []servertest.Backend{servertest.Postgres, servertest.SQLite} {
+		t.Run(string(b), func(t *testing.T) {
+			var now atomic.Int64
+			now.Store(time.Now().UnixNano())
+			a := servertest.Start(t, servertest.Options{Backend: b, Now: func() time.Time { return time.Unix(0, now.Load()).UTC() }})
+			other := servertest.Start(t, servertest.Options{DatabaseURL: a.DatabaseURL, MasterKey: a.MasterKey})
+			ctx := t.Context()
+			admin := a.Admin(t)
+			p := must(admin.CreateProject(ctx, api.ProjectInput{Name: "Cache", Slug: "cache"}))(t)
+			must(admin.CreateEnvironment(ctx, p.ID, api.EnvironmentInput{Name: "dev", Slug: "dev"}))(t)
+			must(admin.CreateSecret(ctx, "K", api.SecretCreate{WorkspaceID: p.ID, Environment: "dev", SecretValue: "v"}))(t)
+			read := func(env string) (*api.Secret, error) {
+				return admin.GetSecret(ctx, "K", api.SecretGetQuery{WorkspaceID: p.ID, Environment: env})
+			}
+			must(read("dev"))(t)
+
+			must(other.Client(t, api.WithUniversalAuth(a.Bootstrap.ClientID, a.Bootstrap.ClientSecret)).UpdateEnvironment(ctx, p.ID, "dev", 0, api.EnvironmentInput{Name: "dev", Slug: "renamed"}))(t)
+			if got, err := read("dev"); err != nil || got.SecretValue != "v" {
+				t.Fatalf("within a second of its rename elsewhere, dev answered %+v, %v: the read did not use the cached environment", got, err)
+			}
+			now.Add(int64(2 * time.Second))
+			_, err := read("dev")
+			if p := wantProblem(t, err, http.StatusNotFound, api.CodeNotFound); !strings.Contains(p.Detail, `environment "dev" in project "cache"`) {
+				t.Errorf("after freshFor: %s", p.Detail)
+			}
+			must(read("renamed"))(t)
+		})
 	}
 }
