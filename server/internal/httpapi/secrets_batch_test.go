@@ -226,3 +226,46 @@ func TestSecretsBatchDelete(t *testing.T) {
 		}
 	})
 }
+
+// Every route of the secrets and folders APIs answers 404 naming the
+// project, environment or key it did not find, and a batch over the body
+// limit is refused whole (413).
+func TestSecretsNotFoundNamesWhich(t *testing.T) {
+	backends(t, func(t *testing.T, srv *servertest.Server) {
+		e := newSecretsEnv(t, srv)
+		ctx := t.Context()
+		c := e.admin
+		must(e.create(t, c, "dev", "/", "HERE", "v"))(t)
+		for _, call := range []struct {
+			name, want string
+			err        error
+		}{
+			{"list, unknown project", `project "nope"`, second(c.ListSecrets(ctx, api.SecretListQuery{WorkspaceSlug: "nope", Environment: "dev"}))},
+			{"list, unknown environment", `environment "qa" in project "shop"`, second(c.ListSecrets(ctx, api.SecretListQuery{WorkspaceID: e.project.ID, Environment: "qa"}))},
+			{"update, unknown key", `secret "NOPE" at dev:/`, second(c.UpdateSecret(ctx, "NOPE", 0, api.SecretUpdate{WorkspaceID: e.project.ID, Environment: "dev", SecretValue: ptr("x")}))},
+			{"delete, unknown key", `secret "NOPE" at dev:/`, c.DeleteSecret(ctx, "NOPE", 0, api.SecretDelete{WorkspaceID: e.project.ID, Environment: "dev"})},
+			{"batch create, unknown environment", `environment "qa" in project "shop"`, second(c.CreateSecrets(ctx, api.SecretBatchCreate{ProjectSlug: "shop", Environment: "qa",
+				Secrets: []api.SecretBatchItem{{SecretKey: "K", SecretValue: "v"}}}))},
+			{"batch delete, unknown project", `project "nope"`, second(c.DeleteSecrets(ctx, api.SecretBatchDelete{ProjectSlug: "nope", Environment: "dev",
+				Secrets: []api.SecretBatchDeleteItem{{SecretKey: "HERE"}}}))},
+			{"folders, unknown environment", `environment "qa" in project "shop"`, second(c.ListFolders(ctx, api.FolderListQuery{WorkspaceID: e.project.ID, Environment: "qa"}))},
+			{"folder create, unknown project", `project "nope"`, second(c.CreateFolder(ctx, api.FolderCreate{WorkspaceSlug: "nope", Environment: "dev", Name: "f"}))},
+		} {
+			if p := wantProblem(t, call.err, http.StatusNotFound, api.CodeNotFound); !strings.Contains(p.Detail, call.want) {
+				t.Errorf("%s: %q does not name %s", call.name, p.Detail, call.want)
+			}
+		}
+
+		// Nine values of 1 MiB are over the secrets API's 8 MiB body limit.
+		big := strings.Repeat("x", api.MaxSecretValueBytes)
+		var items []api.SecretBatchUpdateItem
+		for i := range 9 {
+			items = append(items, api.SecretBatchUpdateItem{SecretKey: fmt.Sprintf("K%d", i), SecretValue: &big})
+		}
+		_, err := c.UpdateSecrets(ctx, api.SecretBatchUpdate{WorkspaceID: e.project.ID, Environment: "dev", Mode: api.SecretBatchUpsert, Secrets: items})
+		wantProblem(t, err, http.StatusRequestEntityTooLarge, api.CodeValidation)
+		if l := must(c.ListSecrets(ctx, api.SecretListQuery{WorkspaceID: e.project.ID, Environment: "dev"}))(t); len(l.Secrets) != 1 {
+			t.Fatalf("after the refused batch: %d secrets, want 1", len(l.Secrets))
+		}
+	})
+}
