@@ -95,6 +95,13 @@ func (s *Service) CheckAuthzBatch(ctx context.Context, c *Caller, in *api.AuthzC
 // checkAuthz decides each check at one instant, with the same function
 // every request is authorized with (authz.Permissions.DecidePath). Within a
 // call, each identity's permissions, project and environment load once.
+//
+// Decisions, like introspections, are not audit events: they change nothing
+// and disclose no secret value (the audit's contract is every login, every
+// change and every secret read), a gateway asks on behalf of traffic that
+// is not the subject's own use, and tens of thousands a second would bury
+// logins and changes in the audit table. idplane_http_requests_total counts
+// them by route and status.
 func (s *Service) checkAuthz(ctx context.Context, c *Caller, checks []api.AuthzCheck, field string) ([]api.AuthzDecision, error) {
 	if err := s.require(ctx, c, api.SubjectAuthz, api.ActionCheck); err != nil {
 		return nil, err
