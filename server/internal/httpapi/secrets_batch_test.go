@@ -269,3 +269,26 @@ func TestSecretsNotFoundNamesWhich(t *testing.T) {
 		}
 	})
 }
+
+// The batches take the bodies Infisical's API reference gives them, as its
+// clients send them (projectSlug, mode, reminder fields left null, type).
+func TestSecretsBatchInfisicalBodies(t *testing.T) {
+	backends(t, func(t *testing.T, srv *servertest.Server) {
+		e := newSecretsEnv(t, srv)
+		must(e.create(t, e.admin, "dev", "/", "A", "a1"))(t)
+		must(e.create(t, e.admin, "dev", "/", "B", "b1"))(t)
+		var out api.SecretBatch
+		r := e.a.raw(t, http.MethodPatch, "/api/v3/secrets/batch/raw", "", `{"projectSlug":"shop","environment":"dev","secretPath":"/",`+
+			`"mode":"failOnNotFound","secrets":[{"secretKey":"A","secretValue":"a2","secretComment":"","skipMultilineEncoding":false,`+
+			`"secretReminderNote":null,"secretReminderRepeatDays":null,"tagIds":[],"secretMetadata":[]}]}`)
+		if r.status != http.StatusOK || json.Unmarshal(r.body, &out) != nil || len(out.Secrets) != 1 || out.Secrets[0].SecretValue != "a2" || out.Secrets[0].Version != 2 {
+			t.Fatalf("PATCH: %d %s", r.status, r.body)
+		}
+		r = e.a.raw(t, http.MethodDelete, "/api/v3/secrets/batch/raw", "", `{"workspaceId":"`+e.project.ID+`","environment":"dev",`+
+			`"secrets":[{"secretKey":"A","type":"shared"},{"secretKey":"B"}]}`)
+		if r.status != http.StatusOK || json.Unmarshal(r.body, &out) != nil || len(out.Secrets) != 2 || out.Secrets[1].SecretKey != "B" {
+			t.Fatalf("DELETE: %d %s", r.status, r.body)
+		}
+		wantNotFound(t, second(e.get(t, e.admin, "dev", "/", "B", 0)))
+	})
+}

@@ -466,19 +466,19 @@ func (s *Service) changeSecret(tx *gorm.DB, c *Caller, pl *secretPlace, row *sto
 	if ch.comment != nil {
 		row.Comment = *ch.comment
 	}
-	md := map[string]any{"comment": row.Comment}
+	cols := map[string]any{"comment": row.Comment}
 	from := row.SecretKey
 	if ch.newKey != "" && ch.newKey != row.SecretKey {
 		row.SecretKey = ch.newKey
-		md["secret_key"] = ch.newKey
+		cols["secret_key"] = ch.newKey
 	}
 	current := row.Version
 	row.Version, row.UpdatedAt = current+1, s.now()
 	if err := s.sealValue(tx, pl, row, value); err != nil {
 		return "", err
 	}
-	md["value"] = row.Value
-	if _, err := UpdateVersioned(tx, &store.Secret{}, row.ID, want, current, md, row.UpdatedAt); err != nil {
+	cols["value"] = row.Value
+	if _, err := UpdateVersioned(tx, &store.Secret{}, row.ID, want, current, cols, row.UpdatedAt); err != nil {
 		return "", ConflictOr(err, "secret %q already exists at %s in project %q", row.SecretKey, pl, pl.project.Slug)
 	}
 	if err := addVersion(tx, row); err != nil {
