@@ -73,6 +73,18 @@ func (c *Client) CreateSecrets(ctx context.Context, in SecretBatchCreate) (*Secr
 	return &out, c.Call(ctx, RouteCreateSecretsBatch, nil, nil, 0, in, &out)
 }
 
+// UpdateSecrets changes secrets (mode upsert: creates those missing), all or none.
+func (c *Client) UpdateSecrets(ctx context.Context, in SecretBatchUpdate) (*SecretBatch, error) {
+	var out SecretBatch
+	return &out, c.Call(ctx, RouteUpdateSecretsBatch, nil, nil, 0, in, &out)
+}
+
+// DeleteSecrets deletes secrets at one place, all or none; the answer has no values.
+func (c *Client) DeleteSecrets(ctx context.Context, in SecretBatchDelete) (*SecretBatch, error) {
+	var out SecretBatch
+	return &out, c.Call(ctx, RouteDeleteSecretsBatch, nil, nil, 0, in, &out)
+}
+
 // ListFolders lists the folders directly under q.Path.
 func (c *Client) ListFolders(ctx context.Context, q FolderListQuery) (*FolderList, error) {
 	v := url.Values{}

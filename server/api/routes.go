@@ -28,11 +28,16 @@ type Route struct {
 	// ReadOnly marks a POST that only answers a question (a decision, an
 	// introspection): 200, no Idempotency-Key, never a conflict.
 	ReadOnly bool
-	// BodyNamesObjects: the body names objects that may not exist (404).
+	// BodyNamesObjects: the body or query names objects that may not exist (404).
 	BodyNamesObjects bool
 	// Form: the body may also be application/x-www-form-urlencoded, one
 	// value per JSON member (RFC 7662 introspection).
 	Form bool
+	// KeepsAuthorization: the route writes, but nothing authorization reads
+	// (identities, their roles and memberships, roles, projects,
+	// environments, tokens): a replica keeps what it cached for
+	// authorization after it. Every other write makes the replica forget.
+	KeepsAuthorization bool
 }
 
 // EchoPath is Path with {name} turned into Echo's :name.
@@ -68,6 +73,11 @@ func namesObjects(r *Route) *Route { r.BodyNamesObjects = true; return r }
 
 func form(r *Route) *Route { r.Form = true; return r }
 
+// keepsAuthz marks a write that cannot change authorization (secrets,
+// folders): set only where that is certain, as a wrong mark leaves a
+// replica deciding on what it cached for up to a second.
+func keepsAuthz(r *Route) *Route { r.KeepsAuthorization = true; return r }
+
 // carriesSecret marks a create whose answer holds a secret value: it is not
 // idempotent, as an Idempotency-Key would keep that answer, value and all,
 // in the database in the clear.
@@ -88,6 +98,7 @@ const (
 	pTLSCert      = pIdentity + "/tls-cert-auth"
 	pSecrets      = "/api/v3/secrets/raw"
 	pSecret       = pSecrets + "/{secretName}"
+	pSecretsBatch = "/api/v3/secrets/batch/raw"
 )
 
 // The API.
@@ -110,27 +121,31 @@ var (
 	RouteAuthzCheckBatch = namesObjects(readOnly(route("authzCheckBatch", "POST", "/api/v1/authz/check/batch", "authz",
 		"Up to 100 authorization checks at once, answered in order (authz check)", AuthzCheckBatch{}, AuthzDecisionList{})))
 
-	RouteListSecrets = withQuery(route("listSecrets", "GET", pSecrets, "secrets",
-		"Infisical's raw secrets list: the secrets at a path (recursive: under it) that the caller may read (secrets read); every read audited", nil, SecretList{}), SecretListQuery{})
+	RouteListSecrets = namesObjects(withQuery(route("listSecrets", "GET", pSecrets, "secrets",
+		"Infisical's raw secrets list: the secrets at a path (recursive: under it) that the caller may read (secrets read); every read audited", nil, SecretList{}), SecretListQuery{}))
 	RouteGetSecret = withQuery(route("getSecret", "GET", pSecret, "secrets",
 		"Infisical's raw secret retrieve, by key; version: a past version (secrets read); audited", nil, SecretResponse{}), SecretGetQuery{})
-	RouteCreateSecret = carriesSecret(route("createSecret", "POST", pSecret, "secrets",
-		"Create a secret, version 1 (secrets create)", SecretCreate{}, SecretResponse{}))
-	RouteUpdateSecret = route("updateSecret", "PATCH", pSecret, "secrets",
-		"Change a secret's value or comment: a new version (secrets edit)", SecretUpdate{}, SecretResponse{})
-	RouteCreateSecretsBatch = carriesSecret(route("createSecretsBatch", "POST", "/api/v3/secrets/batch/raw", "secrets",
-		"Create up to 100 secrets at one place, all or none (secrets create)", SecretBatchCreate{}, SecretBatch{}))
-	RouteDeleteSecret = route("deleteSecret", "DELETE", pSecret, "secrets",
-		"Delete a secret and its versions; the answer has no value (secrets delete)", SecretDelete{}, SecretResponse{})
+	RouteCreateSecret = keepsAuthz(carriesSecret(route("createSecret", "POST", pSecret, "secrets",
+		"Create a secret, version 1 (secrets create)", SecretCreate{}, SecretResponse{})))
+	RouteUpdateSecret = keepsAuthz(route("updateSecret", "PATCH", pSecret, "secrets",
+		"Change a secret's value or comment: a new version (secrets edit)", SecretUpdate{}, SecretResponse{}))
+	RouteCreateSecretsBatch = keepsAuthz(namesObjects(carriesSecret(route("createSecretsBatch", "POST", pSecretsBatch, "secrets",
+		"Create up to 100 secrets at one place, all or none (secrets create)", SecretBatchCreate{}, SecretBatch{}))))
+	RouteUpdateSecretsBatch = keepsAuthz(namesObjects(route("updateSecretsBatch", "PATCH", pSecretsBatch, "secrets",
+		"Change up to 100 secrets (each a new version; mode upsert also creates), all or none (secrets edit, and create for upsert)", SecretBatchUpdate{}, SecretBatch{})))
+	RouteDeleteSecretsBatch = keepsAuthz(namesObjects(route("deleteSecretsBatch", "DELETE", pSecretsBatch, "secrets",
+		"Delete up to 100 secrets at one place, all or none; the answer has no values (secrets delete)", SecretBatchDelete{}, SecretBatch{})))
+	RouteDeleteSecret = keepsAuthz(route("deleteSecret", "DELETE", pSecret, "secrets",
+		"Delete a secret and its versions; the answer has no value (secrets delete)", SecretDelete{}, SecretResponse{}))
 
-	RouteListFolders = withQuery(route("listFolders", "GET", "/api/v1/folders", "secrets",
-		"Infisical's folders list: the folders directly under a path (secret-folders read)", nil, FolderList{}), FolderListQuery{})
-	RouteCreateFolder = route("createFolder", "POST", "/api/v1/folders", "secrets",
-		"Create a folder under a path (secret-folders create at that path)", FolderCreate{}, FolderResponse{})
-	RouteUpdateFolder = route("updateFolder", "PATCH", "/api/v1/folders/{folderIdOrName}", "secrets",
-		"Rename an empty folder, by ID or name (secret-folders edit at its parent path)", FolderUpdate{}, FolderResponse{})
-	RouteDeleteFolder = route("deleteFolder", "DELETE", "/api/v1/folders/{folderIdOrName}", "secrets",
-		"Delete an empty folder (secret-folders delete at its parent path)", FolderDelete{}, FolderResponse{})
+	RouteListFolders = namesObjects(withQuery(route("listFolders", "GET", "/api/v1/folders", "secrets",
+		"Infisical's folders list: the folders directly under a path (secret-folders read)", nil, FolderList{}), FolderListQuery{}))
+	RouteCreateFolder = keepsAuthz(namesObjects(route("createFolder", "POST", "/api/v1/folders", "secrets",
+		"Create a folder under a path (secret-folders create at that path)", FolderCreate{}, FolderResponse{})))
+	RouteUpdateFolder = keepsAuthz(route("updateFolder", "PATCH", "/api/v1/folders/{folderIdOrName}", "secrets",
+		"Rename an empty folder, by ID or name (secret-folders edit at its parent path)", FolderUpdate{}, FolderResponse{}))
+	RouteDeleteFolder = keepsAuthz(route("deleteFolder", "DELETE", "/api/v1/folders/{folderIdOrName}", "secrets",
+		"Delete an empty folder (secret-folders delete at its parent path)", FolderDelete{}, FolderResponse{}))
 
 	RouteListProjects  = route("listProjects", "GET", "/api/v1/projects", "projects", "List projects", nil, ProjectList{})
 	RouteCreateProject = route("createProject", "POST", "/api/v1/projects", "projects", "Create a project", ProjectInput{}, Project{})
@@ -225,7 +240,8 @@ var Routes = []*Route{
 	RouteHealthz, RouteReadyz, RouteMetrics, RouteJWKS, RouteOpenAPI,
 	RouteUniversalAuthLogin, RouteRenewToken, RouteRevokeToken, RouteTokenSelf, RouteIntrospectToken,
 	RouteAuthzCheck, RouteAuthzCheckBatch,
-	RouteListSecrets, RouteGetSecret, RouteCreateSecret, RouteUpdateSecret, RouteDeleteSecret, RouteCreateSecretsBatch,
+	RouteListSecrets, RouteGetSecret, RouteCreateSecret, RouteUpdateSecret, RouteDeleteSecret,
+	RouteCreateSecretsBatch, RouteUpdateSecretsBatch, RouteDeleteSecretsBatch,
 	RouteListFolders, RouteCreateFolder, RouteUpdateFolder, RouteDeleteFolder,
 	RouteListProjects, RouteCreateProject, RouteGetProject, RouteUpdateProject, RouteDeleteProject,
 	RouteListEnvironments, RouteCreateEnvironment, RouteGetEnvironment, RouteUpdateEnvironment, RouteDeleteEnvironment,

@@ -138,6 +138,21 @@ type SecretScope struct {
 	SecretPath    string
 }
 
+// projectSlug is the project's slug of a body: workspaceSlug, as idplane
+// and Infisical's queries name it, else projectSlug, as Infisical's bodies do.
+func projectSlug(workspaceSlug, projectSlug string) string {
+	if workspaceSlug != "" {
+		return workspaceSlug
+	}
+	return projectSlug
+}
+
+func checkProjectSlug(errs *FieldErrors, workspaceSlug, projectSlug string) {
+	if workspaceSlug != "" && projectSlug != "" && workspaceSlug != projectSlug {
+		errs.Add("projectSlug", "differs from workspaceSlug %q: give the project's slug once", workspaceSlug)
+	}
+}
+
 // Project is the project reference: the ID, else the slug.
 func (s SecretScope) Project() string {
 	if s.WorkspaceID != "" {
@@ -200,6 +215,7 @@ func queryBool(errs *FieldErrors, v url.Values, name string) bool {
 type SecretCreate struct {
 	WorkspaceID           string `json:"workspaceId,omitempty"`
 	WorkspaceSlug         string `json:"workspaceSlug,omitempty"`
+	ProjectSlug           string `json:"projectSlug,omitempty"`
 	Environment           string `json:"environment"`
 	SecretPath            string `json:"secretPath,omitempty"`
 	Type                  string `json:"type,omitempty"`
@@ -210,7 +226,12 @@ type SecretCreate struct {
 
 // Scope is where the secret is created.
 func (in *SecretCreate) Scope() SecretScope {
-	return SecretScope{in.WorkspaceID, in.WorkspaceSlug, in.Environment, in.SecretPath}
+	return SecretScope{in.WorkspaceID, projectSlug(in.WorkspaceSlug, in.ProjectSlug), in.Environment, in.SecretPath}
+}
+
+// Validate implements the server's body validation.
+func (in *SecretCreate) Validate(errs *FieldErrors) {
+	checkProjectSlug(errs, in.WorkspaceSlug, in.ProjectSlug)
 }
 
 // SecretUpdate is the body of PATCH /api/v3/secrets/raw/{secretName}: a
@@ -218,6 +239,7 @@ func (in *SecretCreate) Scope() SecretScope {
 type SecretUpdate struct {
 	WorkspaceID           string  `json:"workspaceId,omitempty"`
 	WorkspaceSlug         string  `json:"workspaceSlug,omitempty"`
+	ProjectSlug           string  `json:"projectSlug,omitempty"`
 	Environment           string  `json:"environment"`
 	SecretPath            string  `json:"secretPath,omitempty"`
 	Type                  string  `json:"type,omitempty"`
@@ -228,13 +250,19 @@ type SecretUpdate struct {
 
 // Scope is where the secret is.
 func (in *SecretUpdate) Scope() SecretScope {
-	return SecretScope{in.WorkspaceID, in.WorkspaceSlug, in.Environment, in.SecretPath}
+	return SecretScope{in.WorkspaceID, projectSlug(in.WorkspaceSlug, in.ProjectSlug), in.Environment, in.SecretPath}
+}
+
+// Validate implements the server's body validation.
+func (in *SecretUpdate) Validate(errs *FieldErrors) {
+	checkProjectSlug(errs, in.WorkspaceSlug, in.ProjectSlug)
 }
 
 // SecretDelete is the body of DELETE /api/v3/secrets/raw/{secretName}.
 type SecretDelete struct {
 	WorkspaceID   string `json:"workspaceId,omitempty"`
 	WorkspaceSlug string `json:"workspaceSlug,omitempty"`
+	ProjectSlug   string `json:"projectSlug,omitempty"`
 	Environment   string `json:"environment"`
 	SecretPath    string `json:"secretPath,omitempty"`
 	Type          string `json:"type,omitempty"`
@@ -242,7 +270,12 @@ type SecretDelete struct {
 
 // Scope is where the secret is.
 func (in *SecretDelete) Scope() SecretScope {
-	return SecretScope{in.WorkspaceID, in.WorkspaceSlug, in.Environment, in.SecretPath}
+	return SecretScope{in.WorkspaceID, projectSlug(in.WorkspaceSlug, in.ProjectSlug), in.Environment, in.SecretPath}
+}
+
+// Validate implements the server's body validation.
+func (in *SecretDelete) Validate(errs *FieldErrors) {
+	checkProjectSlug(errs, in.WorkspaceSlug, in.ProjectSlug)
 }
 
 // MaxSecretBatch is the most secrets one batch creates.
@@ -253,6 +286,7 @@ const MaxSecretBatch = 100
 type SecretBatchCreate struct {
 	WorkspaceID   string            `json:"workspaceId,omitempty"`
 	WorkspaceSlug string            `json:"workspaceSlug,omitempty"`
+	ProjectSlug   string            `json:"projectSlug,omitempty"`
 	Environment   string            `json:"environment"`
 	SecretPath    string            `json:"secretPath,omitempty"`
 	Secrets       []SecretBatchItem `json:"secrets"`
@@ -260,7 +294,12 @@ type SecretBatchCreate struct {
 
 // Scope is where the secrets are created.
 func (in *SecretBatchCreate) Scope() SecretScope {
-	return SecretScope{in.WorkspaceID, in.WorkspaceSlug, in.Environment, in.SecretPath}
+	return SecretScope{in.WorkspaceID, projectSlug(in.WorkspaceSlug, in.ProjectSlug), in.Environment, in.SecretPath}
+}
+
+// Validate implements the server's body validation.
+func (in *SecretBatchCreate) Validate(errs *FieldErrors) {
+	checkProjectSlug(errs, in.WorkspaceSlug, in.ProjectSlug)
 }
 
 // SecretBatchItem is one secret of a batch. Metadata and tags are accepted
@@ -277,4 +316,82 @@ type SecretBatchItem struct {
 // SecretBatch is the answer of a batch: the secrets created, in order.
 type SecretBatch struct {
 	Secrets []Secret `json:"secrets"`
+}
+
+// Modes of a batch update: refuse a key that does not exist, or create it.
+const (
+	SecretBatchFailOnNotFound = "failOnNotFound"
+	SecretBatchUpsert         = "upsert"
+)
+
+// SecretBatchUpdate is the body of PATCH /api/v3/secrets/batch/raw: secrets
+// changed together, all or none. Each item is at SecretPath unless it
+// names a path of its own. Mode failOnNotFound (the default) refuses a key
+// that does not exist; upsert creates it.
+type SecretBatchUpdate struct {
+	WorkspaceID   string                  `json:"workspaceId,omitempty"`
+	WorkspaceSlug string                  `json:"workspaceSlug,omitempty"`
+	ProjectSlug   string                  `json:"projectSlug,omitempty"`
+	Environment   string                  `json:"environment"`
+	SecretPath    string                  `json:"secretPath,omitempty"`
+	Mode          string                  `json:"mode,omitempty"`
+	Secrets       []SecretBatchUpdateItem `json:"secrets"`
+}
+
+// Scope is where the secrets are, unless an item names its own path.
+func (in *SecretBatchUpdate) Scope() SecretScope {
+	return SecretScope{in.WorkspaceID, projectSlug(in.WorkspaceSlug, in.ProjectSlug), in.Environment, in.SecretPath}
+}
+
+// Validate implements the server's body validation.
+func (in *SecretBatchUpdate) Validate(errs *FieldErrors) {
+	checkProjectSlug(errs, in.WorkspaceSlug, in.ProjectSlug)
+	switch in.Mode {
+	case "", SecretBatchFailOnNotFound, SecretBatchUpsert:
+	default:
+		errs.Add("mode", "must be %q (the default) or %q", SecretBatchFailOnNotFound, SecretBatchUpsert)
+	}
+}
+
+// SecretBatchUpdateItem is one change of a batch update: a member left out
+// keeps its value; NewSecretName renames the secret. Metadata, tags and
+// reminders are accepted only empty: idplane keeps none of them.
+type SecretBatchUpdateItem struct {
+	SecretKey                string           `json:"secretKey"`
+	SecretValue              *string          `json:"secretValue,omitempty"`
+	SecretComment            *string          `json:"secretComment,omitempty"`
+	SecretPath               string           `json:"secretPath,omitempty"`
+	NewSecretName            string           `json:"newSecretName,omitempty"`
+	SkipMultilineEncoding    bool             `json:"skipMultilineEncoding,omitempty"`
+	SecretMetadata           []SecretMetadata `json:"secretMetadata,omitempty"`
+	TagIDs                   []string         `json:"tagIds,omitempty"`
+	SecretReminderNote       string           `json:"secretReminderNote,omitempty"`
+	SecretReminderRepeatDays *int64           `json:"secretReminderRepeatDays,omitempty"`
+}
+
+// SecretBatchDelete is the body of DELETE /api/v3/secrets/batch/raw:
+// secrets deleted together at one place, all or none.
+type SecretBatchDelete struct {
+	WorkspaceID   string                  `json:"workspaceId,omitempty"`
+	WorkspaceSlug string                  `json:"workspaceSlug,omitempty"`
+	ProjectSlug   string                  `json:"projectSlug,omitempty"`
+	Environment   string                  `json:"environment"`
+	SecretPath    string                  `json:"secretPath,omitempty"`
+	Secrets       []SecretBatchDeleteItem `json:"secrets"`
+}
+
+// Scope is where the secrets are.
+func (in *SecretBatchDelete) Scope() SecretScope {
+	return SecretScope{in.WorkspaceID, projectSlug(in.WorkspaceSlug, in.ProjectSlug), in.Environment, in.SecretPath}
+}
+
+// Validate implements the server's body validation.
+func (in *SecretBatchDelete) Validate(errs *FieldErrors) {
+	checkProjectSlug(errs, in.WorkspaceSlug, in.ProjectSlug)
+}
+
+// SecretBatchDeleteItem names one secret of a batch delete.
+type SecretBatchDeleteItem struct {
+	SecretKey string `json:"secretKey"`
+	Type      string `json:"type,omitempty"`
 }

@@ -138,6 +138,55 @@ func BenchmarkAuthzCheck(b *testing.B) {
 	})
 }
 
+// BenchmarkSecretRead is a secret read over HTTP on PostgreSQL by a machine
+// identity whose membership allows it: authentication, authorization (its
+// permissions, the project and the environment from the replica's caches),
+// the secret's row, decryption and the read's audit event in a group commit.
+func BenchmarkSecretRead(b *testing.B) {
+	srv := servertest.Start(b, servertest.Options{Backend: servertest.Postgres})
+	admin := srv.Admin(b)
+	ctx := context.Background()
+	p, err := admin.CreateProject(ctx, api.ProjectInput{Name: "Bench", Slug: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := admin.CreateEnvironment(ctx, p.ID, api.EnvironmentInput{Name: "prod", Slug: "prod"}); err != nil {
+		b.Fatal(err)
+	}
+	at := api.SecretScope{WorkspaceSlug: "bench", Environment: "prod", SecretPath: "/db/orders"}
+	if _, err := admin.CreateSecret(ctx, "DB_URL", api.SecretCreate{WorkspaceSlug: at.WorkspaceSlug, Environment: at.Environment,
+		SecretPath: at.SecretPath, SecretValue: "postgres://orders"}); err != nil {
+		b.Fatal(err)
+	}
+	id, err := admin.CreateIdentity(ctx, api.IdentityInput{Name: "workload", Role: "no-access"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := admin.CreateMembership(ctx, p.ID, id.ID, api.ProjectMembershipInput{Roles: []api.MembershipRole{{RoleSlug: "viewer"}}}); err != nil {
+		b.Fatal(err)
+	}
+	ua, err := admin.PutUniversalAuth(ctx, id.ID, 0, api.UniversalAuthInput{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cs, err := admin.CreateClientSecret(ctx, id.ID, api.ClientSecretInput{Description: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := benchClient(b, srv, api.WithUniversalAuth(ua.ClientID, cs.ClientSecret))
+	q := api.SecretGetQuery{WorkspaceSlug: at.WorkspaceSlug, Environment: at.Environment, SecretPath: at.SecretPath}
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if s, err := c.GetSecret(ctx, "DB_URL", q); err != nil || s.SecretValue != "postgres://orders" {
+				b.Errorf("secret %+v, error %v", s, err)
+				return
+			}
+		}
+	})
+}
+
 // benchOIDCTokens publishes a key of each algorithm of the OIDC benchmarks
 // and signs a token with it for identity-bound claims; it runs before the
 // first fetch, so every key is in the cached JWKS.

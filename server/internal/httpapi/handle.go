@@ -50,13 +50,19 @@ func handle[Req, Res any](s *Server, r *api.Route, fn func(c *Ctx, in *Req) (*Re
 	// Objects with a version answer with it as ETag; found once, not per request.
 	version, versioned := reflect.TypeFor[Res]().FieldByName("Version")
 	versioned = versioned && version.Type.Kind() == reflect.Int64
-	// Whatever may write may change what authorization reads: once it is
-	// done (committed or not), this replica forgets what it cached.
+	// A write may change what authorization reads, unless the route table
+	// says it cannot: once it is done (committed or not) and before its
+	// answer goes out, this replica forgets what it cached, so that the
+	// caller's next request sees the change.
 	writes := !r.Public && !r.ReadOnly && r.Method != http.MethodGet
+	if r.KeepsAuthorization && !writes {
+		panic(fmt.Sprintf("route %s: KeepsAuthorization on a route that does not write", r.ID))
+	}
+	done := func() {}
+	if writes && !r.KeepsAuthorization {
+		done = func() { s.authorizationMayHaveChanged(r) }
+	}
 	h := func(ec echo.Context) error {
-		if writes {
-			defer s.svc.AuthorizationMayHaveChanged()
-		}
 		c := &Ctx{Context: ec, Meta: s.meta(ec)}
 		render := func(out *Res) error {
 			if r.Response == nil {
@@ -99,7 +105,10 @@ func handle[Req, Res any](s *Server, r *api.Route, fn func(c *Ctx, in *Req) (*Re
 			}
 		}
 		if idem == nil {
-			out, err := fn(c, in)
+			out, err := func() (*Res, error) {
+				defer done() // even if fn panics after its commit
+				return fn(c, in)
+			}()
 			if err != nil {
 				return err
 			}
@@ -117,6 +126,7 @@ func handle[Req, Res any](s *Server, r *api.Route, fn func(c *Ctx, in *Req) (*Re
 			if err == nil {
 				err = idem.commit(ctx, held, r.Status, out)
 			}
+			done()
 			if err == nil {
 				if hook := testHookAfterCommit.Load(); hook != nil {
 					(*hook)()
@@ -143,6 +153,15 @@ func handle[Req, Res any](s *Server, r *api.Route, fn func(c *Ctx, in *Req) (*Re
 		return render(out)
 	}
 	s.echo.Add(r.Method, r.EchoPath(), h).Name = r.ID
+}
+
+// authorizationMayHaveChanged makes this replica forget what it cached for
+// authorization after a write of route r, and counts it.
+func (s *Server) authorizationMayHaveChanged(r *api.Route) {
+	s.svc.AuthorizationMayHaveChanged()
+	if s.metrics != nil {
+		s.metrics.authzInvalidations.WithLabelValues(r.ID).Inc()
+	}
 }
 
 // Registrar is how an auth method package registers its routes: through

@@ -22,6 +22,9 @@ type Metrics struct {
 	latency  *prometheus.HistogramVec
 	logins   *prometheus.CounterVec
 	tokens   *prometheus.CounterVec
+	// authzInvalidations counts the writes after which this replica forgot
+	// what it cached for authorization, by route.
+	authzInvalidations *prometheus.CounterVec
 }
 
 // NewMetrics registers the metrics and the Go runtime collectors.
@@ -41,8 +44,12 @@ func NewMetrics() *Metrics {
 		tokens: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "idplane_tokens_issued_total", Help: "Access tokens issued by auth method.",
 		}, []string{"method"}),
+		authzInvalidations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "idplane_authz_cache_invalidations_total",
+			Help: "Writes after which this replica forgot what it cached for authorization, by route.",
+		}, []string{"route"}),
 	}
-	m.registry.MustRegister(m.requests, m.latency, m.logins, m.tokens,
+	m.registry.MustRegister(m.requests, m.latency, m.logins, m.tokens, m.authzInvalidations,
 		// The runtime's GC metrics add go_gc_heap_live_bytes: the heap live
 		// objects take as of the last collection, which unlike RSS does not
 		// depend on where in its cycle the collector is.

@@ -44,6 +44,12 @@ func (s *Server) secretRoutes() {
 	handle(s, api.RouteCreateSecretsBatch, func(c *Ctx, in *api.SecretBatchCreate) (*api.SecretBatch, error) {
 		return s.svc.CreateSecrets(c.Request().Context(), c.Caller, in)
 	})
+	handle(s, api.RouteUpdateSecretsBatch, func(c *Ctx, in *api.SecretBatchUpdate) (*api.SecretBatch, error) {
+		return s.svc.UpdateSecrets(c.Request().Context(), c.Caller, in)
+	})
+	handle(s, api.RouteDeleteSecretsBatch, func(c *Ctx, in *api.SecretBatchDelete) (*api.SecretBatch, error) {
+		return s.svc.DeleteSecrets(c.Request().Context(), c.Caller, in)
+	})
 	handle(s, api.RouteListFolders, func(c *Ctx, _ *None) (*api.FolderList, error) {
 		q := c.QueryParams()
 		return s.svc.ListFolders(c.Request().Context(), c.Caller, api.FolderListQuery{WorkspaceID: q.Get("workspaceId"),

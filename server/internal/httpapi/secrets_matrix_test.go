@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/idplane/idplane/server/api"
@@ -52,6 +53,28 @@ func secretMatrixRows() map[string]*matrixRow {
 			check: func(t *testing.T, f *matrixFixture, who matrixCaller, out any) {
 				if b := out.(*api.SecretBatch); len(b.Secrets) != 2 || b.Secrets[1].SecretValue != "b" || b.Secrets[1].SecretPath != "/batch" {
 					t.Errorf("batch %+v", b.Secrets)
+				}
+			}},
+		api.RouteUpdateSecretsBatch.ID: {member: allow, noAccess: deny, custom: deny, otherOrg: gone,
+			req: func(t *testing.T, f *matrixFixture) ([]string, any) {
+				a, b, v := fresh(t, f), fresh(t, f), "v2"
+				return nil, api.SecretBatchUpdate{WorkspaceSlug: "matrix", Environment: "dev",
+					Secrets: []api.SecretBatchUpdateItem{{SecretKey: a, SecretValue: &v}, {SecretKey: b, NewSecretName: b + "_NEW"}}}
+			},
+			check: func(t *testing.T, f *matrixFixture, who matrixCaller, out any) {
+				if b := out.(*api.SecretBatch); len(b.Secrets) != 2 || b.Secrets[0].SecretValue != "v2" || b.Secrets[0].Version != 2 ||
+					!strings.HasSuffix(b.Secrets[1].SecretKey, "_NEW") || b.Secrets[1].SecretValue != "v" {
+					t.Errorf("batch update %+v", b.Secrets)
+				}
+			}},
+		api.RouteDeleteSecretsBatch.ID: {member: allow, noAccess: deny, custom: deny, otherOrg: gone,
+			req: func(t *testing.T, f *matrixFixture) ([]string, any) {
+				return nil, api.SecretBatchDelete{WorkspaceSlug: "matrix", Environment: "dev",
+					Secrets: []api.SecretBatchDeleteItem{{SecretKey: fresh(t, f)}, {SecretKey: fresh(t, f)}}}
+			},
+			check: func(t *testing.T, f *matrixFixture, who matrixCaller, out any) {
+				if b := out.(*api.SecretBatch); len(b.Secrets) != 2 || b.Secrets[0].SecretValue != "" || b.Secrets[1].Version != 1 {
+					t.Errorf("batch delete %+v", b.Secrets)
 				}
 			}},
 		api.RouteListFolders.ID: {member: allow, noAccess: deny, custom: deny, otherOrg: gone, auditor: deny, query: url.Values{"workspaceSlug": {"matrix"}, "environment": {"dev"}},

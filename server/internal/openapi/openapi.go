@@ -52,6 +52,7 @@ var problemResponses = []problemResponse{
 	{http.StatusNotFound, "NotFound", "The object does not exist or is not visible to the caller.", nil},
 	{http.StatusConflict, "Conflict", "The change conflicts with an existing object or with delete protection.", nil},
 	{http.StatusPreconditionFailed, "PreconditionFailed", "If-Match does not name the object's current version.", nil},
+	{http.StatusRequestEntityTooLarge, "ContentTooLarge", "The body is over 1 MiB (8 MiB on the secrets API), or a secret value over 1 MiB.", nil},
 	{http.StatusUnprocessableEntity, "UnprocessableEntity", "The Idempotency-Key was used before with another request (code idempotency_key_reused).", nil},
 	{http.StatusTooManyRequests, "TooManyRequests", "Too many login attempts from this address.",
 		map[string]string{"Retry-After": "Seconds to wait before retrying."}},
@@ -224,6 +225,8 @@ func errorApplies(r *api.Route, status int) bool {
 		return !r.Public && r.Method != http.MethodGet && !r.ReadOnly
 	case http.StatusPreconditionFailed:
 		return !r.Public && hasVersion(r.Method)
+	case http.StatusRequestEntityTooLarge:
+		return r.Body != nil
 	case http.StatusUnprocessableEntity:
 		return r.Idempotent
 	case http.StatusTooManyRequests:

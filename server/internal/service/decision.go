@@ -95,14 +95,20 @@ func (s *Service) CheckAuthzBatch(ctx context.Context, c *Caller, in *api.AuthzC
 // checkAuthz decides each check at one instant, with the same function
 // every request is authorized with (authz.Permissions.DecidePath). Within a
 // call, each identity's permissions, project and environment load once.
+//
+// Decisions, like introspections, are not audit events: they change nothing
+// and disclose no secret value (the audit's contract is every login, every
+// change and every secret read), a gateway asks on behalf of traffic that
+// is not the subject's own use, and tens of thousands a second would bury
+// logins and changes in the audit table. idplane_http_requests_total counts
+// them by route and status.
 func (s *Service) checkAuthz(ctx context.Context, c *Caller, checks []api.AuthzCheck, field string) ([]api.AuthzDecision, error) {
 	if err := s.require(ctx, c, api.SubjectAuthz, api.ActionCheck); err != nil {
 		return nil, err
 	}
 	db := s.db.WithContext(ctx)
 	at := s.now()
-	r := resolver{s: s, db: db, orgID: c.OrgID(), at: at,
-		perms: map[string]*authz.Permissions{}, projects: map[string]store.Project{}, envs: map[[2]string]bool{}}
+	r := s.newResolver(db, c.OrgID(), at)
 	out := make([]api.AuthzDecision, len(checks))
 	for i := range checks {
 		prefix := ""
@@ -125,6 +131,8 @@ func prefixError(prefix string, err error) error {
 	return fmt.Errorf("%s %w", strings.TrimSuffix(prefix, "."), err)
 }
 
+// resolver finds what a request names (projects, environments, identities'
+// permissions) once per request, through the replica's fresh caches.
 type resolver struct {
 	s        *Service
 	db       *gorm.DB
@@ -132,7 +140,12 @@ type resolver struct {
 	at       time.Time
 	perms    map[string]*authz.Permissions
 	projects map[string]store.Project
-	envs     map[[2]string]bool
+	envs     map[[2]string]store.Environment
+}
+
+func (s *Service) newResolver(db *gorm.DB, orgID string, at time.Time) *resolver {
+	return &resolver{s: s, db: db, orgID: orgID, at: at, perms: map[string]*authz.Permissions{},
+		projects: map[string]store.Project{}, envs: map[[2]string]store.Environment{}}
 }
 
 func (r *resolver) decide(ctx context.Context, in *api.AuthzCheck) (api.AuthzDecision, error) {
@@ -141,7 +154,7 @@ func (r *resolver) decide(ctx context.Context, in *api.AuthzCheck) (api.AuthzDec
 	if err != nil {
 		return api.AuthzDecision{}, err
 	}
-	if err := r.environment(proj, in.Environment); err != nil {
+	if _, err := r.environment(proj, in.Environment); err != nil {
 		return api.AuthzDecision{}, err
 	}
 	out := api.AuthzDecision{Decision: api.DecisionDeny, ProjectID: proj.ID, Environment: in.Environment,
@@ -248,24 +261,26 @@ func (r *resolver) project(ref string) (store.Project, error) {
 	return p, nil
 }
 
-func (r *resolver) environment(p store.Project, slug string) error {
+// environment finds environment slug of project p: 404 naming both when
+// there is none.
+func (r *resolver) environment(p store.Project, slug string) (store.Environment, error) {
 	k := [2]string{p.ID, slug}
-	if r.envs[k] {
-		return nil
+	if env, ok := r.envs[k]; ok {
+		return env, nil
 	}
-	exists, gen, ok := r.s.environments.get(k, r.at)
-	if ok && exists {
-		r.envs[k] = true
-		return nil
+	env, gen, ok := r.s.environments.get(k, r.at)
+	if ok {
+		r.envs[k] = env
+		return env, nil
 	}
-	var n int64
-	if err := r.db.Model(&store.Environment{}).Where("project_id = ? AND slug = ?", p.ID, slug).Count(&n).Error; err != nil {
-		return store.Translate(err, "environment "+slug)
+	err := r.db.Where("project_id = ? AND slug = ?", p.ID, slug).Take(&env).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return env, fmt.Errorf("environment %q in project %q: %w", slug, p.Slug, store.ErrNotFound)
 	}
-	if n == 0 {
-		return fmt.Errorf("environment %q in project %q: %w", slug, p.Slug, store.ErrNotFound)
+	if err != nil {
+		return env, store.Translate(err, "environment "+slug)
 	}
-	r.envs[k] = true
-	r.s.environments.put(k, true, gen, r.at, time.Time{})
-	return nil
+	r.envs[k] = env
+	r.s.environments.put(k, env, gen, r.at, time.Time{})
+	return env, nil
 }

@@ -42,7 +42,7 @@ func (p *secretPlace) String() string { return p.env.Slug + ":" + p.path }
 func (s *Service) placeSecrets(ctx context.Context, c *Caller, sc api.SecretScope, typ, pathField string) (secretPlace, error) {
 	var errs api.FieldErrors
 	if sc.Project() == "" {
-		errs.Add("workspaceId", "is required: the project's ID (or workspaceSlug, its slug)")
+		errs.Add("workspaceId", "is required: the project's ID (or workspaceSlug or projectSlug, its slug)")
 	}
 	if sc.Environment == "" {
 		errs.Add("environment", "is required: the environment's slug")
@@ -54,28 +54,28 @@ func (s *Service) placeSecrets(ctx context.Context, c *Caller, sc api.SecretScop
 	if err := api.ValidateSecretPath(pl.path); err != nil {
 		errs.Add(pathField, "%s", err)
 	}
-	switch typ {
-	case "", api.SecretTypeShared:
-	case api.SecretTypePersonal:
-		errs.Add("type", "personal secrets are not supported: idplane keeps %q secrets only", api.SecretTypeShared)
-	default:
-		errs.Add("type", "must be %q", api.SecretTypeShared)
-	}
-	if err := errs.Err(); err != nil {
-		return pl, err
-	}
-	db := s.db.WithContext(ctx)
-	r := resolver{s: s, db: db, orgID: c.OrgID(), at: s.now(), projects: map[string]store.Project{}}
-	proj, err := r.project(sc.Project())
+	validateSecretType(&errs, "type", typ)
+	err := errs.Err()
 	if err != nil {
 		return pl, err
 	}
-	pl.project = proj
-	err = db.Where("project_id = ? AND slug = ?", proj.ID, sc.Environment).Take(&pl.env).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return pl, fmt.Errorf("environment %q in project %q: %w", sc.Environment, proj.Slug, store.ErrNotFound)
+	r := s.newResolver(s.db.WithContext(ctx), c.OrgID(), s.now())
+	if pl.project, err = r.project(sc.Project()); err != nil {
+		return pl, err
 	}
-	return pl, store.Translate(err, "environment "+sc.Environment)
+	pl.env, err = r.environment(pl.project, sc.Environment)
+	return pl, err
+}
+
+// validateSecretType refuses any type but shared, naming field.
+func validateSecretType(errs *api.FieldErrors, field, typ string) {
+	switch typ {
+	case "", api.SecretTypeShared:
+	case api.SecretTypePersonal:
+		errs.Add(field, "personal secrets are not supported: idplane keeps %q secrets only", api.SecretTypeShared)
+	default:
+		errs.Add(field, "must be %q", api.SecretTypeShared)
+	}
 }
 
 // secretAuditActions names the audit event of each secrets action.
@@ -375,91 +375,35 @@ func (s *Service) CreateSecret(ctx context.Context, c *Caller, key string, in *a
 	if err := s.decideSecret(ctx, c, &pl, pl.path, api.ActionCreate, key); err != nil {
 		return nil, err
 	}
-	out, err := s.createSecrets(ctx, c, &pl, []api.SecretBatchItem{{SecretKey: key, SecretValue: in.SecretValue, SecretComment: in.SecretComment}})
-	if err != nil {
-		return nil, err
-	}
-	return &api.SecretResponse{Secret: out[0]}, nil
-}
-
-// CreateSecrets answers POST /api/v3/secrets/batch/raw: every secret or none.
-func (s *Service) CreateSecrets(ctx context.Context, c *Caller, in *api.SecretBatchCreate) (*api.SecretBatch, error) {
-	var errs api.FieldErrors
-	if len(in.Secrets) == 0 || len(in.Secrets) > api.MaxSecretBatch {
-		errs.Add("secrets", "must hold 1 to %d secrets, got %d", api.MaxSecretBatch, len(in.Secrets))
-	}
-	seen := map[string]bool{}
-	for i, it := range in.Secrets {
-		field := fmt.Sprintf("secrets[%d].", i)
-		if err := api.ValidateSecretKey(it.SecretKey); err != nil {
-			errs.Add(field+"secretKey", "%s", err)
-		} else if seen[it.SecretKey] {
-			errs.Add(field+"secretKey", "%q is given more than once", it.SecretKey)
-		}
-		seen[it.SecretKey] = true
-		if len(it.SecretMetadata) > 0 {
-			errs.Add(field+"secretMetadata", "is not supported: idplane keeps no secret metadata")
-		}
-		if len(it.TagIDs) > 0 {
-			errs.Add(field+"tagIds", "is not supported: idplane keeps no secret tags")
-		}
-	}
-	if err := errs.Err(); err != nil {
-		return nil, err
-	}
-	for i := range in.Secrets {
-		if err := validateSecretValue(fmt.Sprintf("secrets[%d].", i), &in.Secrets[i].SecretValue, &in.Secrets[i].SecretComment); err != nil {
-			return nil, err
-		}
-	}
-	pl, err := s.placeSecrets(ctx, c, in.Scope(), "", "secretPath")
-	if err != nil {
-		return nil, err
-	}
-	if err := s.decideSecret(ctx, c, &pl, pl.path, api.ActionCreate, ""); err != nil {
-		return nil, err
-	}
-	out, err := s.createSecrets(ctx, c, &pl, in.Secrets)
-	if err != nil {
-		return nil, err
-	}
-	return &api.SecretBatch{Secrets: out}, nil
-}
-
-// createSecrets creates each secret at version 1 with its version row and
-// audit event, all in one transaction.
-func (s *Service) createSecrets(ctx context.Context, c *Caller, pl *secretPlace, items []api.SecretBatchItem) ([]api.Secret, error) {
-	now := s.now()
-	rows := make([]store.Secret, len(items))
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		for i, it := range items {
-			row := &rows[i]
-			*row = store.Secret{ID: NewID(), OrganizationID: c.OrgID(), ProjectID: pl.project.ID, EnvironmentID: pl.env.ID,
-				SecretPath: pl.path, SecretKey: it.SecretKey, Type: api.SecretTypeShared, Version: 1, Comment: it.SecretComment,
-				CreatedAt: now, UpdatedAt: now}
-			if err := s.sealValue(tx, pl, row, it.SecretValue); err != nil {
-				return err
-			}
-			if err := tx.Create(row).Error; err != nil {
-				return conflictOr(store.Translate(err, "create secret"), "secret %q already exists at %s in project %q", it.SecretKey, pl, pl.project.Slug)
-			}
-			if err := addVersion(tx, row); err != nil {
-				return err
-			}
-			if err := s.record(tx, c, auditSecretCreate, "secret", row.ID, secretMetadata(pl, row, row.Version)); err != nil {
-				return err
-			}
-		}
-		return nil
+	var row store.Secret
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		row, err = s.createSecret(tx, c, &pl, key, in.SecretValue, in.SecretComment)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]api.Secret, len(items))
-	for i := range items {
-		out[i] = secretToAPI(pl, &rows[i], items[i].SecretValue)
+	return &api.SecretResponse{Secret: secretToAPI(&pl, &row, in.SecretValue)}, nil
+}
+
+// createSecret creates key at pl at version 1, with its version row and
+// audit event, in tx.
+func (s *Service) createSecret(tx *gorm.DB, c *Caller, pl *secretPlace, key, value, comment string) (store.Secret, error) {
+	now := s.now()
+	row := store.Secret{ID: NewID(), OrganizationID: c.OrgID(), ProjectID: pl.project.ID, EnvironmentID: pl.env.ID,
+		SecretPath: pl.path, SecretKey: key, Type: api.SecretTypeShared, Version: 1, Comment: comment,
+		CreatedAt: now, UpdatedAt: now}
+	if err := s.sealValue(tx, pl, &row, value); err != nil {
+		return row, err
 	}
-	return out, nil
+	if err := tx.Create(&row).Error; err != nil {
+		return row, conflictOr(store.Translate(err, "create secret"), "secret %q already exists at %s in project %q", key, pl, pl.project.Slug)
+	}
+	if err := addVersion(tx, &row); err != nil {
+		return row, err
+	}
+	return row, s.record(tx, c, auditSecretCreate, "secret", row.ID, secretMetadata(pl, &row, row.Version))
 }
 
 // UpdateSecret answers PATCH /api/v3/secrets/raw/{secretName}: a new version
@@ -490,32 +434,61 @@ func (s *Service) UpdateSecret(ctx context.Context, c *Caller, key string, want 
 		if row, err = findSecret(tx, &pl, key); err != nil {
 			return err
 		}
-		if in.SecretValue != nil {
-			value = *in.SecretValue
-		} else if value, err = s.openValue(tx, &pl, row.ID, row.Version, row.Value); err != nil {
-			return err
-		}
-		if in.SecretComment != nil {
-			row.Comment = *in.SecretComment
-		}
-		current := row.Version
-		row.Version, row.UpdatedAt = current+1, s.now()
-		if err := s.sealValue(tx, &pl, &row, value); err != nil {
-			return err
-		}
-		if _, err := updateVersioned(tx, &store.Secret{}, row.ID, want, current,
-			map[string]any{"value": row.Value, "comment": row.Comment}, row.UpdatedAt); err != nil {
-			return err
-		}
-		if err := addVersion(tx, &row); err != nil {
-			return err
-		}
-		return s.record(tx, c, auditSecretUpdate, "secret", row.ID, secretMetadata(&pl, &row, row.Version))
+		value, err = s.changeSecret(tx, c, &pl, &row, want, secretChange{value: in.SecretValue, comment: in.SecretComment})
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &api.SecretResponse{Secret: secretToAPI(&pl, &row, value)}, nil
+}
+
+// secretChange is what an update changes: the value, the comment and the
+// key, each kept when nil or empty.
+type secretChange struct {
+	value, comment *string
+	newKey         string
+}
+
+// changeSecret writes row's next version in tx, if row is still at version
+// want (0: any): the change applied, its version row and audit event. It
+// returns the version's value (the one given, else the current one).
+func (s *Service) changeSecret(tx *gorm.DB, c *Caller, pl *secretPlace, row *store.Secret, want int64, ch secretChange) (string, error) {
+	var value string
+	if ch.value != nil {
+		value = *ch.value
+	} else {
+		var err error
+		if value, err = s.openValue(tx, pl, row.ID, row.Version, row.Value); err != nil {
+			return "", err
+		}
+	}
+	if ch.comment != nil {
+		row.Comment = *ch.comment
+	}
+	cols := map[string]any{"comment": row.Comment}
+	from := row.SecretKey
+	if ch.newKey != "" && ch.newKey != row.SecretKey {
+		row.SecretKey = ch.newKey
+		cols["secret_key"] = ch.newKey
+	}
+	current := row.Version
+	row.Version, row.UpdatedAt = current+1, s.now()
+	if err := s.sealValue(tx, pl, row, value); err != nil {
+		return "", err
+	}
+	cols["value"] = row.Value
+	if _, err := updateVersioned(tx, &store.Secret{}, row.ID, want, current, cols, row.UpdatedAt); err != nil {
+		return "", conflictOr(err, "secret %q already exists at %s in project %q", row.SecretKey, pl, pl.project.Slug)
+	}
+	if err := addVersion(tx, row); err != nil {
+		return "", err
+	}
+	ev := secretMetadata(pl, row, row.Version)
+	if from != row.SecretKey {
+		ev["previousSecretKey"] = from
+	}
+	return value, s.record(tx, c, auditSecretUpdate, "secret", row.ID, ev)
 }
 
 // DeleteSecret answers DELETE /api/v3/secrets/raw/{secretName}: the secret
@@ -538,20 +511,26 @@ func (s *Service) DeleteSecret(ctx context.Context, c *Caller, key string, want 
 		if row, err = findSecret(tx, &pl, key); err != nil {
 			return err
 		}
-		if want != 0 && want != row.Version {
-			return StaleError(want, row.Version)
-		}
-		res := tx.Where("id = ? AND version = ?", row.ID, row.Version).Delete(&store.Secret{})
-		if res.Error != nil {
-			return store.Translate(res.Error, "delete secret")
-		}
-		if res.RowsAffected != 1 {
-			return StaleError(want, row.Version+1)
-		}
-		return s.record(tx, c, auditSecretDelete, "secret", row.ID, secretMetadata(&pl, &row, row.Version))
+		return s.deleteSecret(tx, c, &pl, &row, want)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &api.SecretResponse{Secret: secretToAPI(&pl, &row, "")}, nil
+}
+
+// deleteSecret deletes row (its versions go with it) in tx, if it is still
+// at version want (0: any), with its audit event.
+func (s *Service) deleteSecret(tx *gorm.DB, c *Caller, pl *secretPlace, row *store.Secret, want int64) error {
+	if want != 0 && want != row.Version {
+		return StaleError(want, row.Version)
+	}
+	res := tx.Where("id = ? AND version = ?", row.ID, row.Version).Delete(&store.Secret{})
+	if res.Error != nil {
+		return store.Translate(res.Error, "delete secret")
+	}
+	if res.RowsAffected != 1 {
+		return StaleError(want, row.Version+1)
+	}
+	return s.record(tx, c, auditSecretDelete, "secret", row.ID, secretMetadata(pl, row, row.Version))
 }

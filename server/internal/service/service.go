@@ -34,7 +34,7 @@ type Service struct {
 	// What authorization reads, reused for at most freshFor.
 	perms        *freshCache[[2]string, *authz.Permissions] // by organization and identity
 	projectRefs  *freshCache[[2]string, store.Project]      // by organization and project ID or slug
-	environments *freshCache[[2]string, bool]               // by project and slug: exists
+	environments *freshCache[[2]string, store.Environment]  // by project and slug
 	// dataKeys caches projects' opened data keys (project ID → *secret.DataKey).
 	dataKeys sync.Map
 }
@@ -80,7 +80,7 @@ func New(d Deps) *Service {
 	s := &Service{store: d.Store, db: d.Store.DB, keys: d.Keys, signer: d.Signer, writes: d.Writes,
 		revocations: d.Revocations, observer: d.Observer, activity: d.Activity, methods: d.AuthMethods, now: d.Now,
 		perms: newFreshCache[[2]string, *authz.Permissions](), projectRefs: newFreshCache[[2]string, store.Project](),
-		environments: newFreshCache[[2]string, bool]()}
+		environments: newFreshCache[[2]string, store.Environment]()}
 	if s.observer == nil {
 		s.observer = nopObserver{}
 	}
