@@ -34,12 +34,13 @@ server_pid=$!
 for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
 
 # BENCH_PHASES picks the phases: login, wrong-secret, unknown-client
-# (universal-auth logins, good and refused), self, check (authz decisions), oidc, kubernetes, aws (the
+# (universal-auth logins, good and refused), self, check (authz decisions), secret (a workload reading a
+# secret, audited), oidc, kubernetes, aws (the
 # load tool's, the last three against its own in-process IdP, API server
 # and STS on loopback, hence --allow-internal-outbound above), cert (client
 # certificates over a second replica's TLS listener) and plan
 # (scripts/bench-plan.sh).
-phases="${BENCH_PHASES:-login,wrong-secret,unknown-client,self,check,oidc,kubernetes,aws,cert,plan}"
+phases="${BENCH_PHASES:-login,wrong-secret,unknown-client,self,check,secret,oidc,kubernetes,aws,cert,plan}"
 has_phase() { case ",$phases," in *",$1,"*) return 0 ;; esac; return 1; }
 load_phases="$(printf '%s' "$phases" | tr ',' '\n' | grep -vx plan | paste -sd, - || true)"
 
@@ -61,7 +62,7 @@ fi
 rss="$(awk '/VmRSS/ {print $2}' /proc/$server_pid/status)"
 hwm="$(awk '/VmHWM/ {print $2}' /proc/$server_pid/status)"
 printf 'server RSS now %d MiB, peak %d MiB\n' $((rss / 1024)) $((hwm / 1024))
-for action in login.universal-auth login.oidc-auth login.kubernetes-auth login.aws-auth login.tls-cert-auth; do
+for action in login.universal-auth login.oidc-auth login.kubernetes-auth login.aws-auth login.tls-cert-auth secret.read; do
 	audited="$(psql_value "SELECT count(*) FROM audit_events WHERE action = '$action' AND outcome = 'success'")"
 	echo "$action audit events durably written: $audited"
 done

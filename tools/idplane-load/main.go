@@ -1,6 +1,7 @@
 // Command idplane-load measures a running idplane server: universal-auth
 // logins per second (good ones, and refusals of a wrong secret and of an
-// unknown client ID), authenticated GET /api/v1/auth/token/self per second,
+// unknown client ID), authenticated GET /api/v1/auth/token/self and a
+// workload's secret reads (GET /api/v3/secrets/raw/{key}) per second,
 // and OIDC logins per second (RS256 and ES256 ID tokens, keys cached), at a
 // fixed number of concurrent keep-alive clients, with p50/p99.
 //
@@ -43,7 +44,7 @@ func main() {
 	concurrency := flag.Int("c", 32, "concurrent keep-alive clients")
 	duration := flag.Duration("d", 10*time.Second, "duration of each phase")
 	phaseList := flag.String("phases", "login,self,oidc", "phases to run, comma-separated: login (universal auth), wrong-secret, unknown-client (refused universal-auth logins), "+
-		"self (token/self), oidc (OIDC logins, RS256 and ES256), kubernetes, aws (against in-process fakes), cert (client certificates over --tls-host), check (POST /api/v1/authz/check)")
+		"self (token/self), oidc (OIDC logins, RS256 and ES256), kubernetes, aws (against in-process fakes), cert (client certificates over --tls-host), check (POST /api/v1/authz/check), secret (a workload reading a secret, GET /api/v3/secrets/raw/{key})")
 	tlsHost := flag.String("tls-host", "", "https:// URL of a server started with --tls-client-certs request, for the cert phase (loopback only)")
 	caFile := flag.String("ca-file", "", "PEM CA of --tls-host's certificate")
 	writeTLSDir := flag.String("write-tls", "", "write the fakes' TLS certificate and key (tls.pem, tls-key.pem) to this directory and exit")
@@ -58,10 +59,10 @@ func main() {
 	phases := map[string]bool{}
 	for _, p := range strings.Split(*phaseList, ",") {
 		switch p = strings.TrimSpace(p); p {
-		case "login", "wrong-secret", "unknown-client", "self", "oidc", "kubernetes", "aws", "cert", "check":
+		case "login", "wrong-secret", "unknown-client", "self", "oidc", "kubernetes", "aws", "cert", "check", "secret":
 			phases[p] = true
 		default:
-			fmt.Fprintf(os.Stderr, "unknown phase %q (login, wrong-secret, unknown-client, self, oidc, kubernetes, aws, cert, check)\n", p)
+			fmt.Fprintf(os.Stderr, "unknown phase %q (login, wrong-secret, unknown-client, self, oidc, kubernetes, aws, cert, check, secret)\n", p)
 			os.Exit(2)
 		}
 	}
@@ -150,6 +151,19 @@ func main() {
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "check setup:", err)
+			os.Exit(1)
+		}
+	}
+	if phases["secret"] {
+		admin, err := api.NewClient(*host, api.WithHTTPClient(hc), api.WithToken(token))
+		if err == nil {
+			var readReq func(context.Context) error
+			if readReq, err = startSecretRead(context.Background(), admin, *host, hc); err == nil {
+				todo = append(todo, phase{"GET /api/v3/secrets/raw/{key}", readReq})
+			}
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "secret setup:", err)
 			os.Exit(1)
 		}
 	}
