@@ -80,10 +80,11 @@ func TestGroupCommit(t *testing.T) {
 	}
 }
 
-// A batch's rows go in one statement per table whatever its size, so the
-// flusher's connection holds 2 prepared INSERTs, not one per size (pgx
-// would cache up to 512, each holding tens of kilobytes here and in the
-// PostgreSQL backend). A batch failing on one row leaves nothing of it.
+// A batch's statements have a few shapes (chunks of 1, 2, 4, ... 64 rows),
+// prepared once on the flusher's own connection: after 40 batch sizes that
+// connection holds 6 per table, not one per size (pgx would cache up to 512,
+// each holding tens of kilobytes here and in the PostgreSQL backend). A
+// batch failing in a later chunk leaves nothing of its earlier ones.
 func TestBatchStatementsAreBounded(t *testing.T) {
 	st := migrated(t)[store.Postgres]
 	sqlDB, err := st.DB.DB()
@@ -116,10 +117,10 @@ func TestBatchStatementsAreBounded(t *testing.T) {
 	if err := st.DB.Raw("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO %'").Scan(&prepared).Error; err != nil {
 		t.Fatal(err)
 	}
-	if prepared != 2 {
-		t.Errorf("%d INSERT statements prepared on the flusher's connection after %d batch sizes, want 2 (one per table)", prepared, sizes)
+	if prepared != 12 {
+		t.Errorf("%d INSERT statements prepared on the flusher's connection after %d batch sizes, want 12 (6 shapes per table)", prepared, sizes)
 	}
-	// The duplicate is the last row of the statement.
+	// Chunks of 2 and 1: the duplicate is in the second statement.
 	g = store.NewGroupCommit(st, 1, 64)
 	if err := g.Write(ctx, store.Writes{Tokens: []store.AccessToken{token("fresh-1"), token("fresh-2"), token("tok-1-0")}}); err == nil {
 		t.Fatal("a batch with a duplicate token ID succeeded")
