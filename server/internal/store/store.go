@@ -213,6 +213,10 @@ func Translate(err error, what string) error {
 		return fmt.Errorf("%s: %w", what, ErrNotFound)
 	case errors.Is(err, gorm.ErrDuplicatedKey):
 		return fmt.Errorf("%s: %w", what, ErrConflict)
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
+		// Every foreign key cascades on delete, so only a write naming a
+		// row deleted meanwhile (on another replica) violates one.
+		return fmt.Errorf("%s: what it belongs to was deleted: %w", what, ErrNotFound)
 	case Unavailable(err):
 		return fmt.Errorf("%s: %w: %w", what, ErrUnavailable, err)
 	default:
