@@ -28,8 +28,9 @@ type loginEntry struct {
 
 // loginCache remembers, for about a second, what the login query returned
 // for a client ID, secret prefix and source, so that a busy workload's logins
-// cost no SELECT. Only clean rows are kept: a source with failures on
-// record, or a use-limited secret, always goes to the database.
+// cost no SELECT, nor do refusals that change nothing. Only clean rows are
+// kept: a source with failures on record, or a use-limited secret, always
+// goes to the database.
 type loginCache struct {
 	mu sync.Mutex
 	m  map[string]map[loginKey]loginEntry // by client ID
@@ -47,6 +48,9 @@ func (c *loginCache) get(clientID string, k loginKey, now time.Time, revokedSinc
 	if !ok || now.Sub(e.fetchedAt) >= loginCacheTTL {
 		return nil, false
 	}
+	if len(e.rows) == 0 {
+		return nil, true
+	}
 	ua := e.rows[0]
 	refs := []revocation.Ref{{Kind: service.RevokeAuthMethod, ID: ua.UaID}, {Kind: service.RevokeIdentity, ID: ua.IdentityID}}
 	for _, r := range e.rows {
@@ -61,10 +65,12 @@ func (c *loginCache) get(clientID string, k loginKey, now time.Time, revokedSinc
 	return e.rows, true
 }
 
-// put keeps rows that just let a login through and are safe to reuse: no
-// lockout state for the source and no use-limited secret among them.
+// put keeps rows that are safe to reuse: no lockout state for the source
+// and no use-limited secret among them. No rows (an unknown client ID) is
+// kept too: a universal auth created on this replica evicts its client ID,
+// and one created on another is known here within loginCacheTTL.
 func (c *loginCache) put(clientID string, k loginKey, rows []universal.LoginRow, now time.Time) {
-	if len(rows) == 0 || rows[0].LoFailures != nil {
+	if len(rows) > 0 && rows[0].LoFailures != nil {
 		return
 	}
 	for _, r := range rows {

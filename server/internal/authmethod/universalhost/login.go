@@ -62,10 +62,17 @@ func (u host) check(ctx context.Context, meta service.Meta, in *api.UniversalAut
 		}
 	}
 	v := universal.Judge(universal.Attempt{Rows: rows, Secret: in.ClientSecret, IP: meta.IP, Source: source, Now: now, Equal: u.core.Keys().Equal})
-	if v.WrongSecret {
-		u.cache.evictSource(in.ClientID, source)
-	}
 	if v.Err != nil {
+		switch {
+		case len(v.Failure.Lockouts) > 0:
+			// The source's lockout count changes: its rows are read again.
+			u.cache.evictSource(in.ClientID, source)
+		case !cached && (v.WrongSecret || len(rows) == 0):
+			// Refused without changing anything (lockout off, or no such
+			// client ID): the next guess from here reads no row either, so
+			// a refusal costs no more than a login.
+			u.cache.put(in.ClientID, key, rows, now)
+		}
 		return nil, v.UA, coreWrites(v.Failure), v.Err
 	}
 	writes, err := universal.Spend(ctx, u.repo.UseClientSecret, v, source)
