@@ -36,7 +36,9 @@ type Route struct {
 	// KeepsAuthorization: the route writes, but nothing authorization reads
 	// (identities, their roles and memberships, roles, projects,
 	// environments, tokens): a replica keeps what it cached for
-	// authorization after it. Every other write makes the replica forget.
+	// authorization after it, and forgets only the secrets' rows it cached
+	// (secret and folder writes). Every other write makes the replica
+	// forget both.
 	KeepsAuthorization bool
 }
 

@@ -59,7 +59,10 @@ func handle[Req, Res any](s *Server, r *api.Route, fn func(c *Ctx, in *Req) (*Re
 		panic(fmt.Sprintf("route %s: KeepsAuthorization on a route that does not write", r.ID))
 	}
 	done := func() {}
-	if writes && !r.KeepsAuthorization {
+	switch {
+	case writes && r.KeepsAuthorization:
+		done = s.svc.SecretsMayHaveChanged
+	case writes:
 		done = func() { s.authorizationMayHaveChanged(r) }
 	}
 	h := func(ec echo.Context) error {

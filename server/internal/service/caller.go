@@ -179,6 +179,14 @@ func (s *Service) AuthorizationMayHaveChanged() {
 	s.perms.invalidate()
 	s.projectRefs.invalidate()
 	s.environments.invalidate()
+	s.secretRows.invalidate()
+}
+
+// SecretsMayHaveChanged makes this replica forget the secrets' rows it
+// cached. Every request that may write secrets or folders, and nothing
+// else authorization reads, calls it once it is done.
+func (s *Service) SecretsMayHaveChanged() {
+	s.secretRows.invalidate()
 }
 
 // roleRules resolves a role slug to its rules: built-in first, then custom.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -223,6 +224,25 @@ func findSecret(db *gorm.DB, pl *secretPlace, key string) (store.Secret, error) 
 	return row, store.Translate(err, "secret "+key)
 }
 
+// currentSecret is findSecret through the replica's cache of secrets'
+// rows: a workload reading its secrets reads no row most of the time, and
+// a value written through another replica is read here within a second,
+// as a change to authorization is; one written here, at once.
+func (s *Service) currentSecret(db *gorm.DB, pl *secretPlace, key string) (store.Secret, error) {
+	k := [3]string{pl.env.ID, pl.path, key}
+	now := s.now()
+	row, gen, ok := s.secretRows.get(k, now)
+	if ok {
+		return row, nil
+	}
+	row, err := findSecret(db, pl, key)
+	if err != nil {
+		return row, err
+	}
+	s.secretRows.put(k, row, gen, now, time.Time{})
+	return row, nil
+}
+
 // ListSecrets answers GET /api/v3/secrets/raw: the secrets at a path, or
 // with recursive under it, each read authorized (secrets read at its path)
 // and audited. A recursive listing leaves out what the caller may not read
@@ -314,7 +334,7 @@ func (s *Service) GetSecret(ctx context.Context, c *Caller, key string, q api.Se
 		return nil, err
 	}
 	db := s.db.WithContext(ctx)
-	row, err := findSecret(db, &pl, key)
+	row, err := s.currentSecret(db, &pl, key)
 	if err != nil {
 		return nil, err
 	}

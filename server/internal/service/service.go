@@ -35,6 +35,9 @@ type Service struct {
 	perms        *freshCache[[2]string, *authz.Permissions] // by organization and identity
 	projectRefs  *freshCache[[2]string, store.Project]      // by organization and project ID or slug
 	environments *freshCache[[2]string, store.Environment]  // by project and slug
+	// secretRows are secrets' rows (sealed values), by environment, path
+	// and key, reused for at most freshFor like what authorization reads.
+	secretRows *freshCache[[3]string, store.Secret]
 	// dataKeys caches projects' opened data keys (project ID → *secret.DataKey).
 	dataKeys sync.Map
 }
@@ -80,7 +83,7 @@ func New(d Deps) *Service {
 	s := &Service{store: d.Store, db: d.Store.DB, keys: d.Keys, signer: d.Signer, writes: d.Writes,
 		revocations: d.Revocations, observer: d.Observer, activity: d.Activity, methods: d.AuthMethods, now: d.Now,
 		perms: newFreshCache[[2]string, *authz.Permissions](), projectRefs: newFreshCache[[2]string, store.Project](),
-		environments: newFreshCache[[2]string, store.Environment]()}
+		environments: newFreshCache[[2]string, store.Environment](), secretRows: newFreshCache[[3]string, store.Secret]()}
 	if s.observer == nil {
 		s.observer = nopObserver{}
 	}
