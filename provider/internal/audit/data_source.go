@@ -30,7 +30,35 @@ type auditModel struct {
 	MachineIdentities      types.Int64    `tfsdk:"machine_identities"`
 	DistinctPermissionSets types.Int64    `tfsdk:"distinct_permission_sets"`
 	Groups                 []groupModel   `tfsdk:"groups"`
+	UseSince               types.String   `tfsdk:"use_since"`
+	UseLogStart            types.String   `tfsdk:"use_log_start"`
+	SecretUse              []useModel     `tfsdk:"secret_use"`
 	Findings               []findingModel `tfsdk:"findings"`
+}
+
+type useModel struct {
+	Identity  types.String `tfsdk:"identity"`
+	Project   types.String `tfsdk:"project"`
+	Judged    types.Bool   `tfsdk:"judged"`
+	Finding   types.String `tfsdk:"finding"`
+	Used      []usedModel  `tfsdk:"used"`
+	Suggested []ruleModel  `tfsdk:"suggested"`
+}
+
+type usedModel struct {
+	Environment types.String `tfsdk:"environment"`
+	SecretPath  types.String `tfsdk:"secret_path"`
+	Action      types.String `tfsdk:"action"`
+	Count       types.Int64  `tfsdk:"count"`
+	LastAt      types.String `tfsdk:"last_at"`
+}
+
+type ruleModel struct {
+	Subject      types.String `tfsdk:"subject"`
+	Actions      types.List   `tfsdk:"actions"`
+	Environments types.List   `tfsdk:"environments"`
+	SecretPaths  types.List   `tfsdk:"secret_paths"`
+	Inverted     types.Bool   `tfsdk:"inverted"`
 }
 
 type groupModel struct {
@@ -107,12 +135,40 @@ func fromAPI(cfg auditModel, a *api.IdentityAudit) auditModel {
 		}
 		out.Groups = append(out.Groups, gm)
 	}
+	out.UseSince, out.UseLogStart, out.SecretUse = types.StringValue(""), types.StringValue(""), []useModel{}
+	if u := a.Use; u != nil {
+		out.UseSince = types.StringValue(u.Since.UTC().Format(time.RFC3339))
+		if u.LogStart != nil {
+			out.UseLogStart = types.StringValue(u.LogStart.UTC().Format(time.RFC3339))
+		}
+		for _, g := range u.Grants {
+			out.SecretUse = append(out.SecretUse, useFromAPI(g))
+		}
+	}
 	out.Findings = make([]findingModel, 0, len(a.Findings))
 	for _, f := range a.Findings {
 		out.Findings = append(out.Findings, findingModel{Severity: types.StringValue(f.Severity), Code: types.StringValue(f.Code),
 			Identity: types.StringValue(f.Identity), Detail: types.StringValue(f.Detail)})
 	}
 	return out
+}
+
+func useFromAPI(g api.AuditGrantUse) useModel {
+	m := useModel{Identity: types.StringValue(g.Identity), Project: types.StringValue(g.Project), Judged: types.BoolValue(g.Judged),
+		Finding: types.StringValue(g.Finding), Used: make([]usedModel, 0, len(g.Used)), Suggested: make([]ruleModel, 0, len(g.Suggested))}
+	for _, u := range g.Used {
+		m.Used = append(m.Used, usedModel{Environment: types.StringValue(u.Environment), SecretPath: types.StringValue(u.SecretPath),
+			Action: types.StringValue(u.Action), Count: types.Int64Value(int64(u.Count)), LastAt: types.StringValue(u.LastAt.UTC().Format(time.RFC3339))})
+	}
+	for _, r := range g.Suggested {
+		var c api.PermissionConditions
+		if r.Conditions != nil {
+			c = *r.Conditions
+		}
+		m.Suggested = append(m.Suggested, ruleModel{Subject: types.StringValue(r.Subject), Actions: stringList(r.Actions),
+			Environments: stringList(c.Environments), SecretPaths: stringList(c.SecretPaths), Inverted: types.BoolValue(r.Inverted)})
+	}
+	return m
 }
 
 // stringList is a list of strings in the given order.
