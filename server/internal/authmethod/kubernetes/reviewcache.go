@@ -2,15 +2,14 @@ package kubernetes
 
 import (
 	"crypto/sha256"
-	"sync"
 	"time"
 
 	authv1 "k8s.io/api/authentication/v1"
+
+	"github.com/idplane/idplane/server/internal/expiring"
 )
 
-// reviewCacheMax bounds the reviews remembered; past it expired ones go,
-// and if none has, the cache starts over, which costs TokenReviews and
-// nothing else.
+// reviewCacheMax bounds the reviews remembered.
 const reviewCacheMax = 8192
 
 // reviewCache remembers, for a while, the API server's answer to a
@@ -27,21 +26,14 @@ const reviewCacheMax = 8192
 type reviewCache struct {
 	ttl time.Duration
 	now func() time.Time
-
-	mu sync.Mutex
-	m  map[[sha256.Size]byte]cachedReview
-}
-
-type cachedReview struct {
-	status authv1.TokenReviewStatus
-	until  time.Time
+	m   *expiring.Map[[sha256.Size]byte, authv1.TokenReviewStatus]
 }
 
 func newReviewCache(ttl time.Duration) *reviewCache {
-	return &reviewCache{ttl: ttl, now: time.Now, m: map[[sha256.Size]byte]cachedReview{}}
+	return &reviewCache{ttl: ttl, now: time.Now, m: expiring.New[[sha256.Size]byte, authv1.TokenReviewStatus](reviewCacheMax)}
 }
 
-// key is the SHA-256 of what a review of jwt under cfg is asked with.
+// reviewKey is the SHA-256 of what a review of jwt under cfg is asked with.
 func reviewKey(cfg config, jwt string) [sha256.Size]byte {
 	h := sha256.New()
 	reviewer := ""
@@ -61,13 +53,7 @@ func (c *reviewCache) get(key [sha256.Size]byte) (authv1.TokenReviewStatus, bool
 	if c.ttl <= 0 {
 		return authv1.TokenReviewStatus{}, false
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	r, ok := c.m[key]
-	if !ok || !c.now().Before(r.until) {
-		return authv1.TokenReviewStatus{}, false
-	}
-	return r.status, true
+	return c.m.Get(key, c.now())
 }
 
 func (c *reviewCache) put(key [sha256.Size]byte, status authv1.TokenReviewStatus) {
@@ -75,17 +61,5 @@ func (c *reviewCache) put(key [sha256.Size]byte, status authv1.TokenReviewStatus
 		return
 	}
 	now := c.now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.m) >= reviewCacheMax {
-		for k, r := range c.m {
-			if !now.Before(r.until) {
-				delete(c.m, k)
-			}
-		}
-		if len(c.m) >= reviewCacheMax {
-			clear(c.m)
-		}
-	}
-	c.m[key] = cachedReview{status: status, until: now.Add(c.ttl)}
+	c.m.Put(key, status, now, now.Add(c.ttl))
 }

@@ -3,15 +3,14 @@ package signedtoken
 import (
 	"crypto"
 	"crypto/sha256"
-	"sync"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/idplane/idplane/server/internal/expiring"
 )
 
-// verifiedMax bounds the tokens remembered; past it expired entries go,
-// and if none has, the cache starts over, which costs signature checks and
-// nothing else.
+// verifiedMax bounds the tokens remembered.
 const verifiedMax = 8192
 
 // verifiedCache remembers the tokens whose signature verified, by the
@@ -26,22 +25,22 @@ const verifiedMax = 8192
 // same way. Only verified tokens are kept: a forged one costs a signature
 // check every time, as it did.
 type verifiedCache struct {
-	mu sync.Mutex
-	m  map[[sha256.Size]byte]verifiedToken
+	m *expiring.Map[[sha256.Size]byte, verifiedToken]
 }
 
 type verifiedToken struct {
 	token *Token
 	key   crypto.PublicKey
-	until time.Time
+}
+
+func newVerifiedCache() verifiedCache {
+	return verifiedCache{m: expiring.New[[sha256.Size]byte, verifiedToken](verifiedMax)}
 }
 
 // get returns the token of sum if it was verified by one of keys.
-func (c *verifiedCache) get(sum [sha256.Size]byte, now time.Time, keys func(kid string) []jose.JSONWebKey) (*Token, bool) {
-	c.mu.Lock()
-	e, ok := c.m[sum]
-	c.mu.Unlock()
-	if !ok || !now.Before(e.until) {
+func (c verifiedCache) get(sum [sha256.Size]byte, now time.Time, keys func(kid string) []jose.JSONWebKey) (*Token, bool) {
+	e, ok := c.m.Get(sum, now)
+	if !ok {
 		return nil, false
 	}
 	for _, k := range keys(e.token.Header.KeyID) {
@@ -54,23 +53,8 @@ func (c *verifiedCache) get(sum [sha256.Size]byte, now time.Time, keys func(kid 
 }
 
 // put remembers t, verified by key, until until.
-func (c *verifiedCache) put(sum [sha256.Size]byte, t *Token, key crypto.PublicKey, now, until time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = map[[sha256.Size]byte]verifiedToken{}
-	}
-	if len(c.m) >= verifiedMax {
-		for s, e := range c.m {
-			if !now.Before(e.until) {
-				delete(c.m, s)
-			}
-		}
-		if len(c.m) >= verifiedMax {
-			clear(c.m)
-		}
-	}
-	c.m[sum] = verifiedToken{token: t, key: key, until: until}
+func (c verifiedCache) put(sum [sha256.Size]byte, t *Token, key crypto.PublicKey, now, until time.Time) {
+	c.m.Put(sum, verifiedToken{token: t, key: key}, now, until)
 }
 
 // usable reports whether k may verify a token signed with alg: a key is

@@ -74,7 +74,7 @@ func New(o Options) *Verifier {
 	if o.Now == nil {
 		o.Now = func() time.Time { return time.Now().UTC() }
 	}
-	return &Verifier{policy: o.Policy, leeway: o.Leeway, now: o.Now,
+	return &Verifier{policy: o.Policy, leeway: o.Leeway, now: o.Now, verified: newVerifiedCache(),
 		remotes: map[string]*Remote{}, discoveries: map[string]*discovery{}, statics: map[string]Static{}}
 }
 
