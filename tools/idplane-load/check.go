@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
@@ -16,7 +14,7 @@ import (
 // a viewer of it, and returns a request deciding whether that identity may
 // read a secret there (POST /api/v1/authz/check, allowed), sent with
 // bearer, the admin's token (admin holds authz check).
-func startCheck(ctx context.Context, admin *api.Client, host string, hc *http.Client, bearer string) (func(context.Context) error, error) {
+func startCheck(ctx context.Context, admin *api.Client, lc *loadClient, bearer string) (func() error, error) {
 	slug := fmt.Sprintf("load-%d", time.Now().UnixNano())
 	p, err := admin.CreateProject(ctx, api.ProjectInput{Name: slug, Slug: slug})
 	if err != nil {
@@ -36,26 +34,6 @@ func startCheck(ctx context.Context, admin *api.Client, host string, hc *http.Cl
 	if err != nil {
 		return nil, err
 	}
-	return func(ctx context.Context) error {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, host+api.RouteAuthzCheck.Path, bytes.NewReader(body))
-		req.Header.Set("Authorization", bearer)
-		req.Header.Set("Content-Type", "application/json")
-		res, err := hc.Do(req)
-		if err != nil {
-			return err
-		}
-		defer res.Body.Close()
-		var d api.AuthzDecision
-		if res.StatusCode != http.StatusOK {
-			b, _ := io.ReadAll(res.Body)
-			return fmt.Errorf("authz/check: HTTP %d: %s", res.StatusCode, b)
-		}
-		if err := json.NewDecoder(res.Body).Decode(&d); err != nil {
-			return err
-		}
-		if !d.Allowed {
-			return fmt.Errorf("authz/check: %s (%s), want allow", d.Decision, d.Reason)
-		}
-		return nil
-	}, nil
+	return lc.phaseOf(call{method: http.MethodPost, path: api.RouteAuthzCheck.Path, bearer: bearer, body: body,
+		status: http.StatusOK, want: []byte(`"allowed":true`)}), nil
 }

@@ -20,13 +20,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"slices"
@@ -76,57 +73,37 @@ func main() {
 	}
 	tr := &http.Transport{MaxIdleConns: *concurrency * 2, MaxIdleConnsPerHost: *concurrency * 2, IdleConnTimeout: time.Minute}
 	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	login, _ := json.Marshal(api.UniversalAuthLoginRequest{ClientID: *clientID, ClientSecret: *clientSecret})
-
-	var token string
-	loginReq := func(ctx context.Context) error {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, *host+api.RouteUniversalAuthLogin.Path, bytes.NewReader(login))
-		req.Header.Set("Content-Type", "application/json")
-		res, err := hc.Do(req)
-		if err != nil {
-			return err
-		}
-		defer res.Body.Close()
-		if res.StatusCode != http.StatusOK {
-			b, _ := io.ReadAll(res.Body)
-			return fmt.Errorf("login: HTTP %d: %s", res.StatusCode, b)
-		}
-		var lr api.LoginResponse
-		if err := json.NewDecoder(res.Body).Decode(&lr); err != nil {
-			return err
-		}
-		token = lr.AccessToken
-		return nil
+	lc, err := newLoadClient(*host, *concurrency, nil)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
 	}
-	if err := loginReq(context.Background()); err != nil {
+	login, _ := json.Marshal(api.UniversalAuthLoginRequest{ClientID: *clientID, ClientSecret: *clientSecret})
+	loginReq := lc.phaseOf(call{method: http.MethodPost, path: api.RouteUniversalAuthLogin.Path, body: login,
+		status: http.StatusOK, want: []byte(`"accessToken":"`)})
+	anon, err := api.NewClient(*host, api.WithHTTPClient(hc))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	first, err := anon.Login(context.Background(), api.UniversalAuthLoginRequest{ClientID: *clientID, ClientSecret: *clientSecret})
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	token := first.AccessToken
 	bearer := "Bearer " + token
-	selfReq := func(ctx context.Context) error {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, *host+api.RouteTokenSelf.Path, nil)
-		req.Header.Set("Authorization", bearer)
-		res, err := hc.Do(req)
-		if err != nil {
-			return err
-		}
-		defer res.Body.Close()
-		_, _ = io.Copy(io.Discard, res.Body)
-		if res.StatusCode != http.StatusOK {
-			return fmt.Errorf("token/self: HTTP %d", res.StatusCode)
-		}
-		return nil
-	}
+	selfReq := lc.phaseOf(call{method: http.MethodGet, path: api.RouteTokenSelf.Path, bearer: bearer, status: http.StatusOK})
 	type phase struct {
 		name string
-		fn   func(context.Context) error
+		fn   func() error
 	}
 	var todo []phase
 	if phases["login"] {
 		todo = append(todo, phase{"universal-auth login", loginReq})
 	}
 	if phases["wrong-secret"] || phases["unknown-client"] {
-		refused, err := startRefused(context.Background(), *host, hc, *clientID, *clientSecret)
+		refused, err := startRefused(context.Background(), *host, hc, lc, *clientID, *clientSecret)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "refused-login setup:", err)
 			os.Exit(1)
@@ -144,8 +121,8 @@ func main() {
 	if phases["check"] {
 		admin, err := api.NewClient(*host, api.WithHTTPClient(hc), api.WithToken(token))
 		if err == nil {
-			var checkReq func(context.Context) error
-			if checkReq, err = startCheck(context.Background(), admin, *host, hc, bearer); err == nil {
+			var checkReq func() error
+			if checkReq, err = startCheck(context.Background(), admin, lc, bearer); err == nil {
 				todo = append(todo, phase{"POST /api/v1/authz/check", checkReq})
 			}
 		}
@@ -157,8 +134,8 @@ func main() {
 	if phases["secret"] {
 		admin, err := api.NewClient(*host, api.WithHTTPClient(hc), api.WithToken(token))
 		if err == nil {
-			var readReq func(context.Context) error
-			if readReq, err = startSecretRead(context.Background(), admin, *host, hc); err == nil {
+			var readReq func() error
+			if readReq, err = startSecretRead(context.Background(), admin, *host, hc, lc); err == nil {
 				todo = append(todo, phase{"GET /api/v3/secrets/raw/{key}", readReq})
 			}
 		}
@@ -170,13 +147,13 @@ func main() {
 	var idp *oidcProvider
 	if phases["oidc"] {
 		var err error
-		if idp, err = startOIDC(*host, hc, *clientID, *clientSecret); err != nil {
+		if idp, err = startOIDC(*host, hc, lc, *clientID, *clientSecret); err != nil {
 			fmt.Fprintln(os.Stderr, "oidc setup:", err)
 			os.Exit(1)
 		}
 		defer idp.close()
 		for _, alg := range oidcAlgorithms {
-			todo = append(todo, phase{"OIDC login " + string(alg), idp.loginReq(*host, hc, alg)})
+			todo = append(todo, phase{"OIDC login " + string(alg), idp.loginReq(lc, alg)})
 		}
 	}
 	var platforms []platformBench
@@ -194,11 +171,11 @@ func main() {
 			fn    func() ([]platformBench, error)
 		}{
 			{"kubernetes", func() ([]platformBench, error) {
-				b, err := startKubernetes(ctx, tb, admin, *host, hc)
+				b, err := startKubernetes(ctx, tb, admin, lc)
 				return []platformBench{b}, err
 			}},
 			{"aws", func() ([]platformBench, error) {
-				b, err := startAWS(ctx, tb, admin, *host, hc)
+				b, err := startAWS(ctx, tb, admin, lc)
 				return []platformBench{b}, err
 			}},
 			{"cert", func() ([]platformBench, error) { return startCert(ctx, tb, admin, *tlsHost, *caFile, *concurrency) }},
@@ -256,9 +233,7 @@ type result struct {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-func run(fn func(context.Context) error, workers int, d time.Duration) result {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
+func run(fn func() error, workers int, d time.Duration) result {
 	var (
 		mu        sync.Mutex
 		latencies []time.Duration
@@ -266,18 +241,14 @@ func run(fn func(context.Context) error, workers int, d time.Duration) result {
 		wg        sync.WaitGroup
 	)
 	start := time.Now()
+	end := start.Add(d)
 	for range workers {
 		wg.Go(func() {
 			var local []time.Duration
 			var errs int
 			var first error
-			for ctx.Err() == nil {
-				t := time.Now()
-				err := fn(ctx)
-				if err != nil {
-					if ctx.Err() != nil && errors.Is(err, context.DeadlineExceeded) {
-						break
-					}
+			for t := time.Now(); t.Before(end); t = time.Now() {
+				if err := fn(); err != nil {
 					errs++
 					if first == nil {
 						first = err

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -47,7 +45,7 @@ func (t *processTB) Cleanup(f func()) { t.cleanups = append(t.cleanups, f) }
 // startOIDC starts the IdP, publishes a key per algorithm, attaches OIDC
 // auth (the IdP's CA as oidc_ca_certificate) to a new identity as the
 // admin of clientID, and checks one login per algorithm.
-func startOIDC(host string, hc *http.Client, clientID, clientSecret string) (*oidcProvider, error) {
+func startOIDC(host string, hc *http.Client, lc *loadClient, clientID, clientSecret string) (*oidcProvider, error) {
 	tb := &processTB{}
 	p := &oidcProvider{idp: idptest.New(tb), tb: tb, tokens: map[jose.SignatureAlgorithm][]byte{}}
 	keys := map[jose.SignatureAlgorithm]*idptest.Key{}
@@ -83,7 +81,7 @@ func startOIDC(host string, hc *http.Client, clientID, clientSecret string) (*oi
 		raw := idptest.Sign(keys[alg], idptest.Claims(p.idp.URL, "repo:acme/infra:ref:refs/heads/main", []string{"idplane"}, time.Hour,
 			map[string]any{"repository": "acme/infra", "ref": "refs/heads/main"}))
 		p.tokens[alg], _ = json.Marshal(api.TokenAuthLoginRequest{IdentityID: id.ID, JWT: raw})
-		if err := p.loginReq(host, hc, alg)(ctx); err != nil {
+		if err := p.loginReq(lc, alg)(); err != nil {
 			p.close()
 			return nil, fmt.Errorf("first OIDC login (%s): %w (is the server started with --allow-internal-outbound?)", alg, err)
 		}
@@ -92,22 +90,9 @@ func startOIDC(host string, hc *http.Client, clientID, clientSecret string) (*oi
 }
 
 // loginReq is one OIDC login with the token of alg.
-func (p *oidcProvider) loginReq(host string, hc *http.Client, alg jose.SignatureAlgorithm) func(context.Context) error {
-	body := p.tokens[alg]
-	return func(ctx context.Context) error {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, host+api.RouteOIDCAuthLogin.Path, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		res, err := hc.Do(req)
-		if err != nil {
-			return err
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		if res.StatusCode != http.StatusOK {
-			return fmt.Errorf("oidc login: HTTP %d: %s", res.StatusCode, b)
-		}
-		return nil
-	}
+func (p *oidcProvider) loginReq(lc *loadClient, alg jose.SignatureAlgorithm) func() error {
+	return lc.phaseOf(call{method: http.MethodPost, path: api.RouteOIDCAuthLogin.Path, body: p.tokens[alg],
+		status: http.StatusOK, want: []byte(`"accessToken":"`)})
 }
 
 // report prints how often the server fetched the IdP's documents, and

@@ -57,7 +57,7 @@ func (t *processTB) close() {
 // cost per request measured directly, printed beside the logins.
 type platformBench struct {
 	name     string
-	login    func(context.Context) error
+	login    func() error
 	fakeCost func() (time.Duration, error)
 }
 
@@ -72,20 +72,9 @@ func newLoadIdentity(ctx context.Context, admin *api.Client, prefix string) (str
 	return id.ID, nil
 }
 
-// postLogin posts body to route at host and expects 200.
-func postLogin(ctx context.Context, hc *http.Client, url string, body []byte) error {
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	res, err := hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("login: HTTP %d: %s", res.StatusCode, b)
-	}
-	return nil
+// loginCall is a login posting body to path, which must answer a token.
+func loginCall(path string, body []byte) call {
+	return call{method: http.MethodPost, path: path, body: body, status: http.StatusOK, want: []byte(`"accessToken":"`)}
 }
 
 // fakeClient trusts a fake's certificate.
@@ -112,7 +101,7 @@ func meanOf(n int, fn func() error) (time.Duration, error) {
 
 // startKubernetes starts a fake API server, attaches Kubernetes auth with
 // a reviewer token to a new identity, and logs a pod in once.
-func startKubernetes(ctx context.Context, tb *processTB, admin *api.Client, host string, hc *http.Client) (platformBench, error) {
+func startKubernetes(ctx context.Context, tb *processTB, admin *api.Client, lc *loadClient) (platformBench, error) {
 	k8s := platformtest.NewKubernetes(tb)
 	id, err := newLoadIdentity(ctx, admin, "load-k8s-")
 	if err != nil {
@@ -126,10 +115,8 @@ func startKubernetes(ctx context.Context, tb *processTB, admin *api.Client, host
 	}
 	pod := k8s.Token(platformtest.ServiceAccount{Namespace: "ci", Name: "runner-1"})
 	body, _ := json.Marshal(api.TokenAuthLoginRequest{IdentityID: id, JWT: pod})
-	b := platformBench{name: "Kubernetes login", login: func(ctx context.Context) error {
-		return postLogin(ctx, hc, host+api.RouteKubernetesAuthLogin.Path, body)
-	}}
-	if err := b.login(ctx); err != nil {
+	b := platformBench{name: "Kubernetes login", login: lc.phaseOf(loginCall(api.RouteKubernetesAuthLogin.Path, body))}
+	if err := b.login(); err != nil {
 		return b, fmt.Errorf("first Kubernetes login: %w (is the server started with --allow-internal-outbound?)", err)
 	}
 	direct := fakeClient(k8s.CAPEM)
@@ -147,7 +134,7 @@ func startKubernetes(ctx context.Context, tb *processTB, admin *api.Client, host
 // startAWS starts a fake STS, attaches AWS auth (with a server ID) to a
 // new identity, and logs in once. Every login signs a new request: the
 // server accepts each once.
-func startAWS(ctx context.Context, tb *processTB, admin *api.Client, host string, hc *http.Client) (platformBench, error) {
+func startAWS(ctx context.Context, tb *processTB, admin *api.Client, lc *loadClient) (platformBench, error) {
 	sts := platformtest.NewSTS(tb)
 	sts.AddCredentials("AKIDLOAD", platformtest.Principal{SecretAccessKey: "load-secret", Account: "123456789012",
 		Arn: "arn:aws:sts::123456789012:assumed-role/load/i-0123456789abcdef0", UserID: "AROALOAD:i-0123456789abcdef0"})
@@ -163,15 +150,15 @@ func startAWS(ctx context.Context, tb *processTB, admin *api.Client, host string
 	}
 	signer := api.AWSLogin{IdentityID: id, STSEndpoint: sts.URL, Region: "eu-west-1", ServerID: "idplane-load",
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDLOAD", "load-secret", "")}
-	b := platformBench{name: "AWS login", login: func(ctx context.Context) error {
+	b := platformBench{name: "AWS login", login: func() error {
 		in, err := signer.Request(ctx, time.Now())
 		if err != nil {
 			return err
 		}
 		body, _ := json.Marshal(in)
-		return postLogin(ctx, hc, host+api.RouteAWSAuthLogin.Path, body)
+		return lc.send(loginCall(api.RouteAWSAuthLogin.Path, body))
 	}}
-	if err := b.login(ctx); err != nil {
+	if err := b.login(); err != nil {
 		return b, fmt.Errorf("first AWS login: %w (is the server started with --allow-internal-outbound and --outbound-ca-file?)", err)
 	}
 	direct := fakeClient(sts.CAPEM)
@@ -252,15 +239,18 @@ func startCert(ctx context.Context, tb *processTB, admin *api.Client, tlsHost, c
 	leaf, key := ca.Issue(tb, platformtest.Leaf{URIs: []string{"spiffe://load.example.org/ns/load/sa/client"}})
 	cfg := &tls.Config{RootCAs: roots, Certificates: []tls.Certificate{platformtest.TLSCertificate(key, leaf)}}
 	body, _ := json.Marshal(api.TLSCertAuthLoginRequest{IdentityID: id})
-	url := tlsHost + api.RouteTLSCertAuthLogin.Path
-	kept := &http.Client{Timeout: 30 * time.Second,
-		Transport: &http.Transport{TLSClientConfig: cfg, MaxIdleConns: concurrency * 2, MaxIdleConnsPerHost: concurrency * 2}}
-	fresh := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: cfg, DisableKeepAlives: true}}
-	phases := []platformBench{
-		{name: "certificate login", login: func(ctx context.Context) error { return postLogin(ctx, kept, url, body) }},
-		{name: "certificate login, handshake", login: func(ctx context.Context) error { return postLogin(ctx, fresh, url, body) }},
+	lc, err := newLoadClient(tlsHost, concurrency, cfg)
+	if err != nil {
+		return nil, err
 	}
-	if err := phases[0].login(ctx); err != nil {
+	login := loginCall(api.RouteTLSCertAuthLogin.Path, body)
+	fresh := login
+	fresh.newConn = true
+	phases := []platformBench{
+		{name: "certificate login", login: lc.phaseOf(login)},
+		{name: "certificate login, handshake", login: lc.phaseOf(fresh)},
+	}
+	if err := phases[0].login(); err != nil {
 		return nil, fmt.Errorf("first certificate login: %w (is %s served with --tls-client-certs request?)", err, tlsHost)
 	}
 	return phases, nil

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
@@ -19,10 +17,10 @@ import (
 // every attempt is checked against the secret rather than refused as
 // locked out, and the admin is never locked out), and a client ID nobody has.
 type refusedLogins struct {
-	wrongSecret, unknownClient func(context.Context) error
+	wrongSecret, unknownClient func() error
 }
 
-func startRefused(ctx context.Context, host string, hc *http.Client, clientID, clientSecret string) (*refusedLogins, error) {
+func startRefused(ctx context.Context, host string, hc *http.Client, lc *loadClient, clientID, clientSecret string) (*refusedLogins, error) {
 	admin, err := api.NewClient(host, api.WithHTTPClient(hc), api.WithUniversalAuth(clientID, clientSecret))
 	if err != nil {
 		return nil, err
@@ -43,23 +41,9 @@ func startRefused(ctx context.Context, host string, hc *http.Client, clientID, c
 	}
 	wrong, _ := json.Marshal(api.UniversalAuthLoginRequest{ClientID: ua.ClientID, ClientSecret: "idp_cs_" + random() + random()[:11]})
 	unknown, _ := json.Marshal(api.UniversalAuthLoginRequest{ClientID: random(), ClientSecret: "idp_cs_" + random() + random()[:11]})
-	return &refusedLogins{wrongSecret: refusedReq(host, hc, wrong), unknownClient: refusedReq(host, hc, unknown)}, nil
-}
-
-// refusedReq sends a login that must be answered 401 login_failed.
-func refusedReq(host string, hc *http.Client, body []byte) func(context.Context) error {
-	return func(ctx context.Context) error {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, host+api.RouteUniversalAuthLogin.Path, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		res, err := hc.Do(req)
-		if err != nil {
-			return err
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		if res.StatusCode != http.StatusUnauthorized || !bytes.Contains(b, []byte(api.CodeLoginFailed)) {
-			return fmt.Errorf("refused login: HTTP %d: %s, want 401 %s", res.StatusCode, b, api.CodeLoginFailed)
-		}
-		return nil
+	refused := func(body []byte) func() error {
+		return lc.phaseOf(call{method: http.MethodPost, path: api.RouteUniversalAuthLogin.Path, body: body,
+			status: http.StatusUnauthorized, want: []byte(api.CodeLoginFailed)})
 	}
+	return &refusedLogins{wrongSecret: refused(wrong), unknownClient: refused(unknown)}, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"time"
@@ -16,7 +15,7 @@ import (
 // and an identity that is a viewer of the project, logs that identity in
 // with universal auth, and returns a request reading the secret as it
 // (GET /api/v3/secrets/raw/{key}: authorized, decrypted, audited).
-func startSecretRead(ctx context.Context, admin *api.Client, host string, hc *http.Client) (func(context.Context) error, error) {
+func startSecretRead(ctx context.Context, admin *api.Client, host string, hc *http.Client, lc *loadClient) (func() error, error) {
 	slug := fmt.Sprintf("load-secrets-%d", time.Now().UnixNano())
 	p, err := admin.CreateProject(ctx, api.ProjectInput{Name: slug, Slug: slug})
 	if err != nil {
@@ -52,27 +51,8 @@ func startSecretRead(ctx context.Context, admin *api.Client, host string, hc *ht
 	if err != nil {
 		return nil, err
 	}
-	bearer := "Bearer " + login.AccessToken
-	target := host + "/api/v3/secrets/raw/" + key + "?" + url.Values{"workspaceSlug": {slug}, "environment": {"prod"}, "secretPath": {"/db/orders"}}.Encode()
-	return func(ctx context.Context) error {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-		req.Header.Set("Authorization", bearer)
-		res, err := hc.Do(req)
-		if err != nil {
-			return err
-		}
-		defer res.Body.Close()
-		if res.StatusCode != http.StatusOK {
-			b, _ := io.ReadAll(res.Body)
-			return fmt.Errorf("secret read: HTTP %d: %s", res.StatusCode, b)
-		}
-		var out api.SecretResponse
-		if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
-			return err
-		}
-		if out.Secret.SecretValue != value {
-			return fmt.Errorf("secret read: got another value")
-		}
-		return nil
-	}, nil
+	path := "/api/v3/secrets/raw/" + key + "?" + url.Values{"workspaceSlug": {slug}, "environment": {"prod"}, "secretPath": {"/db/orders"}}.Encode()
+	want, _ := json.Marshal(map[string]string{"secretValue": value})
+	return lc.phaseOf(call{method: http.MethodGet, path: path, bearer: "Bearer " + login.AccessToken,
+		status: http.StatusOK, want: want[1 : len(want)-1]}), nil
 }
