@@ -135,11 +135,11 @@ func build(ctx context.Context, cfg Config, st *store.Store, keys *secret.Keys) 
 	if err := revs.Load(ctx); err != nil {
 		return nil, fmt.Errorf("load revocations: %w", err)
 	}
-	workers, rows := 2, 512
-	if st.Dialect == store.SQLite {
-		workers = 1
-	}
-	writes := store.NewGroupCommit(st, workers, rows)
+	// One flusher: while it commits, the next batch gathers. A second one
+	// on PostgreSQL halved the batches, and each commit's fsync and context
+	// switches cost more than its rows (PostgreSQL's CPU per login 64–70 µs
+	// with two, 45–46 µs with one, logins/s +12 % in alternating runs).
+	writes := store.NewGroupCommit(st, 1, 512)
 	metrics := httpapi.NewMetrics()
 	verifier := signedtoken.New(signedtoken.Options{Policy: cfg.Outbound, Leeway: cfg.JWTLeeway})
 	methods := authmethod.Registry{
