@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,6 +26,20 @@ type Metrics struct {
 	// authzInvalidations counts the writes after which this replica forgot
 	// what it cached for authorization, by route.
 	authzInvalidations *prometheus.CounterVec
+	// perRequest holds each route, method and status's counter and
+	// histogram: WithLabelValues hashes its labels and takes a lock on
+	// every call, which is per request on the hottest routes.
+	perRequest sync.Map // requestLabels → requestMetrics
+}
+
+type requestLabels struct {
+	route, method string
+	status        int
+}
+
+type requestMetrics struct {
+	count   prometheus.Counter
+	latency prometheus.Observer
 }
 
 // NewMetrics registers the metrics and the Go runtime collectors.
@@ -59,8 +74,22 @@ func NewMetrics() *Metrics {
 }
 
 func (m *Metrics) request(method, route string, status int, d time.Duration) {
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(route, method).Observe(d.Seconds())
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+	default:
+		// A client may send any token as a method: one label set each
+		// would grow the metrics (and this cache) without bound.
+		method = "other"
+	}
+	k := requestLabels{route: route, method: method, status: status}
+	v, ok := m.perRequest.Load(k)
+	if !ok {
+		v, _ = m.perRequest.LoadOrStore(k, requestMetrics{count: m.requests.WithLabelValues(route, method, strconv.Itoa(status)),
+			latency: m.latency.WithLabelValues(route, method)})
+	}
+	rm := v.(requestMetrics)
+	rm.count.Inc()
+	rm.latency.Observe(d.Seconds())
 }
 
 // Login implements service.Observer.

@@ -24,7 +24,8 @@ func get(t *testing.T, url string) (int, http.Header, string) {
 
 // /healthz, /readyz, /metrics, the JWKS and the OpenAPI document answer
 // without a token; the metrics count requests by route template and status,
-// latency, logins by outcome and issued tokens; every answer has a request ID.
+// latency, logins by outcome and issued tokens, with any method but the
+// seven known ones counted as "other"; every answer has a request ID.
 func TestObservabilityEndpoints(t *testing.T) {
 	srv := servertest.Start(t, servertest.Options{Backend: servertest.SQLite})
 	ctx := context.Background()
@@ -44,9 +45,23 @@ func TestObservabilityEndpoints(t *testing.T) {
 			t.Errorf("%s: %d, request ID %q, body lacks %s", path, status, h.Get("X-Request-Id"), want)
 		}
 	}
+	// Any token is a method to net/http: each must not become a label set.
+	for _, m := range []string{"BREW", "PROPFIND"} {
+		for _, path := range []string{"/no-such-route", "/api/v1/projects"} {
+			req, _ := http.NewRequest(m, srv.URL+path, nil)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+		}
+	}
 	status, _, body := get(t, srv.URL+"/metrics")
 	if status != http.StatusOK {
 		t.Fatalf("/metrics: %d", status)
+	}
+	if strings.Contains(body, `method="BREW"`) || strings.Contains(body, `method="PROPFIND"`) || !strings.Contains(body, `method="other"`) {
+		t.Errorf("/metrics labels unknown methods by name, or not as other")
 	}
 	for _, want := range []string{
 		`idplane_http_requests_total{method="GET",route="/api/v1/projects/:projectId",status="404"} 1`,
