@@ -154,7 +154,11 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if s.metrics != nil {
 			s.metrics.request(c.Request().Method, route, status, d)
 		}
-		slog.LogAttrs(c.Request().Context(), levelFor(status), "request",
+		ctx, level := c.Request().Context(), levelFor(status)
+		if !slog.Default().Enabled(ctx, level) {
+			return nil // spares the client address's parsing when the line is not written
+		}
+		slog.LogAttrs(ctx, level, "request",
 			slog.String("request_id", requestID(c)), slog.String("method", c.Request().Method),
 			slog.String("route", route), slog.Int("status", status),
 			slog.Float64("duration_ms", float64(d.Microseconds())/1000), slog.String("ip", c.RealIP()))
