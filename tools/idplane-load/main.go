@@ -40,6 +40,7 @@ func main() {
 	clientSecret := flag.String("client-secret", os.Getenv("IDPLANE_CLIENT_SECRET"), "client secret")
 	concurrency := flag.Int("c", 32, "concurrent keep-alive clients")
 	duration := flag.Duration("d", 10*time.Second, "duration of each phase")
+	warmup := flag.Duration("warmup", 2*time.Second, "how long each phase runs, unmeasured, before its measured run (the first phase otherwise measures a server just started)")
 	phaseList := flag.String("phases", "login,self,oidc", "phases to run, comma-separated: login (universal auth), wrong-secret, unknown-client (refused universal-auth logins), "+
 		"self (token/self), oidc (OIDC logins, RS256 and ES256), kubernetes, aws (against in-process fakes), cert (client certificates over --tls-host), check (POST /api/v1/authz/check), secret (a workload reading a secret, GET /api/v3/secrets/raw/{key})")
 	tlsHost := flag.String("tls-host", "", "https:// URL of a server started with --tls-client-certs request, for the cert phase (loopback only)")
@@ -196,6 +197,9 @@ func main() {
 	}
 	failed := false
 	for _, phase := range todo {
+		if *warmup > 0 {
+			run(phase.fn, *concurrency, *warmup)
+		}
 		r := run(phase.fn, *concurrency, *duration)
 		fmt.Printf("%-30s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  requests %d  errors %d\n",
 			phase.name, r.rate, ms(r.p50), ms(r.p99), r.n, r.errors)
