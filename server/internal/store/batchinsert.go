@@ -90,11 +90,8 @@ func (p *pgWriter) write(ctx context.Context, w Writes) error {
 		}
 		p.conn = c
 	}
-	batch, err := pipelined(w)
-	if err != nil {
-		return err
-	}
-	err = p.conn.Raw(func(dc any) error {
+	batch := pipelined(w)
+	err := p.conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("group commit needs the pgx driver, got %T", dc)
@@ -117,39 +114,59 @@ func (p *pgWriter) close() {
 	}
 }
 
+// pgRows is the arguments of a request's rows, laid out as the INSERTs of
+// a batch take them. The request's goroutine builds them before it queues
+// its writes, so that the one flusher, whose every microsecond every
+// waiting request waits for, only concatenates them.
+type pgRows struct {
+	tokens []any // len(tokenColumns) per row
+	events []any // len(eventColumns) per row
+}
+
+func pgRowsOf(w *Writes) (pgRows, error) {
+	var r pgRows
+	if len(w.Tokens) > 0 {
+		r.tokens = make([]any, 0, len(w.Tokens)*len(tokenColumns))
+	}
+	for _, t := range w.Tokens {
+		fitModel(&t)
+		r.tokens = append(r.tokens, t.ID, t.OrganizationID, t.IdentityID, t.AuthMethod, t.AuthMethodID, t.CredentialID,
+			t.TTL, t.NumUsesLimit, t.NumUses, t.CreatedAt, t.ExpiresAt, t.MaxExpiresAt)
+	}
+	if len(w.Events) > 0 {
+		r.events = make([]any, 0, len(w.Events)*len(eventColumns))
+	}
+	for _, e := range w.Events {
+		fitModel(&e)
+		md, err := e.Metadata.Value()
+		if err != nil {
+			return pgRows{}, fmt.Errorf("encode audit metadata: %w", err)
+		}
+		r.events = append(r.events, e.OrganizationID, e.Time, e.ActorType, e.ActorID, e.Action, e.TargetType, e.TargetID,
+			e.SourceIP, e.UserAgent, e.Outcome, e.Reason, e.RequestID, md)
+	}
+	r.tokens, r.events = validArgs(r.tokens), validArgs(r.events)
+	return r, nil
+}
+
 // pipelined is a batch's statements: its access tokens, its lockout
 // changes (keys in order, so that concurrent batches lock the same rows in
 // the same order), then its audit events.
-func pipelined(w Writes) (*pgx.Batch, error) {
+func pipelined(w Writes) *pgx.Batch {
 	b := &pgx.Batch{}
-	chunks(len(w.Tokens), func(from, to int) {
-		args := make([]any, 0, (to-from)*len(tokenColumns))
-		for _, t := range w.Tokens[from:to] {
-			fitModel(&t)
-			args = append(args, t.ID, t.OrganizationID, t.IdentityID, t.AuthMethod, t.AuthMethodID, t.CredentialID,
-				t.TTL, t.NumUsesLimit, t.NumUses, t.CreatedAt, t.ExpiresAt, t.MaxExpiresAt)
-		}
-		b.Queue(insertStatement("access_tokens", tokenColumns, to-from), validArgs(args)...)
-	})
+	queueRows(b, "access_tokens", tokenColumns, w.pg.tokens)
 	for _, op := range lockoutOps(w.Lockouts) {
 		b.Queue(pgPlaceholders(op.sql), validArgs(op.args)...)
 	}
-	var metaErr error
-	chunks(len(w.Events), func(from, to int) {
-		args := make([]any, 0, (to-from)*len(eventColumns))
-		for _, e := range w.Events[from:to] {
-			fitModel(&e)
-			md, err := e.Metadata.Value()
-			metaErr = cmp.Or(metaErr, err)
-			args = append(args, e.OrganizationID, e.Time, e.ActorType, e.ActorID, e.Action, e.TargetType, e.TargetID,
-				e.SourceIP, e.UserAgent, e.Outcome, e.Reason, e.RequestID, md)
-		}
-		b.Queue(insertStatement("audit_events", eventColumns, to-from), validArgs(args)...)
+	queueRows(b, "audit_events", eventColumns, w.pg.events)
+	return b
+}
+
+// queueRows queues the INSERTs of args' rows into table.
+func queueRows(b *pgx.Batch, table string, cols []string, args []any) {
+	chunks(len(args)/len(cols), func(from, to int) {
+		b.Queue(insertStatement(table, cols, to-from), args[from*len(cols):to*len(cols)]...)
 	})
-	if metaErr != nil {
-		return nil, fmt.Errorf("encode audit metadata: %w", metaErr)
-	}
-	return b, nil
 }
 
 // pgSQL caches pgPlaceholders' answers.

@@ -19,6 +19,8 @@ type Writes struct {
 	Events     []AuditEvent
 	Lockouts   []LockoutChange
 	SecretUses []string // client secret IDs whose unlimited use counter grows by one
+
+	pg pgRows // Tokens' and Events' arguments, on PostgreSQL
 }
 
 // usesFlushInterval is how often use counters of unlimited client secrets
@@ -75,6 +77,13 @@ func NewGroupCommit(st *Store, workers, maxRows int) *GroupCommit {
 
 // Write makes w durable and returns once it is committed (or failed).
 func (g *GroupCommit) Write(ctx context.Context, w Writes) error {
+	if g.writers != nil {
+		rows, err := pgRowsOf(&w)
+		if err != nil {
+			return err
+		}
+		w.pg = rows
+	}
 	g.closeMu.RLock()
 	if g.closed {
 		g.closeMu.RUnlock()
@@ -202,6 +211,8 @@ func (g *GroupCommit) flush(batch []batchJob) error {
 		all.Tokens = append(all.Tokens, j.w.Tokens...)
 		all.Events = append(all.Events, j.w.Events...)
 		all.Lockouts = append(all.Lockouts, j.w.Lockouts...)
+		all.pg.tokens = append(all.pg.tokens, j.w.pg.tokens...)
+		all.pg.events = append(all.pg.events, j.w.pg.events...)
 	}
 	var err error
 	// A batch that lost a deadlock (with a migration altering these tables,
