@@ -53,20 +53,24 @@ func keyStart(c byte) bool {
 // SDK's models.Secret). Workspace is the project's ID; Environment the
 // environment's slug.
 type Secret struct {
-	ID             string           `json:"id"`
-	LegacyID       string           `json:"_id"`
-	Workspace      string           `json:"workspace"`
-	Environment    string           `json:"environment"`
-	Version        int64            `json:"version"`
-	Type           string           `json:"type"`
-	SecretKey      string           `json:"secretKey"`
-	SecretValue    string           `json:"secretValue"`
-	SecretComment  string           `json:"secretComment"`
-	SecretPath     string           `json:"secretPath"`
-	SecretMetadata []SecretMetadata `json:"secretMetadata"`
-	Tags           []SecretTag      `json:"tags"`
-	CreatedAt      time.Time        `json:"createdAt"`
-	UpdatedAt      time.Time        `json:"updatedAt"`
+	ID          string `json:"id"`
+	LegacyID    string `json:"_id"`
+	Workspace   string `json:"workspace"`
+	Environment string `json:"environment"`
+	Version     int64  `json:"version"`
+	Type        string `json:"type"`
+	SecretKey   string `json:"secretKey"`
+	SecretValue string `json:"secretValue"`
+	// SecretValueHidden is true when the answer withholds the value, as
+	// Infisical's does: a delete's, and an update's that gave no value
+	// (neither implies read, and neither is audited as one).
+	SecretValueHidden bool             `json:"secretValueHidden"`
+	SecretComment     string           `json:"secretComment"`
+	SecretPath        string           `json:"secretPath"`
+	SecretMetadata    []SecretMetadata `json:"secretMetadata"`
+	Tags              []SecretTag      `json:"tags"`
+	CreatedAt         time.Time        `json:"createdAt"`
+	UpdatedAt         time.Time        `json:"updatedAt"`
 }
 
 // SecretMetadata is a key/value of a secret; always empty in idplane.

@@ -67,7 +67,11 @@ func fromAPI(s *api.Secret, prior model) model {
 		Comment: types.StringValue(s.SecretComment), Value: types.StringNull(), ValueWO: types.StringNull(),
 		ValueWOVersion: prior.ValueWOVersion, Version: types.Int64Value(s.Version)}
 	m.ID = types.StringValue(m.place().id())
-	if !prior.Value.IsNull() {
+	switch {
+	case prior.Value.IsNull():
+	case s.SecretValueHidden: // an update that kept the value answers without it
+		m.Value = prior.Value
+	default:
 		m.Value = types.StringValue(s.SecretValue)
 	}
 	return m

@@ -63,7 +63,7 @@ func secretMatrixRows() map[string]*matrixRow {
 			},
 			check: func(t *testing.T, f *matrixFixture, who matrixCaller, out any) {
 				if b := out.(*api.SecretBatch); len(b.Secrets) != 2 || b.Secrets[0].SecretValue != "v2" || b.Secrets[0].Version != 2 ||
-					!strings.HasSuffix(b.Secrets[1].SecretKey, "_NEW") || b.Secrets[1].SecretValue != "v" {
+					!strings.HasSuffix(b.Secrets[1].SecretKey, "_NEW") || b.Secrets[1].SecretValue != "" || !b.Secrets[1].SecretValueHidden {
 					t.Errorf("batch update %+v", b.Secrets)
 				}
 			}},

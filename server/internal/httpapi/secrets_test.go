@@ -84,10 +84,14 @@ func TestSecretsCRUD(t *testing.T) {
 		if up.Version != 2 || up.SecretValue != "postgres://v2" || up.SecretComment != "rotated" {
 			t.Fatalf("updated %+v", up)
 		}
-		// A comment alone is a new version too, with the value kept.
+		if up.SecretValueHidden {
+			t.Errorf("an update that wrote a value hides it: %+v", up)
+		}
+		// A comment alone is a new version too, with the value kept; its
+		// answer withholds the value, since an update is not a read.
 		up = must(c.UpdateSecret(ctx, "DB_URL", 0, api.SecretUpdate{WorkspaceID: e.project.ID, Environment: "prod", SecretPath: "/db",
 			SecretComment: ptr("primary")}))(t)
-		if up.Version != 3 || up.SecretValue != "postgres://v2" {
+		if up.Version != 3 || up.SecretValue != "" || !up.SecretValueHidden {
 			t.Fatalf("comment update %+v", up)
 		}
 		for v, want := range map[int64]string{0: "postgres://v2", 1: "postgres://v1", 2: "postgres://v2", 3: "postgres://v2"} {

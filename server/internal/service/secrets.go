@@ -194,6 +194,23 @@ func secretToAPI(pl *secretPlace, row *store.Secret, value string) api.Secret {
 		CreatedAt: row.CreatedAt, UpdatedAt: row.UpdatedAt}
 }
 
+// secretWithheld describes row without its value, for an answer to a caller
+// who did not ask to read it.
+func secretWithheld(pl *secretPlace, row *store.Secret) api.Secret {
+	s := secretToAPI(pl, row, "")
+	s.SecretValueHidden = true
+	return s
+}
+
+// updatedSecret is an update's answer: the value it wrote, or none when it
+// wrote none (the caller may edit without being allowed to read).
+func updatedSecret(pl *secretPlace, row *store.Secret, given *string) api.Secret {
+	if given == nil {
+		return secretWithheld(pl, row)
+	}
+	return secretToAPI(pl, row, *given)
+}
+
 func validateSecretKey(field, key string) error {
 	if err := api.ValidateSecretKey(key); err != nil {
 		return (&api.FieldErrors{{Field: field, Message: err.Error()}}).Err()
@@ -445,22 +462,18 @@ func (s *Service) UpdateSecret(ctx context.Context, c *Caller, key string, want 
 	if err := s.decideSecret(ctx, c, &pl, pl.path, api.ActionEdit, key); err != nil {
 		return nil, err
 	}
-	var (
-		row   store.Secret
-		value string
-	)
+	var row store.Secret
 	err = s.tx(ctx, func(tx *gorm.DB) error {
 		var err error
 		if row, err = findSecret(tx, &pl, key); err != nil {
 			return err
 		}
-		value, err = s.changeSecret(tx, c, &pl, &row, want, secretChange{value: in.SecretValue, comment: in.SecretComment})
-		return err
+		return s.changeSecret(tx, c, &pl, &row, want, secretChange{value: in.SecretValue, comment: in.SecretComment})
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &api.SecretResponse{Secret: secretToAPI(&pl, &row, value)}, nil
+	return &api.SecretResponse{Secret: updatedSecret(&pl, &row, in.SecretValue)}, nil
 }
 
 // secretChange is what an update changes: the value, the comment and the
@@ -471,16 +484,16 @@ type secretChange struct {
 }
 
 // changeSecret writes row's next version in tx, if row is still at version
-// want (0: any): the change applied, its version row and audit event. It
-// returns the version's value (the one given, else the current one).
-func (s *Service) changeSecret(tx *gorm.DB, c *Caller, pl *secretPlace, row *store.Secret, want int64, ch secretChange) (string, error) {
+// want (0: any): the change applied, its version row and audit event. A
+// value kept is opened only to be sealed again under the new version.
+func (s *Service) changeSecret(tx *gorm.DB, c *Caller, pl *secretPlace, row *store.Secret, want int64, ch secretChange) error {
 	var value string
 	if ch.value != nil {
 		value = *ch.value
 	} else {
 		var err error
 		if value, err = s.openValue(tx, pl, row.ID, row.Version, row.Value); err != nil {
-			return "", err
+			return err
 		}
 	}
 	if ch.comment != nil {
@@ -495,20 +508,20 @@ func (s *Service) changeSecret(tx *gorm.DB, c *Caller, pl *secretPlace, row *sto
 	current := row.Version
 	row.Version, row.UpdatedAt = current+1, s.now()
 	if err := s.sealValue(tx, pl, row, value); err != nil {
-		return "", err
+		return err
 	}
 	cols["value"] = row.Value
 	if _, err := updateVersioned(tx, &store.Secret{}, row.ID, want, current, cols, row.UpdatedAt); err != nil {
-		return "", conflictOr(err, "secret %q already exists at %s in project %q", row.SecretKey, pl, pl.project.Slug)
+		return conflictOr(err, "secret %q already exists at %s in project %q", row.SecretKey, pl, pl.project.Slug)
 	}
 	if err := addVersion(tx, row); err != nil {
-		return "", err
+		return err
 	}
 	ev := secretMetadata(pl, row, row.Version)
 	if from != row.SecretKey {
 		ev["previousSecretKey"] = from
 	}
-	return value, s.record(tx, c, auditSecretUpdate, "secret", row.ID, ev)
+	return s.record(tx, c, auditSecretUpdate, "secret", row.ID, ev)
 }
 
 // DeleteSecret answers DELETE /api/v3/secrets/raw/{secretName}: the secret
@@ -536,7 +549,7 @@ func (s *Service) DeleteSecret(ctx context.Context, c *Caller, key string, want 
 	if err != nil {
 		return nil, err
 	}
-	return &api.SecretResponse{Secret: secretToAPI(&pl, &row, "")}, nil
+	return &api.SecretResponse{Secret: secretWithheld(&pl, &row)}, nil
 }
 
 // deleteSecret deletes row (its versions go with it) in tx, if it is still

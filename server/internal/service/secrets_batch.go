@@ -147,11 +147,10 @@ func (s *Service) UpdateSecrets(ctx context.Context, c *Caller, in *api.SecretBa
 			case err != nil:
 				return itemError(i, err)
 			}
-			value, err := s.changeSecret(tx, c, &at, &row, 0, secretChange{value: it.SecretValue, comment: it.SecretComment, newKey: it.NewSecretName})
-			if err != nil {
+			if err := s.changeSecret(tx, c, &at, &row, 0, secretChange{value: it.SecretValue, comment: it.SecretComment, newKey: it.NewSecretName}); err != nil {
 				return itemError(i, err)
 			}
-			out.Secrets[i] = secretToAPI(&at, &row, value)
+			out.Secrets[i] = updatedSecret(&at, &row, it.SecretValue)
 		}
 		return nil
 	})
@@ -251,7 +250,7 @@ func (s *Service) DeleteSecrets(ctx context.Context, c *Caller, in *api.SecretBa
 	}
 	out := &api.SecretBatch{Secrets: make([]api.Secret, len(rows))}
 	for i := range rows {
-		out.Secrets[i] = secretToAPI(&pl, &rows[i], "")
+		out.Secrets[i] = secretWithheld(&pl, &rows[i])
 	}
 	return out, nil
 }
