@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -141,15 +140,27 @@ func AcceptsConditions(scope Scope, subject string) bool {
 	return scope == ScopeProject && (subject == SubjectSecrets || subject == SubjectSecretFolders)
 }
 
-var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-
 // ValidateSlug accepts 1–64 lowercase letters, digits and single inner
 // hyphens ("prod", "eu-west-1").
 func ValidateSlug(s string) error {
-	if len(s) == 0 || len(s) > MaxSlugLength || !slugRE.MatchString(s) {
+	if len(s) == 0 || len(s) > MaxSlugLength || !isSlug(s) {
 		return fmt.Errorf("%q is not a valid slug: must be 1-%d characters matching ^[a-z0-9]+(-[a-z0-9]+)*$", s, MaxSlugLength)
 	}
 	return nil
+}
+
+// isSlug reports whether s matches ^[a-z0-9]+(-[a-z0-9]+)*$, without a
+// regular expression: every request names a slug or two.
+func isSlug(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+		case c == '-' && i > 0 && i < len(s)-1 && s[i-1] != '-':
+		default:
+			return false
+		}
+	}
+	return len(s) > 0
 }
 
 // ValidateGlob accepts a glob over "/"-separated paths: * matches within a

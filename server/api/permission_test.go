@@ -106,12 +106,12 @@ func TestValidateRules(t *testing.T) {
 }
 
 func TestValidateSlug(t *testing.T) {
-	for _, s := range []string{"a", "prod", "eu-west-1", "0", strings.Repeat("a", 64)} {
+	for _, s := range []string{"a", "prod", "eu-west-1", "0", "1-2-3", strings.Repeat("a", 64)} {
 		if err := ValidateSlug(s); err != nil {
 			t.Errorf("ValidateSlug(%q) = %v", s, err)
 		}
 	}
-	for _, s := range []string{"", "-a", "a-", "a--b", "A", "a_b", "a b", "é", strings.Repeat("a", 65)} {
+	for _, s := range []string{"", "-", "-a", "a-", "a--b", "a-B", "A", "a_b", "a b", "é", strings.Repeat("a", 65)} {
 		if err := ValidateSlug(s); err == nil {
 			t.Errorf("ValidateSlug(%q) accepted", s)
 		}

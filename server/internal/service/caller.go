@@ -76,7 +76,7 @@ func (s *Service) authorize(ctx context.Context, c *Caller) (*authz.Permissions,
 	if c.perms != nil {
 		return c.perms, nil
 	}
-	p, err := s.cachedPermissions(s.db.WithContext(ctx), c.OrgID(), c.Claims.IdentityID, s.now())
+	p, err := s.cachedPermissions(ctx, c.OrgID(), c.Claims.IdentityID, s.now())
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("the token's identity no longer exists: %w", ErrUnauthenticated)
 	}
@@ -135,13 +135,13 @@ func (s *Service) permissionsAt(db *gorm.DB, orgID, identityID string, at time.T
 // replica's cache while they are fresh (freshFor) and no temporary grant
 // has started or ended since they were computed. Authorization of requests
 // and decisions go through it; answers that show grants read afresh.
-func (s *Service) cachedPermissions(db *gorm.DB, orgID, identityID string, at time.Time) (*authz.Permissions, error) {
+func (s *Service) cachedPermissions(ctx context.Context, orgID, identityID string, at time.Time) (*authz.Permissions, error) {
 	key := [2]string{orgID, identityID}
 	p, gen, ok := s.perms.get(key, at)
 	if ok {
 		return p, nil
 	}
-	p, _, till, err := loadPermissions(db, orgID, identityID, at)
+	p, _, till, err := loadPermissions(s.db.WithContext(ctx), orgID, identityID, at)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -106,9 +107,7 @@ func (s *Service) checkAuthz(ctx context.Context, c *Caller, checks []api.AuthzC
 	if err := s.require(ctx, c, api.SubjectAuthz, api.ActionCheck); err != nil {
 		return nil, err
 	}
-	db := s.db.WithContext(ctx)
-	at := s.now()
-	r := s.newResolver(db, c.OrgID(), at)
+	r := s.newResolver(ctx, c.OrgID(), s.now())
 	out := make([]api.AuthzDecision, len(checks))
 	for i := range checks {
 		prefix := ""
@@ -135,7 +134,7 @@ func prefixError(prefix string, err error) error {
 // permissions) once per request, through the replica's fresh caches.
 type resolver struct {
 	s        *Service
-	db       *gorm.DB
+	ctx      context.Context
 	orgID    string
 	at       time.Time
 	perms    map[string]*authz.Permissions
@@ -143,8 +142,8 @@ type resolver struct {
 	envs     map[[2]string]store.Environment
 }
 
-func (s *Service) newResolver(db *gorm.DB, orgID string, at time.Time) *resolver {
-	return &resolver{s: s, db: db, orgID: orgID, at: at, perms: map[string]*authz.Permissions{},
+func (s *Service) newResolver(ctx context.Context, orgID string, at time.Time) *resolver {
+	return &resolver{s: s, ctx: ctx, orgID: orgID, at: at, perms: map[string]*authz.Permissions{},
 		projects: map[string]store.Project{}, envs: map[[2]string]store.Environment{}}
 }
 
@@ -190,7 +189,7 @@ func explain(out *api.AuthzDecision, d authz.Decision) {
 	if d.Allowed {
 		out.Decision = api.DecisionAllow
 	}
-	what := fmt.Sprintf("%s on %s at %s:%s", out.Action, out.Subject, out.Environment, out.SecretPath)
+	what := out.Action + " on " + out.Subject + " at " + out.Environment + ":" + out.SecretPath
 	switch d.Why {
 	case authz.WhyAllowRule, authz.WhyDenyRule:
 		rule := *d.Rule
@@ -201,9 +200,9 @@ func explain(out *api.AuthzDecision, d authz.Decision) {
 			out.Role = role
 			out.Membership = &api.MembershipRef{ProjectID: out.ProjectID, IdentityID: out.IdentityID}
 		}
-		out.DecidedBy, out.Reason = api.DecidedByAllowRule, fmt.Sprintf("a rule of project role %q allows %s", role, what)
+		out.DecidedBy, out.Reason = api.DecidedByAllowRule, "a rule of project role "+strconv.Quote(role)+" allows "+what
 		if d.Why == authz.WhyDenyRule {
-			out.DecidedBy, out.Reason = api.DecidedByDenyRule, fmt.Sprintf("a deny rule of project role %q refuses %s", role, what)
+			out.DecidedBy, out.Reason = api.DecidedByDenyRule, "a deny rule of project role "+strconv.Quote(role)+" refuses "+what
 		}
 		if d.Grant != nil && d.Grant.Window != nil {
 			w := d.Grant.Window
@@ -226,7 +225,7 @@ func (r *resolver) permissions(identityID string) (*authz.Permissions, error) {
 	if p, ok := r.perms[identityID]; ok {
 		return p, nil
 	}
-	p, err := r.s.cachedPermissions(r.db, r.orgID, identityID, r.at)
+	p, err := r.s.cachedPermissions(r.ctx, r.orgID, identityID, r.at)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +245,7 @@ func (r *resolver) project(ref string) (store.Project, error) {
 		return cached, nil
 	}
 	var rows []store.Project
-	if err := r.db.Where("organization_id = ? AND (id = ? OR slug = ?)", r.orgID, ref, ref).Limit(2).Find(&rows).Error; err != nil {
+	if err := r.s.db.WithContext(r.ctx).Where("organization_id = ? AND (id = ? OR slug = ?)", r.orgID, ref, ref).Limit(2).Find(&rows).Error; err != nil {
 		return store.Project{}, store.Translate(err, "project "+ref)
 	}
 	if len(rows) == 0 {
@@ -273,7 +272,7 @@ func (r *resolver) environment(p store.Project, slug string) (store.Environment,
 		r.envs[k] = env
 		return env, nil
 	}
-	err := r.db.Where("project_id = ? AND slug = ?", p.ID, slug).Take(&env).Error
+	err := r.s.db.WithContext(r.ctx).Where("project_id = ? AND slug = ?", p.ID, slug).Take(&env).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return env, fmt.Errorf("environment %q in project %q: %w", slug, p.Slug, store.ErrNotFound)
 	}

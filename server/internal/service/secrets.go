@@ -60,7 +60,7 @@ func (s *Service) placeSecrets(ctx context.Context, c *Caller, sc api.SecretScop
 	if err != nil {
 		return pl, err
 	}
-	r := s.newResolver(s.db.WithContext(ctx), c.OrgID(), s.now())
+	r := s.newResolver(ctx, c.OrgID(), s.now())
 	if pl.project, err = r.project(sc.Project()); err != nil {
 		return pl, err
 	}
