@@ -4,12 +4,15 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/idplane/idplane/server/api"
 	"github.com/idplane/idplane/server/servertest"
 )
+
+var requestIDRE = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 func get(t *testing.T, url string) (int, http.Header, string) {
 	t.Helper()
@@ -39,11 +42,14 @@ func TestObservabilityEndpoints(t *testing.T) {
 	if _, err := srv.Admin(t).GetProject(ctx, "no-such-project"); !api.IsNotFound(err) {
 		t.Fatalf("missing project: %v", err)
 	}
+	requestIDs := map[string]bool{}
 	for path, want := range map[string]string{"/healthz": `"ok"`, "/readyz": `"ready"`, "/.well-known/jwks.json": `"EdDSA"`, "/api/openapi.json": `"openapi"`} {
 		status, h, body := get(t, srv.URL+path)
-		if status != http.StatusOK || !strings.Contains(body, want) || h.Get("X-Request-Id") == "" {
-			t.Errorf("%s: %d, request ID %q, body lacks %s", path, status, h.Get("X-Request-Id"), want)
+		id := h.Get("X-Request-Id")
+		if status != http.StatusOK || !strings.Contains(body, want) || !requestIDRE.MatchString(id) || requestIDs[id] {
+			t.Errorf("%s: %d, request ID %q (want 32 hex digits, new each time), body lacks %s", path, status, id, want)
 		}
+		requestIDs[id] = true
 	}
 	// Any token is a method to net/http: each must not become a label set.
 	for _, m := range []string{"BREW", "PROPFIND"} {

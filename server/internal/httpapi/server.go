@@ -59,7 +59,7 @@ func New(cfg Config, svc *service.Service, st *store.Store, signer *token.Signer
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 	s := &Server{echo: e, svc: svc, store: st, keys: cfg.Keys, signer: signer, metrics: m, authMethods: cfg.AuthMethods, registered: map[string]bool{}}
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
-		Generator: func() string { return strings.ReplaceAll(newRequestID(), "-", "") },
+		Generator: newRequestID,
 	}))
 	e.Use(s.observe)
 	e.Use(middleware.Recover())
