@@ -14,6 +14,9 @@ func (c *Client) ListSecrets(ctx context.Context, q SecretListQuery) (*SecretLis
 	if q.Recursive {
 		v.Set("recursive", "true")
 	}
+	if q.WithoutValues {
+		v.Set("viewSecretValue", "false")
+	}
 	var out SecretList
 	return &out, c.Call(ctx, RouteListSecrets, nil, v, 0, nil, &out)
 }
@@ -27,6 +30,9 @@ func (c *Client) GetSecret(ctx context.Context, key string, q SecretGetQuery) (*
 	}
 	if q.Version != 0 {
 		v.Set("version", strconv.FormatInt(q.Version, 10))
+	}
+	if q.WithoutValues {
+		v.Set("viewSecretValue", "false")
 	}
 	var out SecretResponse
 	if err := c.Call(ctx, RouteGetSecret, []string{key}, v, 0, nil, &out); err != nil {

@@ -119,6 +119,10 @@ type SecretListQuery struct {
 	Recursive              bool   `query:"recursive"`
 	IncludeImports         bool   `query:"include_imports"`
 	ExpandSecretReferences bool   `query:"expandSecretReferences"`
+	// WithoutValues is viewSecretValue=false (Infisical's parameter; true
+	// when absent): keys, versions and comments only, authorized by
+	// describe instead of read and audited as secret.describe.
+	WithoutValues bool `query:"viewSecretValue"`
 }
 
 // SecretGetQuery are the query parameters of GET /api/v3/secrets/raw/{secretName}.
@@ -132,6 +136,8 @@ type SecretGetQuery struct {
 	Version                int64  `query:"version"`
 	IncludeImports         bool   `query:"include_imports"`
 	ExpandSecretReferences bool   `query:"expandSecretReferences"`
+	// WithoutValues is viewSecretValue=false, as in SecretListQuery.
+	WithoutValues bool `query:"viewSecretValue"`
 }
 
 // SecretScope is where a secret is: project, environment and folder path.
@@ -183,6 +189,7 @@ func ParseSecretListQuery(v url.Values) (SecretListQuery, error) {
 	q.Recursive = queryBool(&errs, v, "recursive")
 	q.IncludeImports = queryBool(&errs, v, "include_imports")
 	q.ExpandSecretReferences = queryBool(&errs, v, "expandSecretReferences")
+	q.WithoutValues = withoutValues(&errs, v)
 	return q, errs.Err()
 }
 
@@ -193,6 +200,7 @@ func ParseSecretGetQuery(v url.Values) (SecretGetQuery, error) {
 		Environment: v.Get("environment"), SecretPath: v.Get("secretPath"), Type: v.Get("type")}
 	q.IncludeImports = queryBool(&errs, v, "include_imports")
 	q.ExpandSecretReferences = queryBool(&errs, v, "expandSecretReferences")
+	q.WithoutValues = withoutValues(&errs, v)
 	if s := v.Get("version"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < 1 {
@@ -201,6 +209,11 @@ func ParseSecretGetQuery(v url.Values) (SecretGetQuery, error) {
 		q.Version = n
 	}
 	return q, errs.Err()
+}
+
+// withoutValues reads viewSecretValue, which is true when absent or empty.
+func withoutValues(errs *FieldErrors, v url.Values) bool {
+	return v.Get("viewSecretValue") != "" && !queryBool(errs, v, "viewSecretValue")
 }
 
 func queryBool(errs *FieldErrors, v url.Values, name string) bool {

@@ -83,6 +83,7 @@ type nodeSDKSecret struct {
 	SecretPath  string `json:"secretPath"`
 	SecretKey   string `json:"secretKey"`
 	SecretValue string `json:"secretValue"`
+	Hidden      bool   `json:"secretValueHidden"`
 	Version     int64  `json:"version"`
 }
 
@@ -104,6 +105,7 @@ type nodeSDKGet struct {
 	Environment string         `json:"environment"`
 	SecretPath  string         `json:"secretPath"`
 	SecretKey   string         `json:"secretKey"`
+	Describe    bool           `json:"describe,omitempty"`
 	Secret      *nodeSDKSecret `json:"secret,omitempty"`
 	Error       *nodeSDKError  `json:"error,omitempty"`
 }
@@ -227,6 +229,10 @@ func TestInfisicalNodeSDKSecrets(t *testing.T) {
 	for _, p := range slices.Concat(allowed, slices.Collect(maps.Keys(refused))) {
 		plan.Gets = append(plan.Gets, nodeSDKGet{Environment: p.env, SecretPath: p.path, SecretKey: p.key})
 	}
+	// The deny rule refuses the value, not its description: with
+	// viewSecretValue false the SDK sees the key and version, never the value.
+	described := place{"dev", "/app/private/keys", "SIGNING_KEY"}
+	plan.Gets = append(plan.Gets, nodeSDKGet{Environment: described.env, SecretPath: described.path, SecretKey: described.key, Describe: true})
 	awsEnv := t.TempDir()
 	logins := []struct {
 		login nodeSDKLogin
@@ -275,6 +281,12 @@ func TestInfisicalNodeSDKSecrets(t *testing.T) {
 
 		for _, g := range out.Gets {
 			p := place{g.Environment, g.SecretPath, g.SecretKey}
+			if g.Describe {
+				if g.Error != nil || g.Secret == nil || g.Secret.SecretValue != "" || !g.Secret.Hidden || g.Secret.Version != 1 || g.Secret.SecretKey != p.key {
+					t.Errorf("%s: secret %+v, error %+v; want it without its value", what(fmt.Sprint("getSecret without value ", p)), g.Secret, g.Error)
+				}
+				continue
+			}
 			if reason, ok := refused[p]; ok {
 				refusal("getSecret "+p.env+":"+p.path+" "+p.key, g.Error, reason)
 				continue

@@ -11,9 +11,11 @@ import (
 	"github.com/idplane/idplane/server/internal/authz"
 )
 
-// usedActions are the secrets actions the audit log records (secret.read,
-// secret.create, secret.update, secret.delete), sorted. Describing secrets
-// is never audited, so it is neither counted nor judged.
+// usedActions are the secrets actions whose grants are judged by their use
+// (secret.read, secret.create, secret.update, secret.delete), sorted.
+// Describes (secret.describe) are shown as use but never judged: a read
+// shows all a describe would, so a describe grant of an identity that only
+// reads is not unused.
 var usedActions = []string{api.ActionCreate, api.ActionDelete, api.ActionEdit, api.ActionRead}
 
 // place is one action in one environment: the unit grants and use are

@@ -177,8 +177,8 @@ func (s *Service) auditMethods(db *gorm.DB, orgID string, m *identityaudit.Model
 
 // secretUseActions maps the audit actions of secret reads and writes to
 // the permission actions they exercise.
-var secretUseActions = map[string]string{auditSecretRead: api.ActionRead, auditSecretCreate: api.ActionCreate,
-	auditSecretUpdate: api.ActionEdit, auditSecretDelete: api.ActionDelete}
+var secretUseActions = map[string]string{auditSecretRead: api.ActionRead, auditSecretDescribe: api.ActionDescribe,
+	auditSecretCreate: api.ActionCreate, auditSecretUpdate: api.ActionEdit, auditSecretDelete: api.ActionDelete}
 
 // secretUse reads what identities did with secrets since the start of the
 // window: the successful secret.* events grouped by identity, action,

@@ -20,10 +20,11 @@ import (
 // Audit actions of the secrets API. Their events name the identity, the
 // project, environment, path, key and version; never the value.
 const (
-	auditSecretRead   = "secret.read"
-	auditSecretCreate = "secret.create"
-	auditSecretUpdate = "secret.update"
-	auditSecretDelete = "secret.delete"
+	auditSecretRead     = "secret.read"
+	auditSecretDescribe = "secret.describe"
+	auditSecretCreate   = "secret.create"
+	auditSecretUpdate   = "secret.update"
+	auditSecretDelete   = "secret.delete"
 )
 
 // secretPlace is where a request's secrets are: a project of the caller's
@@ -80,8 +81,17 @@ func validateSecretType(errs *api.FieldErrors, field, typ string) {
 }
 
 // secretAuditActions names the audit event of each secrets action.
-var secretAuditActions = map[string]string{api.ActionRead: auditSecretRead, api.ActionCreate: auditSecretCreate,
-	api.ActionEdit: auditSecretUpdate, api.ActionDelete: auditSecretDelete}
+var secretAuditActions = map[string]string{api.ActionRead: auditSecretRead, api.ActionDescribe: auditSecretDescribe,
+	api.ActionCreate: auditSecretCreate, api.ActionEdit: auditSecretUpdate, api.ActionDelete: auditSecretDelete}
+
+// readAction is what a read asks for: the values (read), or with
+// viewSecretValue=false keys, versions and comments only (describe).
+func readAction(withoutValues bool) string {
+	if withoutValues {
+		return api.ActionDescribe
+	}
+	return api.ActionRead
+}
 
 // decideSecret authorizes action on secrets at path in pl's project and
 // environment with the same function as the decision endpoint
@@ -124,8 +134,9 @@ func secretMetadata(pl *secretPlace, row *store.Secret, version int64) map[strin
 		"secretKey": row.SecretKey, "version": strconv.FormatInt(version, 10)}
 }
 
-func (s *Service) readEvent(c *Caller, pl *secretPlace, row *store.Secret, version int64) store.AuditEvent {
-	return s.newEvent(c.Meta, c.OrgID(), ActorIdentity, c.Claims.IdentityID, auditSecretRead, "secret", row.ID,
+// readEvent records a read (action read) or a describe of row at version.
+func (s *Service) readEvent(c *Caller, pl *secretPlace, row *store.Secret, version int64, action string) store.AuditEvent {
+	return s.newEvent(c.Meta, c.OrgID(), ActorIdentity, c.Claims.IdentityID, secretAuditActions[action], "secret", row.ID,
 		api.OutcomeSuccess, "", secretMetadata(pl, row, version))
 }
 
@@ -261,18 +272,20 @@ func (s *Service) currentSecret(db *gorm.DB, pl *secretPlace, key string) (store
 }
 
 // ListSecrets answers GET /api/v3/secrets/raw: the secrets at a path, or
-// with recursive under it, each read authorized (secrets read at its path)
-// and audited. A recursive listing leaves out what the caller may not read
-// and is refused only when it may read nothing there.
+// with recursive under it, each read authorized (secrets read at its path,
+// or describe without values) and audited. A recursive listing leaves out
+// what the caller may not read and is refused only when it may read
+// nothing there.
 func (s *Service) ListSecrets(ctx context.Context, c *Caller, q api.SecretListQuery) (*api.SecretList, error) {
 	pl, err := s.placeSecrets(ctx, c, q.Scope(), "", "secretPath")
 	if err != nil {
 		return nil, err
 	}
+	action := readAction(q.WithoutValues)
 	db := s.db.WithContext(ctx)
 	var rows []store.Secret
 	if !q.Recursive {
-		if err := s.decideSecret(ctx, c, &pl, pl.path, api.ActionRead, ""); err != nil {
+		if err := s.decideSecret(ctx, c, &pl, pl.path, action, ""); err != nil {
 			return nil, err
 		}
 		err = db.Where("environment_id = ? AND secret_path = ?", pl.env.ID, pl.path).Order("secret_key").Find(&rows).Error
@@ -285,19 +298,23 @@ func (s *Service) ListSecrets(ctx context.Context, c *Caller, q api.SecretListQu
 		return nil, store.Translate(err, "list secrets")
 	}
 	if q.Recursive {
-		if rows, err = s.readableSecrets(ctx, c, &pl, rows); err != nil {
+		if rows, err = s.readableSecrets(ctx, c, &pl, rows, action); err != nil {
 			return nil, err
 		}
 	}
 	out := &api.SecretList{Secrets: make([]api.Secret, 0, len(rows)), Imports: []api.SecretImport{}}
 	events := make([]store.AuditEvent, 0, len(rows))
 	for i := range rows {
-		v, err := s.openValue(db, &pl, rows[i].ID, rows[i].Version, rows[i].Value)
-		if err != nil {
-			return nil, err
+		if q.WithoutValues {
+			out.Secrets = append(out.Secrets, secretWithheld(&pl, &rows[i]))
+		} else {
+			v, err := s.openValue(db, &pl, rows[i].ID, rows[i].Version, rows[i].Value)
+			if err != nil {
+				return nil, err
+			}
+			out.Secrets = append(out.Secrets, secretToAPI(&pl, &rows[i], v))
 		}
-		out.Secrets = append(out.Secrets, secretToAPI(&pl, &rows[i], v))
-		events = append(events, s.readEvent(c, &pl, &rows[i], rows[i].Version))
+		events = append(events, s.readEvent(c, &pl, &rows[i], rows[i].Version, action))
 	}
 	if len(events) > 0 {
 		if err := s.writes.Write(ctx, store.Writes{Events: events}); err != nil {
@@ -307,9 +324,9 @@ func (s *Service) ListSecrets(ctx context.Context, c *Caller, q api.SecretListQu
 	return out, nil
 }
 
-// readableSecrets keeps the rows under pl.path the caller may read, deciding
-// once per folder path.
-func (s *Service) readableSecrets(ctx context.Context, c *Caller, pl *secretPlace, rows []store.Secret) ([]store.Secret, error) {
+// readableSecrets keeps the rows under pl.path on which the caller may take
+// action (read or describe), deciding once per folder path.
+func (s *Service) readableSecrets(ctx context.Context, c *Caller, pl *secretPlace, rows []store.Secret, action string) ([]store.Secret, error) {
 	p, err := s.authorize(ctx, c)
 	if err != nil {
 		return nil, err
@@ -322,7 +339,7 @@ func (s *Service) readableSecrets(ctx context.Context, c *Caller, pl *secretPlac
 		}
 		ok, seen := allowed[r.SecretPath]
 		if !seen {
-			ok = p.DecideSecret(pl.project.ID, api.ActionRead, pl.env.Slug, r.SecretPath).Allowed
+			ok = p.DecideSecret(pl.project.ID, action, pl.env.Slug, r.SecretPath).Allowed
 			allowed[r.SecretPath] = ok
 		}
 		if ok {
@@ -330,7 +347,7 @@ func (s *Service) readableSecrets(ctx context.Context, c *Caller, pl *secretPlac
 		}
 	}
 	if len(kept) == 0 {
-		if err := s.decideSecret(ctx, c, pl, pl.path, api.ActionRead, ""); err != nil {
+		if err := s.decideSecret(ctx, c, pl, pl.path, action, ""); err != nil {
 			return nil, err
 		}
 	}
@@ -338,7 +355,8 @@ func (s *Service) readableSecrets(ctx context.Context, c *Caller, pl *secretPlac
 }
 
 // GetSecret answers GET /api/v3/secrets/raw/{secretName}: the current value,
-// or with q.Version a past one; audited.
+// or with q.Version a past one; audited. With viewSecretValue=false it
+// answers without the value, authorized by describe.
 func (s *Service) GetSecret(ctx context.Context, c *Caller, key string, q api.SecretGetQuery) (*api.SecretResponse, error) {
 	if err := validateSecretKey("secretName", key); err != nil {
 		return nil, err
@@ -347,7 +365,8 @@ func (s *Service) GetSecret(ctx context.Context, c *Caller, key string, q api.Se
 	if err != nil {
 		return nil, err
 	}
-	if err := s.decideSecret(ctx, c, &pl, pl.path, api.ActionRead, key); err != nil {
+	action := readAction(q.WithoutValues)
+	if err := s.decideSecret(ctx, c, &pl, pl.path, action, key); err != nil {
 		return nil, err
 	}
 	db := s.db.WithContext(ctx)
@@ -366,14 +385,18 @@ func (s *Service) GetSecret(ctx context.Context, c *Caller, key string, q api.Se
 		}
 		row.Version, row.Value, row.Comment, row.UpdatedAt = v.Version, v.Value, v.Comment, v.CreatedAt
 	}
-	value, err := s.openValue(db, &pl, row.ID, row.Version, row.Value)
-	if err != nil {
-		return nil, err
+	out := secretWithheld(&pl, &row)
+	if !q.WithoutValues {
+		value, err := s.openValue(db, &pl, row.ID, row.Version, row.Value)
+		if err != nil {
+			return nil, err
+		}
+		out = secretToAPI(&pl, &row, value)
 	}
-	if err := s.writes.Write(ctx, store.Writes{Events: []store.AuditEvent{s.readEvent(c, &pl, &row, row.Version)}}); err != nil {
+	if err := s.writes.Write(ctx, store.Writes{Events: []store.AuditEvent{s.readEvent(c, &pl, &row, row.Version, action)}}); err != nil {
 		return nil, fmt.Errorf("write audit event: %w", err)
 	}
-	return &api.SecretResponse{Secret: secretToAPI(&pl, &row, value)}, nil
+	return &api.SecretResponse{Secret: out}, nil
 }
 
 // sealValue seals value as row's current version.

@@ -8,7 +8,8 @@
 //         login: {method: "universal-auth", clientId, clientSecret}
 //             or {method: "aws-iam", identityId},
 //         lists: [{environment, secretPath, recursive}],
-//         gets:  [{environment, secretPath, secretKey}]}
+//         gets:  [{environment, secretPath, secretKey, describe}]}
+// (describe: retrieve with viewSecretValue false, keys and metadata only)
 // stdout: {lists: [{...list, secrets: [...]} or {...list, error}],
 //          gets:  [{...get, secret} or {...get, error}]}
 // where error is {name, message} as the SDK threw it. A failed login
@@ -33,6 +34,7 @@ function secretOut(s) {
     secretPath: s.secretPath,
     secretKey: s.secretKey,
     secretValue: s.secretValue,
+    secretValueHidden: s.secretValueHidden,
     version: s.version,
   };
 }
@@ -78,6 +80,7 @@ async function main() {
         environment: g.environment,
         secretPath: g.secretPath,
         secretName: g.secretKey,
+        viewSecretValue: !g.describe,
       });
       out.gets.push({ ...g, secret: secretOut(s) });
     } catch (err) {
