@@ -140,9 +140,29 @@ func (r *secretResource) Configure(_ context.Context, req resource.ConfigureRequ
 	r.client = tfutil.ClientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-func (r *secretResource) get(ctx context.Context, m model) (*api.Secret, error) {
+func (r *secretResource) get(ctx context.Context, m model, withoutValue bool) (*api.Secret, error) {
 	p := m.place()
-	return r.client.API.GetSecret(ctx, p.key, api.SecretGetQuery{WorkspaceID: p.project, Environment: p.environment, SecretPath: p.secretPath})
+	return r.client.API.GetSecret(ctx, p.key, api.SecretGetQuery{WorkspaceID: p.project, Environment: p.environment,
+		SecretPath: p.secretPath, WithoutValues: withoutValue})
+}
+
+// refresh asks for what state needs. A value in state is read; without
+// one (value_wo, an import) the secret is only described, since its
+// version tells a change outside Terraform (writeonly.go) and reading a
+// value the provider throws away would put a read in the audit log.
+// Refused, it asks the other way: an identity may hold read without
+// describe, or describe without read, in which case a value in state is
+// kept when the version shows it unchanged (every change makes a version).
+func (r *secretResource) refresh(ctx context.Context, state model) (*api.Secret, error) {
+	describe := state.Value.IsNull()
+	s, err := r.get(ctx, state, describe)
+	if !api.IsStatus(err, http.StatusForbidden) {
+		return s, err
+	}
+	if other, otherErr := r.get(ctx, state, !describe); otherErr == nil {
+		return other, nil
+	}
+	return nil, err
 }
 
 // crud is the resource's client calls; each maps the answer through
@@ -193,20 +213,29 @@ func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest,
 func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	crud := r.crud()
 	crud.Read = func(ctx context.Context, state model, diags *diag.Diagnostics) (model, error) {
-		s, err := r.get(ctx, state)
+		s, err := r.refresh(ctx, state)
 		if api.IsStatus(err, http.StatusForbidden) && !state.Version.IsNull() {
-			// An identity that plans but may not read secrets (the auditor
-			// role in CI, a pipeline that only writes them) keeps the plan
-			// working; what it cannot check, it says. An import, which has
-			// nothing to keep, fails.
+			// An identity that plans but may neither read nor describe
+			// secrets (the auditor role in CI) keeps the plan working; what
+			// it cannot check, it says. An import, which has nothing to
+			// keep, fails.
 			diags.AddWarning("Secret not refreshed",
 				fmt.Sprintf("The provider's identity may not read secret %s (%v), so the plan keeps it as Terraform last wrote it "+
-					"and a change made outside Terraform does not show. Plan with an identity granted read on secrets at this "+
-					"environment and path to check it.", state.ID.ValueString(), err))
+					"and a change made outside Terraform does not show. Plan with an identity granted describe (or read) on "+
+					"secrets at this environment and path to check it.", state.ID.ValueString(), err))
 			return state, nil
 		}
 		if err != nil {
 			return state, err
+		}
+		if seen, known := recall(ctx, req.Private, seenKey); s.SecretValueHidden && !state.Value.IsNull() &&
+			(s.Version != state.Version.ValueInt64() || known && seen.ID != s.ID) {
+			// Described, not read: the value moved on and cannot be shown.
+			diags.AddWarning("Secret changed outside Terraform",
+				fmt.Sprintf("Secret %s is at version %d on the server, Terraform last saw version %d, and the provider's identity "+
+					"may describe it but not read it, so the plan cannot show the new value. Plan with an identity granted read "+
+					"on secrets at this environment and path to see it.", state.ID.ValueString(), s.Version, state.Version.ValueInt64()))
+			return state, nil
 		}
 		diags.Append(remember(ctx, resp.Private, seenKey, s)...)
 		return fromAPI(s, state), nil
@@ -236,7 +265,7 @@ func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest,
 			return plan, nil
 		}
 		if in.SecretValue == nil && in.SecretComment == nil {
-			s, err := r.get(ctx, plan)
+			s, err := r.refresh(ctx, plan)
 			return tfutil.Mapped(s, err, func(s *api.Secret) model { return fromAPI(s, plan) })
 		}
 		s, err := r.client.API.UpdateSecret(ctx, p.key, state.Version.ValueInt64(), in)
