@@ -55,17 +55,17 @@ type CRUD[M any] struct {
 
 // DoCreate implements resource.Resource.Create.
 func (c CRUD[M]) DoCreate(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	plan := c.load(ctx, req.Plan, &resp.Diagnostics)
+	plan := load(ctx, req.Plan, c.Fields, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	m, err := c.Create(ctx, plan, &resp.Diagnostics)
-	c.save(ctx, verb(c.CreateVerb, "create"), m, err, &resp.State, &resp.Diagnostics)
+	save(ctx, verb(c.CreateVerb, "create")+" "+c.Noun, c.Fields, m, err, &resp.State, &resp.Diagnostics)
 }
 
 // DoRead implements resource.Resource.Read.
 func (c CRUD[M]) DoRead(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	state := c.load(ctx, req.State, &resp.Diagnostics)
+	state := load(ctx, req.State, c.Fields, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -73,7 +73,7 @@ func (c CRUD[M]) DoRead(ctx context.Context, req resource.ReadRequest, resp *res
 	if RemoveIfGone(ctx, err, &resp.State) {
 		return
 	}
-	c.save(ctx, "read", m, err, &resp.State, &resp.Diagnostics)
+	save(ctx, "read "+c.Noun, c.Fields, m, err, &resp.State, &resp.Diagnostics)
 }
 
 // DoUpdate implements resource.Resource.Update.
@@ -83,18 +83,18 @@ func (c CRUD[M]) DoUpdate(ctx context.Context, req resource.UpdateRequest, resp 
 			fmt.Sprintf("Every argument of a %s requires replacement, so an in-place update should never be planned. This is a bug in the provider.", c.Noun))
 		return
 	}
-	plan := c.load(ctx, req.Plan, &resp.Diagnostics)
-	state := c.load(ctx, req.State, &resp.Diagnostics)
+	plan := load(ctx, req.Plan, c.Fields, &resp.Diagnostics)
+	state := load(ctx, req.State, c.Fields, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	m, err := c.Update(ctx, plan, state, &resp.Diagnostics)
-	c.save(ctx, "update", m, err, &resp.State, &resp.Diagnostics)
+	save(ctx, "update "+c.Noun, c.Fields, m, err, &resp.State, &resp.Diagnostics)
 }
 
 // DoDelete implements resource.Resource.Delete.
 func (c CRUD[M]) DoDelete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	state := c.load(ctx, req.State, &resp.Diagnostics)
+	state := load(ctx, req.State, c.Fields, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -113,33 +113,35 @@ func Mapped[T, M any](obj *T, err error, fromAPI func(*T) M) (M, error) {
 	return fromAPI(obj), nil
 }
 
-// load reads a plan or a state into a model.
-func (c CRUD[M]) load(ctx context.Context, src interface {
+// load reads a plan, a state or a configuration into a model: whole, or
+// through fields when they are given.
+func load[M any](ctx context.Context, src interface {
 	AttrGetter
 	Get(context.Context, any) diag.Diagnostics
-}, diags *diag.Diagnostics) M {
+}, fields func(*M) map[string]any, diags *diag.Diagnostics) M {
 	var m M
-	if c.Fields == nil {
+	if fields == nil {
 		diags.Append(src.Get(ctx, &m)...)
 	} else {
-		diags.Append(GetAttrs(ctx, src, c.Fields(&m))...)
+		diags.Append(GetAttrs(ctx, src, fields(&m))...)
 	}
 	return m
 }
 
-// save reports err, or sets the state to m if nothing went wrong.
-func (c CRUD[M]) save(ctx context.Context, verb string, m M, err error, state *tfsdk.State, diags *diag.Diagnostics) {
+// save reports err as "Could not <action>", or sets the state to m, whole
+// or through fields, if nothing went wrong.
+func save[M any](ctx context.Context, action string, fields func(*M) map[string]any, m M, err error, state *tfsdk.State, diags *diag.Diagnostics) {
 	if err != nil {
-		AddAPIError(diags, verb+" "+c.Noun, err)
+		AddAPIError(diags, action, err)
 		return
 	}
 	if diags.HasError() {
 		return
 	}
-	if c.Fields == nil {
+	if fields == nil {
 		diags.Append(state.Set(ctx, m)...)
 	} else {
-		diags.Append(SetAttrs(ctx, state, c.Fields(&m))...)
+		diags.Append(SetAttrs(ctx, state, fields(&m))...)
 	}
 }
 

@@ -24,10 +24,9 @@ type thingModel struct {
 	Version types.Int64  `tfsdk:"version"`
 }
 
-// thingCRUD manages a "thing" through the project endpoints of a server
-// that answers every request with status; requests records what it was
-// asked.
-func thingCRUD(t *testing.T, status int) (c CRUD[thingModel], requests *[]string) {
+// problemServer is a client of a server that answers every request with
+// status; requests records what it was asked.
+func problemServer(t *testing.T, status int) (client *api.Client, requests *[]string) {
 	t.Helper()
 	requests = new([]string)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -41,14 +40,23 @@ func thingCRUD(t *testing.T, status int) (c CRUD[thingModel], requests *[]string
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromAPI := func(p *api.Project) thingModel {
-		return thingModel{ID: types.StringValue(p.ID), Version: types.Int64Value(p.Version)}
-	}
+	return client, requests
+}
+
+func thingFromAPI(p *api.Project) thingModel {
+	return thingModel{ID: types.StringValue(p.ID), Version: types.Int64Value(p.Version)}
+}
+
+// thingCRUD manages a "thing" through the project endpoints of a
+// problemServer.
+func thingCRUD(t *testing.T, status int) (c CRUD[thingModel], requests *[]string) {
+	t.Helper()
+	client, requests := problemServer(t, status)
 	return CRUD[thingModel]{
 		Noun: "thing",
 		Read: func(ctx context.Context, state thingModel, _ *diag.Diagnostics) (thingModel, error) {
 			p, err := client.GetProject(ctx, state.ID.ValueString())
-			return Mapped(p, err, fromAPI)
+			return Mapped(p, err, thingFromAPI)
 		},
 		Delete: func(ctx context.Context, state thingModel, _ *diag.Diagnostics) error {
 			return client.DeleteProject(ctx, state.ID.ValueString(), Version(state.Version))
@@ -82,9 +90,7 @@ func TestDoReadRemovesResourceOn404(t *testing.T) {
 	if !resp.State.Raw.IsNull() {
 		t.Fatalf("state after a 404 = %v, want removed", resp.State.Raw)
 	}
-	if got := strings.Join(*requests, ", "); got != "GET /api/v1/projects/t-1" {
-		t.Fatalf("requests = %s, want GET /api/v1/projects/t-1", got)
-	}
+	wantRequests(t, requests, "GET /api/v1/projects/t-1")
 }
 
 func TestDoReadRemovesResourceThatIsGone(t *testing.T) {
@@ -119,9 +125,7 @@ func TestDoDeleteTreats404AsSuccess(t *testing.T) {
 	if resp.Diagnostics.HasError() {
 		t.Fatalf("Delete after a 404: %v, want success", resp.Diagnostics)
 	}
-	if got := strings.Join(*requests, ", "); got != "DELETE /api/v1/projects/t-1" {
-		t.Fatalf("requests = %s, want DELETE /api/v1/projects/t-1", got)
-	}
+	wantRequests(t, requests, "DELETE /api/v1/projects/t-1")
 }
 
 func TestDoDeleteReportsOtherErrors(t *testing.T) {
@@ -141,6 +145,14 @@ func TestDoUpdateWithoutUpdateIsAProviderBug(t *testing.T) {
 	wantOneError(t, resp.Diagnostics, "bug in the provider")
 	if len(*requests) != 0 {
 		t.Fatalf("requests = %v, want none", *requests)
+	}
+}
+
+// wantRequests checks what the server was asked, in order.
+func wantRequests(t *testing.T, requests *[]string, want string) {
+	t.Helper()
+	if got := strings.Join(*requests, ", "); got != want {
+		t.Fatalf("requests = %s, want %s", got, want)
 	}
 }
 
