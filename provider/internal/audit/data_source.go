@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -16,12 +17,15 @@ import (
 	"github.com/idplane/idplane/server/api"
 )
 
-var _ datasource.DataSourceWithConfigure = &identityAuditDataSource{}
-
 // NewIdentityAuditDataSource is the idplane_identity_audit data source.
-func NewIdentityAuditDataSource() datasource.DataSource { return &identityAuditDataSource{} }
-
-type identityAuditDataSource struct{ client *tfutil.Client }
+func NewIdentityAuditDataSource() datasource.DataSource {
+	return &tfutil.DataSource[auditModel]{
+		Suffix: "_identity_audit",
+		Noun:   "identity audit",
+		Spec:   auditSchema(),
+		Fetch:  runAudit,
+	}
+}
 
 type auditModel struct {
 	At                     types.String   `tfsdk:"at"`
@@ -83,41 +87,28 @@ type findingModel struct {
 	Detail   types.String `tfsdk:"detail"`
 }
 
-func (d *identityAuditDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_identity_audit"
-}
-
-func (d *identityAuditDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = tfutil.ClientFrom(req.ProviderData, &resp.Diagnostics)
-}
-
-func (d *identityAuditDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg auditModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+// runAudit runs the identity audit the configuration asks for.
+func runAudit(ctx context.Context, c *tfutil.Client, cfg auditModel, diags *diag.Diagnostics) (auditModel, error) {
 	q := api.IdentityAuditQuery{UnusedDays: int(cfg.UnusedDays.ValueInt64())}
 	if s := cfg.At.ValueString(); s != "" {
 		at, err := time.Parse(time.RFC3339, s)
 		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("at"), "Invalid time", "at must be an RFC 3339 time such as 2026-01-02T15:04:05Z.")
-			return
+			diags.AddAttributeError(path.Root("at"), "Invalid time", "at must be an RFC 3339 time such as 2026-01-02T15:04:05Z.")
+			return cfg, nil
 		}
 		q.At = at
 	}
 	var envs []string
-	resp.Diagnostics.Append(cfg.ProductionEnvironments.ElementsAs(ctx, &envs, false)...)
-	if resp.Diagnostics.HasError() {
-		return
+	diags.Append(cfg.ProductionEnvironments.ElementsAs(ctx, &envs, false)...)
+	if diags.HasError() {
+		return cfg, nil
 	}
 	q.ProductionEnvironments = strings.Join(envs, ",")
-	a, err := d.client.API.IdentityAudit(ctx, q)
+	a, err := c.API.IdentityAudit(ctx, q)
 	if err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "audit identities", err)
-		return
+		return cfg, tfutil.CouldNot("audit identities", err)
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, fromAPI(cfg, a))...)
+	return fromAPI(cfg, a), nil
 }
 
 func fromAPI(cfg auditModel, a *api.IdentityAudit) auditModel {

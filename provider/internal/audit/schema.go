@@ -1,10 +1,7 @@
 package audit
 
 import (
-	"context"
-
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -12,11 +9,12 @@ import (
 	"github.com/idplane/idplane/server/api"
 )
 
-func (d *identityAuditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+// auditSchema is the schema of idplane_identity_audit.
+func auditSchema() schema.Schema {
 	str := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
 	}
-	resp.Schema = schema.Schema{
+	return schema.Schema{
 		MarkdownDescription: "The identity audit of the organization on the live server: how many machine identities exist, " +
 			"how many distinct permission sets they hold (the number of identities the organization needs: identities with " +
 			"equal access could share one), what each set grants, and hygiene findings. The same audit as `idplane audit` " +

@@ -5,6 +5,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -13,12 +14,30 @@ import (
 	"github.com/idplane/idplane/server/api"
 )
 
-var _ datasource.DataSourceWithConfigure = &identitiesDataSource{}
-
 // NewIdentitiesDataSource is the idplane_identities data source.
-func NewIdentitiesDataSource() datasource.DataSource { return &identitiesDataSource{} }
-
-type identitiesDataSource struct{ client *tfutil.Client }
+func NewIdentitiesDataSource() datasource.DataSource {
+	return &tfutil.DataSource[identitiesModel]{
+		Suffix: "_identities",
+		Noun:   "identities",
+		Spec: schema.Schema{
+			MarkdownDescription: "Lists the organization's identities by name, optionally only those holding one organization role.",
+			Attributes: map[string]schema.Attribute{
+				"role": schema.StringAttribute{Optional: true, MarkdownDescription: "Only list identities holding this organization role (a slug such as `admin`).",
+					Validators: []validator.String{validators.Slug()}},
+				"identities": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "The identities, ordered by name.",
+					NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+						"id":           schema.StringAttribute{Computed: true, MarkdownDescription: "Identity ID."},
+						"name":         schema.StringAttribute{Computed: true, MarkdownDescription: "Name."},
+						"role":         schema.StringAttribute{Computed: true, MarkdownDescription: "Slug of the organization role."},
+						"description":  schema.StringAttribute{Computed: true, MarkdownDescription: "Free-form description."},
+						"metadata":     schema.MapAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Key/value metadata."},
+						"auth_methods": schema.SetAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Kinds of auth method attached."},
+					}}},
+			},
+		},
+		Fetch: listIdentities,
+	}
+}
 
 type identitiesModel struct {
 	Role       types.String           `tfsdk:"role"`
@@ -39,43 +58,11 @@ func identitySummaryFromAPI(i *api.Identity) identitySummaryModel {
 		Description: types.StringValue(i.Description), Metadata: tfutil.StringMap(i.Metadata), AuthMethods: tfutil.StringSet(i.AuthMethods)}
 }
 
-func (d *identitiesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_identities"
-}
-
-func (d *identitiesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	resp.Schema = schema.Schema{
-		MarkdownDescription: "Lists the organization's identities by name, optionally only those holding one organization role.",
-		Attributes: map[string]schema.Attribute{
-			"role": schema.StringAttribute{Optional: true, MarkdownDescription: "Only list identities holding this organization role (a slug such as `admin`).",
-				Validators: []validator.String{validators.Slug()}},
-			"identities": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "The identities, ordered by name.",
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"id":           schema.StringAttribute{Computed: true, MarkdownDescription: "Identity ID."},
-					"name":         schema.StringAttribute{Computed: true, MarkdownDescription: "Name."},
-					"role":         schema.StringAttribute{Computed: true, MarkdownDescription: "Slug of the organization role."},
-					"description":  schema.StringAttribute{Computed: true, MarkdownDescription: "Free-form description."},
-					"metadata":     schema.MapAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Key/value metadata."},
-					"auth_methods": schema.SetAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Kinds of auth method attached."},
-				}}},
-		},
-	}
-}
-
-func (d *identitiesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = tfutil.ClientFrom(req.ProviderData, &resp.Diagnostics)
-}
-
-func (d *identitiesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg identitiesModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	list, err := d.client.API.ListIdentities(ctx)
+// listIdentities lists the identities holding the configured role, or all.
+func listIdentities(ctx context.Context, c *tfutil.Client, cfg identitiesModel, _ *diag.Diagnostics) (identitiesModel, error) {
+	list, err := c.API.ListIdentities(ctx)
 	if err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "list identities", err)
-		return
+		return cfg, tfutil.CouldNot("list identities", err)
 	}
 	role := cfg.Role.ValueString()
 	out := identitiesModel{Role: cfg.Role, Identities: []identitySummaryModel{}}
@@ -84,5 +71,5 @@ func (d *identitiesDataSource) Read(ctx context.Context, req datasource.ReadRequ
 			out.Identities = append(out.Identities, identitySummaryFromAPI(&list.Identities[i]))
 		}
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, out)...)
+	return out, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -17,12 +18,28 @@ import (
 	"github.com/idplane/idplane/server/api"
 )
 
-var _ datasource.DataSourceWithConfigure = &environmentsDataSource{}
-
 // NewEnvironmentsDataSource is the idplane_project_environments data source.
-func NewEnvironmentsDataSource() datasource.DataSource { return &environmentsDataSource{} }
-
-type environmentsDataSource struct{ client *tfutil.Client }
+func NewEnvironmentsDataSource() datasource.DataSource {
+	return &tfutil.DataSource[environmentsModel]{
+		Suffix: "_project_environments",
+		Noun:   "project environments",
+		Spec: schema.Schema{
+			MarkdownDescription: "Lists the environments of a project, ordered by `position`, then `slug`.",
+			Attributes: map[string]schema.Attribute{
+				"project_id": schema.StringAttribute{Required: true, MarkdownDescription: "ID of the project.",
+					Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+				"environments": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "The project's environments.",
+					NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+						"id":       schema.StringAttribute{Computed: true, MarkdownDescription: "Environment ID."},
+						"name":     schema.StringAttribute{Computed: true, MarkdownDescription: "Display name."},
+						"slug":     schema.StringAttribute{Computed: true, MarkdownDescription: "Slug, as permission conditions name it."},
+						"position": schema.Int64Attribute{Computed: true, MarkdownDescription: "Sort position."},
+					}}},
+			},
+		},
+		Fetch: listEnvironments,
+	}
+}
 
 type environmentsModel struct {
 	ProjectID    types.String              `tfsdk:"project_id"`
@@ -36,47 +53,18 @@ type environmentSummaryModel struct {
 	Position types.Int64  `tfsdk:"position"`
 }
 
-func (d *environmentsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_project_environments"
-}
-
-func (d *environmentsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	resp.Schema = schema.Schema{
-		MarkdownDescription: "Lists the environments of a project, ordered by `position`, then `slug`.",
-		Attributes: map[string]schema.Attribute{
-			"project_id": schema.StringAttribute{Required: true, MarkdownDescription: "ID of the project.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
-			"environments": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "The project's environments.",
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"id":       schema.StringAttribute{Computed: true, MarkdownDescription: "Environment ID."},
-					"name":     schema.StringAttribute{Computed: true, MarkdownDescription: "Display name."},
-					"slug":     schema.StringAttribute{Computed: true, MarkdownDescription: "Slug, as permission conditions name it."},
-					"position": schema.Int64Attribute{Computed: true, MarkdownDescription: "Sort position."},
-				}}},
-		},
-	}
-}
-
-func (d *environmentsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = tfutil.ClientFrom(req.ProviderData, &resp.Diagnostics)
-}
-
-func (d *environmentsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg environmentsModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+// listEnvironments lists the environments of the configured project,
+// ordered by position, then slug.
+func listEnvironments(ctx context.Context, c *tfutil.Client, cfg environmentsModel, diags *diag.Diagnostics) (environmentsModel, error) {
 	projectID := cfg.ProjectID.ValueString()
-	list, err := d.client.API.ListEnvironments(ctx, projectID)
+	list, err := c.API.ListEnvironments(ctx, projectID)
 	if api.IsNotFound(err) {
-		resp.Diagnostics.AddAttributeError(path.Root("project_id"), "Project not found",
+		diags.AddAttributeError(path.Root("project_id"), "Project not found",
 			fmt.Sprintf("No project with ID %q exists in the organization.", projectID))
-		return
+		return cfg, nil
 	}
 	if err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "list environments of project "+projectID, err)
-		return
+		return cfg, tfutil.CouldNot("list environments of project "+projectID, err)
 	}
 	envs := slices.Clone(list.Environments)
 	slices.SortFunc(envs, func(a, b api.Environment) int {
@@ -87,5 +75,5 @@ func (d *environmentsDataSource) Read(ctx context.Context, req datasource.ReadRe
 		out.Environments[i] = environmentSummaryModel{ID: types.StringValue(e.ID), Name: types.StringValue(e.Name),
 			Slug: types.StringValue(e.Slug), Position: types.Int64Value(int64(e.Position))}
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, out)...)
+	return out, nil
 }

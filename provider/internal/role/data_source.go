@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -14,15 +15,6 @@ import (
 	"github.com/idplane/idplane/provider/internal/validators"
 	"github.com/idplane/idplane/server/api"
 )
-
-var _ datasource.DataSourceWithConfigure = &roleDataSource{}
-
-// roleDataSource is the idplane_org_role or idplane_project_role data
-// source, by scope: a role, built-in or custom, looked up by slug.
-type roleDataSource struct {
-	scope  *scope
-	client *tfutil.Client
-}
 
 type roleDataModel struct {
 	ProjectID   types.String
@@ -43,12 +35,9 @@ func (m *roleDataModel) fields(s *scope) map[string]any {
 	return f
 }
 
-func (d *roleDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_" + d.scope.typeName
-}
-
-func (d *roleDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	s := d.scope
+// newRoleDataSource is the idplane_org_role or idplane_project_role data
+// source, by scope: a role, built-in or custom, looked up by slug.
+func newRoleDataSource(s *scope) datasource.DataSource {
 	attrs := map[string]schema.Attribute{
 		"slug": schema.StringAttribute{Required: true,
 			MarkdownDescription: fmt.Sprintf("Slug of the %s: a built-in one (%s) or a custom one.", s.noun, s.builtins),
@@ -62,9 +51,15 @@ func (d *roleDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 	if s.parent != "" {
 		attrs[s.parent] = schema.StringAttribute{Required: true, MarkdownDescription: "ID of the project."}
 	}
-	resp.Schema = schema.Schema{
-		MarkdownDescription: fmt.Sprintf("Looks up a %s by slug, built-in roles (%s) included.", s.noun, s.builtins),
-		Attributes:          attrs,
+	return &tfutil.DataSource[roleDataModel]{
+		Suffix: "_" + s.typeName,
+		Noun:   s.noun,
+		Spec: schema.Schema{
+			MarkdownDescription: fmt.Sprintf("Looks up a %s by slug, built-in roles (%s) included.", s.noun, s.builtins),
+			Attributes:          attrs,
+		},
+		Fields: func(m *roleDataModel) map[string]any { return m.fields(s) },
+		Fetch:  s.findRole,
 	}
 }
 
@@ -86,37 +81,25 @@ func computedRules(desc string) schema.SetNestedAttribute {
 		}}}
 }
 
-func (d *roleDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = tfutil.ClientFrom(req.ProviderData, &resp.Diagnostics)
-}
-
-func (d *roleDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m roleDataModel
-	resp.Diagnostics.Append(tfutil.GetAttrs(ctx, req.Config, m.fields(d.scope))...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+// findRole reads the role with the configured slug.
+func (s *scope) findRole(ctx context.Context, c *tfutil.Client, m roleDataModel, diags *diag.Diagnostics) (roleDataModel, error) {
 	slug := m.Slug.ValueString()
-	role, err := d.scope.get(d.client.API, ctx, m.ProjectID.ValueString(), slug)
+	role, err := s.get(c.API, ctx, m.ProjectID.ValueString(), slug)
 	// The endpoint also answers to IDs; this data source looks up slugs only.
 	if api.IsNotFound(err) || (err == nil && role.Slug != slug) {
 		where := ""
-		if d.scope.parent != "" {
+		if s.parent != "" {
 			where = fmt.Sprintf(" in project %q (or the project does not exist)", m.ProjectID.ValueString())
 		}
-		resp.Diagnostics.AddAttributeError(path.Root("slug"), "Role not found",
-			fmt.Sprintf("No %s with slug %q exists%s. Built-in roles are %s.", d.scope.noun, slug, where, d.scope.builtins))
-		return
+		diags.AddAttributeError(path.Root("slug"), "Role not found",
+			fmt.Sprintf("No %s with slug %q exists%s. Built-in roles are %s.", s.noun, slug, where, s.builtins))
+		return m, nil
 	}
 	if err != nil {
-		tfutil.AddAPIError(&resp.Diagnostics, "read "+d.scope.noun, err)
-		return
+		return m, err
 	}
 	m.ID, m.Name, m.Description = types.StringValue(role.ID), types.StringValue(role.Name), types.StringValue(role.Description)
 	m.Builtin = types.BoolValue(role.Builtin)
-	m.Permissions = rulesToSet(ctx, role.Permissions, types.SetNull(ruleType), &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(tfutil.SetAttrs(ctx, &resp.State, m.fields(d.scope))...)
+	m.Permissions = rulesToSet(ctx, role.Permissions, types.SetNull(ruleType), diags)
+	return m, nil
 }

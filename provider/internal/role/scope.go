@@ -62,10 +62,10 @@ func NewOrgRoleResource() resource.Resource { return &roleResource{scope: orgSco
 func NewProjectRoleResource() resource.Resource { return &roleResource{scope: projectScope} }
 
 // NewOrgRoleDataSource is the idplane_org_role data source.
-func NewOrgRoleDataSource() datasource.DataSource { return &roleDataSource{scope: orgScope} }
+func NewOrgRoleDataSource() datasource.DataSource { return newRoleDataSource(orgScope) }
 
 // NewProjectRoleDataSource is the idplane_project_role data source.
-func NewProjectRoleDataSource() datasource.DataSource { return &roleDataSource{scope: projectScope} }
+func NewProjectRoleDataSource() datasource.DataSource { return newRoleDataSource(projectScope) }
 
 // importID splits an import ID: the role ID alone in organization scope,
 // `<project_id>/<role_id>` in project scope.
