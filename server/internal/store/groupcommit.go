@@ -206,13 +206,18 @@ func (w *Writes) size() int {
 }
 
 func (g *GroupCommit) flush(batch []batchJob) error {
+	// Each writer takes its own form of the rows: PostgreSQL's flusher the
+	// arguments the requests laid out, SQLite's transaction the models.
 	var all Writes
 	for _, j := range batch {
+		all.Lockouts = append(all.Lockouts, j.w.Lockouts...)
+		if g.writers != nil {
+			all.pg.tokens = append(all.pg.tokens, j.w.pg.tokens...)
+			all.pg.events = append(all.pg.events, j.w.pg.events...)
+			continue
+		}
 		all.Tokens = append(all.Tokens, j.w.Tokens...)
 		all.Events = append(all.Events, j.w.Events...)
-		all.Lockouts = append(all.Lockouts, j.w.Lockouts...)
-		all.pg.tokens = append(all.pg.tokens, j.w.pg.tokens...)
-		all.pg.events = append(all.pg.events, j.w.pg.events...)
 	}
 	var err error
 	// A batch that lost a deadlock (with a migration altering these tables,
@@ -240,7 +245,7 @@ func (g *GroupCommit) flush(batch []batchJob) error {
 
 // write makes w's rows and lockout changes durable in one transaction.
 func (g *GroupCommit) write(ctx context.Context, w Writes) error {
-	if len(w.Tokens) == 0 && len(w.Events) == 0 && len(w.Lockouts) == 0 {
+	if len(w.Tokens)+len(w.Events)+len(w.Lockouts)+len(w.pg.tokens)+len(w.pg.events) == 0 {
 		return nil
 	}
 	if g.writers != nil {
