@@ -33,14 +33,17 @@ port="$(free_port)"
 server_pid=$!
 for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
 
-# BENCH_PHASES picks the phases: login, wrong-secret, unknown-client
-# (universal-auth logins, good and refused), self, check (authz decisions), secret (a workload reading a
+# BENCH_PHASES picks the phases: healthz (no authentication, no work: the
+# ceiling HTTP and the load generator set on this machine, against which
+# the others read; it moves with the machine, they should move with it),
+# login, wrong-secret, unknown-client (universal-auth logins, good and
+# refused), self, check (authz decisions), secret (a workload reading a
 # secret, audited), oidc, kubernetes, aws (the
 # load tool's, the last three against its own in-process IdP, API server
 # and STS on loopback, hence --allow-internal-outbound above), cert (client
 # certificates over a second replica's TLS listener) and plan
 # (scripts/bench-plan.sh).
-phases="${BENCH_PHASES:-login,wrong-secret,unknown-client,self,check,secret,oidc,kubernetes,aws,cert,plan}"
+phases="${BENCH_PHASES:-healthz,login,wrong-secret,unknown-client,self,check,secret,oidc,kubernetes,aws,cert,plan}"
 has_phase() { case ",$phases," in *",$1,"*) return 0 ;; esac; return 1; }
 load_phases="$(printf '%s' "$phases" | tr ',' '\n' | grep -vx plan | paste -sd, - || true)"
 

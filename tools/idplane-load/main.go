@@ -41,7 +41,7 @@ func main() {
 	concurrency := flag.Int("c", 32, "concurrent keep-alive clients")
 	duration := flag.Duration("d", 10*time.Second, "duration of each phase")
 	warmup := flag.Duration("warmup", 2*time.Second, "how long each phase runs, unmeasured, before its measured run (the first phase otherwise measures a server just started)")
-	phaseList := flag.String("phases", "login,self,oidc", "phases to run, comma-separated: login (universal auth), wrong-secret, unknown-client (refused universal-auth logins), "+
+	phaseList := flag.String("phases", "login,self,oidc", "phases to run, comma-separated: healthz (GET /healthz: no authentication and no work, what HTTP alone reaches on this machine), login (universal auth), wrong-secret, unknown-client (refused universal-auth logins), "+
 		"self (token/self), oidc (OIDC logins, RS256 and ES256), kubernetes, aws (against in-process fakes), cert (client certificates over --tls-host), check (POST /api/v1/authz/check), secret (a workload reading a secret, GET /api/v3/secrets/raw/{key})")
 	tlsHost := flag.String("tls-host", "", "https:// URL of a server started with --tls-client-certs request, for the cert phase (loopback only)")
 	caFile := flag.String("ca-file", "", "PEM CA of --tls-host's certificate")
@@ -57,10 +57,10 @@ func main() {
 	phases := map[string]bool{}
 	for _, p := range strings.Split(*phaseList, ",") {
 		switch p = strings.TrimSpace(p); p {
-		case "login", "wrong-secret", "unknown-client", "self", "oidc", "kubernetes", "aws", "cert", "check", "secret":
+		case "healthz", "login", "wrong-secret", "unknown-client", "self", "oidc", "kubernetes", "aws", "cert", "check", "secret":
 			phases[p] = true
 		default:
-			fmt.Fprintf(os.Stderr, "unknown phase %q (login, wrong-secret, unknown-client, self, oidc, kubernetes, aws, cert, check, secret)\n", p)
+			fmt.Fprintf(os.Stderr, "unknown phase %q (healthz, login, wrong-secret, unknown-client, self, oidc, kubernetes, aws, cert, check, secret)\n", p)
 			os.Exit(2)
 		}
 	}
@@ -100,6 +100,10 @@ func main() {
 		fn   func() error
 	}
 	var todo []phase
+	if phases["healthz"] {
+		todo = append(todo, phase{"GET /healthz", lc.phaseOf(call{method: http.MethodGet, path: api.RouteHealthz.Path,
+			status: http.StatusOK, want: []byte(`"ok"`)})})
+	}
 	if phases["login"] {
 		todo = append(todo, phase{"universal-auth login", loginReq})
 	}

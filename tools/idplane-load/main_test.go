@@ -24,11 +24,11 @@ func TestPhasesAgainstAServer(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	phases := []string{"universal-auth login", "universal-auth wrong secret", "universal-auth unknown client",
+	phases := []string{"GET /healthz", "universal-auth login", "universal-auth wrong secret", "universal-auth unknown client",
 		"GET /api/v1/auth/token/self", "POST /api/v1/authz/check", "GET /api/v3/secrets/raw/{key}",
 		"OIDC login RS256", "OIDC login ES256", "Kubernetes login", "AWS login"}
 	out, err := exec.Command(bin, "--host", srv.URL, "--client-id", srv.Bootstrap.ClientID, "--client-secret", srv.Bootstrap.ClientSecret,
-		"-c", "4", "-d", "300ms", "-warmup", "100ms", "--phases", "login,wrong-secret,unknown-client,self,check,secret,oidc,kubernetes,aws").CombinedOutput()
+		"-c", "4", "-d", "300ms", "-warmup", "100ms", "--phases", "healthz,login,wrong-secret,unknown-client,self,check,secret,oidc,kubernetes,aws").CombinedOutput()
 	if err != nil {
 		t.Fatalf("idplane-load: %v\n%s", err, out)
 	}
