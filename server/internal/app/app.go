@@ -139,8 +139,8 @@ func build(ctx context.Context, cfg Config, st *store.Store, keys *secret.Keys) 
 	// on PostgreSQL halved the batches, and each commit's fsync and context
 	// switches cost more than its rows (PostgreSQL's CPU per login 64–70 µs
 	// with two, 45–46 µs with one, logins/s +12 % in alternating runs).
-	writes := store.NewGroupCommit(st, 1, 512)
 	metrics := httpapi.NewMetrics()
+	writes := store.NewGroupCommit(st, 1, 512, metrics.GroupCommit)
 	verifier := signedtoken.New(signedtoken.Options{Policy: cfg.Outbound, Leeway: cfg.JWTLeeway})
 	methods := authmethod.Registry{
 		universalhost.Method{},

@@ -26,6 +26,10 @@ type Metrics struct {
 	// authzInvalidations counts the writes after which this replica forgot
 	// what it cached for authorization, by route.
 	authzInvalidations *prometheus.CounterVec
+	// commitRequests and commitSeconds describe the group commit every
+	// durable write waits for: how many requests share a commit, and how
+	// long one takes.
+	commitRequests, commitSeconds prometheus.Histogram
 	// perRequest holds each route, method and status's counter and
 	// histogram: WithLabelValues hashes its labels and takes a lock on
 	// every call, which is per request on the hottest routes.
@@ -63,8 +67,18 @@ func NewMetrics() *Metrics {
 			Name: "idplane_authz_cache_invalidations_total",
 			Help: "Writes after which this replica forgot what it cached for authorization, by route.",
 		}, []string{"route"}),
+		commitRequests: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "idplane_group_commit_requests",
+			Help:    "Requests whose writes (tokens, audit events, lockout counts) one committed transaction made durable together.",
+			Buckets: prometheus.ExponentialBuckets(1, 2, 10),
+		}),
+		commitSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "idplane_group_commit_duration_seconds",
+			Help:    "Time from the start of a group commit's transaction to its commit; every request it carries waits for it.",
+			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1},
+		}),
 	}
-	m.registry.MustRegister(m.requests, m.latency, m.logins, m.tokens, m.authzInvalidations,
+	m.registry.MustRegister(m.requests, m.latency, m.logins, m.tokens, m.authzInvalidations, m.commitRequests, m.commitSeconds,
 		// The runtime's GC metrics add go_gc_heap_live_bytes: the heap live
 		// objects take as of the last collection, which unlike RSS does not
 		// depend on where in its cycle the collector is.
@@ -94,6 +108,12 @@ func (m *Metrics) request(method, route string, status int, d time.Duration) {
 
 // Login implements service.Observer.
 func (m *Metrics) Login(method, outcome string) { m.logins.WithLabelValues(method, outcome).Inc() }
+
+// GroupCommit is the store's CommitObserver.
+func (m *Metrics) GroupCommit(requests int, took time.Duration) {
+	m.commitRequests.Observe(float64(requests))
+	m.commitSeconds.Observe(took.Seconds())
+}
 
 // TokenIssued implements service.Observer.
 func (m *Metrics) TokenIssued(method string) { m.tokens.WithLabelValues(method).Inc() }

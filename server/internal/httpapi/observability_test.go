@@ -28,7 +28,8 @@ func get(t *testing.T, url string) (int, http.Header, string) {
 // /healthz, /readyz, /metrics, the JWKS and the OpenAPI document answer
 // without a token; the metrics count requests by route template and status,
 // latency, logins by outcome and issued tokens, with any method but the
-// seven known ones counted as "other"; every answer has a request ID.
+// seven known ones counted as "other"; the group commit's batches (how many
+// requests each carried, how long each took); every answer has a request ID.
 func TestObservabilityEndpoints(t *testing.T) {
 	srv := servertest.Start(t, servertest.Options{Backend: servertest.SQLite})
 	ctx := context.Background()
@@ -80,6 +81,14 @@ func TestObservabilityEndpoints(t *testing.T) {
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	// The login's token and audit events, and the refused one's event,
+	// were committed by the group commit, which reports each batch.
+	for _, want := range []string{`(?m)^idplane_group_commit_requests_count [1-9]`, `(?m)^idplane_group_commit_requests_sum [1-9]`,
+		`(?m)^idplane_group_commit_duration_seconds_count [1-9]`, `(?m)^idplane_group_commit_duration_seconds_bucket\{le="1"\} [1-9]`} {
+		if !regexp.MustCompile(want).MatchString(body) {
+			t.Errorf("/metrics lacks a committed batch: %s", want)
 		}
 	}
 }

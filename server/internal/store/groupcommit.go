@@ -48,18 +48,26 @@ type GroupCommit struct {
 	closeMu sync.RWMutex
 	closed  bool
 
+	observe CommitObserver
+
 	usesMu sync.Mutex
 	uses   map[string]int
 	stop   chan struct{}
 	usesWG sync.WaitGroup
 }
 
+// CommitObserver is told of every batch committed: how many requests'
+// writes it made durable together and how long its flush took (from the
+// start of its transaction to the commit, not the time requests queued).
+type CommitObserver func(requests int, took time.Duration)
+
 // ErrClosed is returned by Write after Close.
 var ErrClosed = errors.New("group commit closed")
 
-// NewGroupCommit starts workers flushers; each commits up to maxRows rows at a time.
-func NewGroupCommit(st *Store, workers, maxRows int) *GroupCommit {
-	g := &GroupCommit{db: st.DB, jobs: make(chan batchJob, 4096), maxRows: maxRows, uses: map[string]int{}, stop: make(chan struct{})}
+// NewGroupCommit starts workers flushers; each commits up to maxRows rows
+// at a time, and tells observe (if not nil) of each batch committed.
+func NewGroupCommit(st *Store, workers, maxRows int, observe CommitObserver) *GroupCommit {
+	g := &GroupCommit{db: st.DB, jobs: make(chan batchJob, 4096), maxRows: maxRows, observe: observe, uses: map[string]int{}, stop: make(chan struct{})}
 	for range workers {
 		g.wg.Add(1)
 		go g.run()
@@ -206,6 +214,7 @@ func (w *Writes) size() int {
 }
 
 func (g *GroupCommit) flush(batch []batchJob) error {
+	start := time.Now()
 	// Each writer takes its own form of the rows: PostgreSQL's flusher the
 	// arguments the requests laid out, SQLite's transaction the models.
 	var all Writes
@@ -232,6 +241,9 @@ func (g *GroupCommit) flush(batch []batchJob) error {
 	}
 	if err != nil {
 		return err
+	}
+	if g.observe != nil {
+		g.observe(len(batch), time.Since(start))
 	}
 	g.usesMu.Lock()
 	for _, j := range batch {

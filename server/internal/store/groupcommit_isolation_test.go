@@ -27,7 +27,7 @@ func TestGroupCommitRefusedRowFailsOnlyItsJob(t *testing.T) {
 						Outcome: "success", Metadata: store.JSON[map[string]string]{V: map[string]string{"tokenId": tokenID}}}},
 				}
 			}
-			g := store.NewGroupCommit(st, 1, 512)
+			g := store.NewGroupCommit(st, 1, 512, nil)
 			defer g.Close()
 			if err := g.Write(ctx, login("taken")); err != nil {
 				t.Fatal(err)

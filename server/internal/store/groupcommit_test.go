@@ -12,7 +12,8 @@ import (
 
 // Concurrent writers share commits; every row lands, use counters of
 // unlimited secrets are written by the periodic flush and at the latest on
-// Close, and a failing batch fails only its own writers.
+// Close, a failing batch fails only its own writers, and every batch
+// committed is reported to the observer.
 func TestGroupCommit(t *testing.T) {
 	for dialect, st := range migrated(t) {
 		t.Run(dialect, func(t *testing.T) {
@@ -30,7 +31,19 @@ func TestGroupCommit(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			g := store.NewGroupCommit(st, 2, 64)
+			var observed struct {
+				sync.Mutex
+				batches, requests int
+			}
+			g := store.NewGroupCommit(st, 2, 64, func(requests int, took time.Duration) {
+				observed.Lock()
+				defer observed.Unlock()
+				observed.batches++
+				observed.requests += requests
+				if took <= 0 {
+					t.Errorf("a batch committed in %v", took)
+				}
+			})
 			const writers = 100
 			var wg sync.WaitGroup
 			errs := make(chan error, writers)
@@ -62,6 +75,11 @@ func TestGroupCommit(t *testing.T) {
 			g.Close()
 			if err := g.Write(ctx, store.Writes{}); err != store.ErrClosed {
 				t.Errorf("Write after Close: %v", err)
+			}
+			// Every committed write was in one observed batch; the refused
+			// one in none.
+			if observed.requests != writers || observed.batches < 1 || observed.batches > writers {
+				t.Errorf("observed %d requests in %d batches, want %d in 1 to %d", observed.requests, observed.batches, writers, writers)
 			}
 			var tokens, events int64
 			st.DB.Model(&store.AccessToken{}).Count(&tokens)
@@ -98,7 +116,7 @@ func TestBatchStatementsAreBounded(t *testing.T) {
 		return store.AccessToken{ID: id, OrganizationID: "o", IdentityID: "i", AuthMethod: "m", AuthMethodID: "u",
 			TTL: 1, CreatedAt: now, ExpiresAt: now.Add(time.Hour), MaxExpiresAt: now.Add(time.Hour)}
 	}
-	g := store.NewGroupCommit(st, 1, 64)
+	g := store.NewGroupCommit(st, 1, 64, nil)
 	const sizes = 40
 	for n := 1; n <= sizes; n++ {
 		var w store.Writes
@@ -121,7 +139,7 @@ func TestBatchStatementsAreBounded(t *testing.T) {
 		t.Errorf("%d INSERT statements prepared on the flusher's connection after %d batch sizes, want 12 (6 shapes per table)", prepared, sizes)
 	}
 	// Chunks of 2 and 1: the duplicate is in the second statement.
-	g = store.NewGroupCommit(st, 1, 64)
+	g = store.NewGroupCommit(st, 1, 64, nil)
 	if err := g.Write(ctx, store.Writes{Tokens: []store.AccessToken{token("fresh-1"), token("fresh-2"), token("tok-1-0")}}); err == nil {
 		t.Fatal("a batch with a duplicate token ID succeeded")
 	}

@@ -48,7 +48,7 @@ func TestTextIsMadeValidForEveryStatement(t *testing.T) {
 		if err := st.DB.Create(&gorm).Error; err != nil {
 			t.Fatalf("create audit event: %v", err)
 		}
-		g := store.NewGroupCommit(st, 1, 64)
+		g := store.NewGroupCommit(st, 1, 64, nil)
 		err := g.Write(ctx, store.Writes{Events: []store.AuditEvent{{OrganizationID: "o", Time: now, ActorType: "anonymous",
 			Action: "by-batch", Outcome: "failure", UserAgent: ua, TargetID: "id\xff\x00", Reason: "é\xc3"}}})
 		g.Close()
