@@ -62,6 +62,13 @@ echo "idplane on PostgreSQL, load generator on the same $(nproc) cores, 32 keep-
 if [ -n "$load_phases" ]; then
 	"$repo/bin/idplane-load" --host "http://127.0.0.1:$port" --client-id "$id" --client-secret "$secret" -c 32 -d "${BENCH_SECONDS:-10}s" --phases "$load_phases" "${tls_args[@]}"
 fi
+# Every durable write of the phases above waited for a group commit: how
+# long one took tells a run slowed by the disk from one slowed by the CPU.
+curl -fsS "http://127.0.0.1:$port/metrics" | awk '
+	/^idplane_group_commit_requests_sum / {r = $2}
+	/^idplane_group_commit_requests_count / {n = $2}
+	/^idplane_group_commit_duration_seconds_sum / {s = $2}
+	END {if (n > 0) printf "group commits: %d, %.1f requests and %.2f ms each on average\n", n, r / n, 1000 * s / n}'
 rss="$(awk '/VmRSS/ {print $2}' /proc/$server_pid/status)"
 hwm="$(awk '/VmHWM/ {print $2}' /proc/$server_pid/status)"
 printf 'server RSS now %d MiB, peak %d MiB\n' $((rss / 1024)) $((hwm / 1024))
