@@ -137,14 +137,13 @@ type resolver struct {
 	ctx      context.Context
 	orgID    string
 	at       time.Time
-	perms    map[string]*authz.Permissions
-	projects map[string]store.Project
-	envs     map[[2]string]store.Environment
+	perms    memo[string, *authz.Permissions]
+	projects memo[string, store.Project]
+	envs     memo[[2]string, store.Environment]
 }
 
 func (s *Service) newResolver(ctx context.Context, orgID string, at time.Time) *resolver {
-	return &resolver{s: s, ctx: ctx, orgID: orgID, at: at, perms: map[string]*authz.Permissions{},
-		projects: map[string]store.Project{}, envs: map[[2]string]store.Environment{}}
+	return &resolver{s: s, ctx: ctx, orgID: orgID, at: at}
 }
 
 func (r *resolver) decide(ctx context.Context, in *api.AuthzCheck) (api.AuthzDecision, error) {
@@ -222,26 +221,26 @@ func explain(out *api.AuthzDecision, d authz.Decision) {
 }
 
 func (r *resolver) permissions(identityID string) (*authz.Permissions, error) {
-	if p, ok := r.perms[identityID]; ok {
+	if p, ok := r.perms.get(identityID); ok {
 		return p, nil
 	}
 	p, err := r.s.cachedPermissions(r.ctx, r.orgID, identityID, r.at)
 	if err != nil {
 		return nil, err
 	}
-	r.perms[identityID] = p
+	r.perms.put(identityID, p)
 	return p, nil
 }
 
 // project finds a project of the organization by ID, then by slug.
 func (r *resolver) project(ref string) (store.Project, error) {
-	if p, ok := r.projects[ref]; ok {
+	if p, ok := r.projects.get(ref); ok {
 		return p, nil
 	}
 	key := [2]string{r.orgID, ref}
 	cached, gen, ok := r.s.projectRefs.get(key, r.at)
 	if ok {
-		r.projects[ref] = cached
+		r.projects.put(ref, cached)
 		return cached, nil
 	}
 	var rows []store.Project
@@ -255,7 +254,7 @@ func (r *resolver) project(ref string) (store.Project, error) {
 	if len(rows) > 1 && rows[1].ID == ref {
 		p = rows[1]
 	}
-	r.projects[ref] = p
+	r.projects.put(ref, p)
 	r.s.projectRefs.put(key, p, gen, r.at, time.Time{})
 	return p, nil
 }
@@ -264,12 +263,12 @@ func (r *resolver) project(ref string) (store.Project, error) {
 // there is none.
 func (r *resolver) environment(p store.Project, slug string) (store.Environment, error) {
 	k := [2]string{p.ID, slug}
-	if env, ok := r.envs[k]; ok {
+	if env, ok := r.envs.get(k); ok {
 		return env, nil
 	}
 	env, gen, ok := r.s.environments.get(k, r.at)
 	if ok {
-		r.envs[k] = env
+		r.envs.put(k, env)
 		return env, nil
 	}
 	err := r.s.db.WithContext(r.ctx).Where("project_id = ? AND slug = ?", p.ID, slug).Take(&env).Error
@@ -279,7 +278,7 @@ func (r *resolver) environment(p store.Project, slug string) (store.Environment,
 	if err != nil {
 		return env, store.Translate(err, "environment "+slug)
 	}
-	r.envs[k] = env
+	r.envs.put(k, env)
 	r.s.environments.put(k, env, gen, r.at, time.Time{})
 	return env, nil
 }
