@@ -74,7 +74,7 @@ func NewMetrics() *Metrics {
 		}),
 		commitSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "idplane_group_commit_duration_seconds",
-			Help:    "Time from the start of a group commit's transaction to its commit; every request it carries waits for it.",
+			Help:    "Time from taking a group commit's batch to its commit, retries included; every request it carries waits for it.",
 			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1},
 		}),
 	}

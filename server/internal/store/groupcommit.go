@@ -57,8 +57,9 @@ type GroupCommit struct {
 }
 
 // CommitObserver is told of every batch committed: how many requests'
-// writes it made durable together and how long its flush took (from the
-// start of its transaction to the commit, not the time requests queued).
+// writes it made durable together and how long its flush took (from
+// taking the batch to its commit, retries after a conflict included; not
+// the time its requests queued before).
 type CommitObserver func(requests int, took time.Duration)
 
 // ErrClosed is returned by Write after Close.
